@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Intake throughput: POST /v1/incidents through supportd, next to pgbench inserting one bare row
+# per transaction into the same database in the same run. Loopback only; bounded by DURATION.
+#
+#   cmd/loadgen/intake-bench.sh            # uses PostgreSQL on 127.0.0.1:5432 and Redis on :6379
+#   CLIENTS=16 DURATION=20s PG=postgres://postgres@127.0.0.1:5432 REDIS_URL=redis://127.0.0.1:6379/9 cmd/loadgen/intake-bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CLIENTS=${CLIENTS:-16}
+DURATION=${DURATION:-20s}
+PG=${PG:-postgres://postgres@127.0.0.1:5432}
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/9}
+DB=supportd_bench_$$
+ADMIN=bench-admin-token-$RANDOM$RANDOM
+PORT=${PORT:-18080}
+secs=${DURATION%s}
+
+psql -q "$PG/postgres" -c "CREATE DATABASE $DB"
+trap 'kill $SRV 2>/dev/null || true; wait $SRV 2>/dev/null || true; psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"' EXIT
+go build -o bin/supportd ./cmd/supportd
+go build -o bin/loadgen ./cmd/loadgen
+export DATABASE_URL="$PG/$DB?sslmode=disable" REDIS_URL SUPPORT_ADMIN_TOKEN=$ADMIN LISTEN_ADDR=127.0.0.1:$PORT LOG_LEVEL=warn DB_MAX_CONNS=${DB_MAX_CONNS:-20}
+bin/supportd migrate up >/dev/null
+bin/supportd serve & SRV=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+
+echo "== supportd: POST /v1/incidents, $CLIENTS clients, $DURATION"
+bin/loadgen -url "http://127.0.0.1:$PORT" -admin "$ADMIN" -c "$CLIENTS" -d "$DURATION"
+
+echo "== pgbench: one bare single-row INSERT per transaction, same database, $CLIENTS clients, ${secs}s"
+psql -q "$PG/$DB" -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, title text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+script=$(mktemp)
+echo "INSERT INTO bench_insert (title) VALUES ('load');" > "$script"
+pgbench -n -c "$CLIENTS" -j 2 -T "$secs" -f "$script" "$PG/$DB" 2>&1 | grep -E "^(tps|latency average|number of transactions actually)"
+rm -f "$script"

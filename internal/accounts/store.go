@@ -1,0 +1,193 @@
+package accounts
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/dbx"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+type organizationRow struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	Name      string
+	Office    string
+	Tier      string
+	TSAMID    *uuid.UUID `gorm:"column:tsam_id"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (organizationRow) TableName() string { return "organizations" }
+
+func (r organizationRow) toOrganization() Organization {
+	return Organization{ID: r.ID, Name: r.Name, Office: r.Office, Tier: r.Tier, TSAMID: r.TSAMID,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+type userRow struct {
+	ID             uuid.UUID `gorm:"primaryKey"`
+	Email          string
+	Name           string
+	Role           string
+	Senior         bool
+	OrganizationID *uuid.UUID
+	Office         string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func (r userRow) toUser() User {
+	return User{ID: r.ID, Email: r.Email, Name: r.Name, Role: Role(r.Role), Senior: r.Senior,
+		OrganizationID: r.OrganizationID, Office: r.Office, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+type tokenRow struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	UserID    uuid.UUID
+	Digest    []byte
+	Label     string
+	CreatedAt time.Time
+	RevokedAt *time.Time
+}
+
+func (tokenRow) TableName() string { return "tokens" }
+
+// Store keeps organisations, users and tokens in PostgreSQL.
+type Store struct {
+	db    *gorm.DB
+	clock clock.Clock
+}
+
+// NewStore returns a store on db.
+func NewStore(db *gorm.DB, c clock.Clock) *Store { return &Store{db: db, clock: c} }
+
+// FindOrganizationByID returns the organisation, or a not_found error.
+func (s *Store) FindOrganizationByID(ctx context.Context, id uuid.UUID) (Organization, error) {
+	var r organizationRow
+	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		return Organization{}, dbx.Translate(err, "organization")
+	}
+	return r.toOrganization(), nil
+}
+
+// FindUserByID returns the user, or a not_found error.
+func (s *Store) FindUserByID(ctx context.Context, id uuid.UUID) (User, error) {
+	var r userRow
+	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		return User{}, dbx.Translate(err, "user")
+	}
+	return r.toUser(), nil
+}
+
+func (s *Store) insertOrganization(ctx context.Context, o Organization) (Organization, error) {
+	now := s.clock.Now()
+	r := organizationRow{ID: uuid.Must(uuid.NewV7()), Name: o.Name, Office: o.Office, Tier: o.Tier,
+		TSAMID: o.TSAMID, CreatedAt: now, UpdatedAt: now}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		if _, ok := dbx.UniqueViolation(err); ok {
+			return Organization{}, &apperr.Error{Kind: apperr.Conflict, Code: "organization_exists",
+				Field: "name", Message: "an organization named " + o.Name + " already exists", Err: err}
+		}
+		return Organization{}, dbx.Translate(err, "organization")
+	}
+	return r.toOrganization(), nil
+}
+
+func (s *Store) insertUser(ctx context.Context, u User) (User, error) {
+	now := s.clock.Now()
+	r := userRow{ID: uuid.Must(uuid.NewV7()), Email: u.Email, Name: u.Name, Role: string(u.Role),
+		Senior: u.Senior, OrganizationID: u.OrganizationID, Office: u.Office, CreatedAt: now, UpdatedAt: now}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		if _, ok := dbx.UniqueViolation(err); ok {
+			return User{}, &apperr.Error{Kind: apperr.Conflict, Code: "user_exists", Field: "email",
+				Message: "a user with e-mail " + u.Email + " already exists", Err: err}
+		}
+		return User{}, dbx.Translate(err, "user")
+	}
+	return r.toUser(), nil
+}
+
+// IssueToken creates a new bearer token for the user and returns it in plain text, once.
+func (s *Store) IssueToken(ctx context.Context, userID uuid.UUID, label string) (string, error) {
+	plain, digest := NewToken()
+	r := tokenRow{ID: uuid.Must(uuid.NewV7()), UserID: userID, Digest: digest, Label: label, CreatedAt: s.clock.Now()}
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return "", dbx.Translate(err, "token")
+	}
+	return plain, nil
+}
+
+// Authenticate returns the user owning the bearer token, or an unauthorized error.
+func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
+	if token == "" {
+		return User{}, errUnauthorized
+	}
+	var r userRow
+	err := s.db.WithContext(ctx).Raw(`SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.digest = ? AND t.revoked_at IS NULL`, Digest(token)).Take(&r).Error
+	if dbx.NotFound(err) {
+		return User{}, errUnauthorized
+	}
+	if err != nil {
+		return User{}, dbx.Translate(err, "token")
+	}
+	return r.toUser(), nil
+}
+
+var errUnauthorized = apperr.New(apperr.Unauthorized, "unauthorized", "missing, unknown or revoked bearer token")
+
+// BootstrapAdmin makes sure an admin user owns the given token, so that a fresh installation can
+// be driven through the API. It is idempotent: restarting with the same token changes nothing.
+func (s *Store) BootstrapAdmin(ctx context.Context, token string) (User, error) {
+	if u, err := s.Authenticate(ctx, token); err == nil {
+		return u, nil
+	}
+	now := s.clock.Now()
+	var out User
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		r := userRow{ID: uuid.Must(uuid.NewV7()), Email: "admin@supportd.local", Name: "Administrator",
+			Role: string(Admin), CreatedAt: now, UpdatedAt: now}
+		// A restart with a new token keeps the same admin user.
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(&r, "lower(email) = ?", "admin@supportd.local").Error; err != nil {
+			return err
+		}
+		t := tokenRow{ID: uuid.Must(uuid.NewV7()), UserID: r.ID, Digest: Digest(token), Label: "SUPPORT_ADMIN_TOKEN", CreatedAt: now}
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		out = r.toUser()
+		return nil
+	})
+	if err != nil {
+		return User{}, dbx.Translate(err, "admin")
+	}
+	return out, nil
+}
+
+// FindUserByEmail returns the user with that e-mail (case-insensitive), or not_found.
+func (s *Store) FindUserByEmail(ctx context.Context, email string) (User, error) {
+	var r userRow
+	if err := s.db.WithContext(ctx).Take(&r, "lower(email) = lower(?)", email).Error; err != nil {
+		return User{}, dbx.Translate(err, "user")
+	}
+	return r.toUser(), nil
+}
+
+// FindOrganizationByName returns the organisation with that name (case-insensitive), or not_found.
+func (s *Store) FindOrganizationByName(ctx context.Context, name string) (Organization, error) {
+	var r organizationRow
+	if err := s.db.WithContext(ctx).Take(&r, "lower(name) = lower(?)", name).Error; err != nil {
+		return Organization{}, dbx.Translate(err, "organization")
+	}
+	return r.toOrganization(), nil
+}

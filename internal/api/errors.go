@@ -1,0 +1,108 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/supportd/supportd/internal/apperr"
+)
+
+// statusOf is the one map from error kinds to HTTP statuses.
+var statusOf = map[apperr.Kind]int{
+	apperr.Internal:     fiber.StatusInternalServerError,
+	apperr.Malformed:    fiber.StatusBadRequest,
+	apperr.Unauthorized: fiber.StatusUnauthorized,
+	apperr.Forbidden:    fiber.StatusForbidden,
+	apperr.NotFound:     fiber.StatusNotFound,
+	apperr.Conflict:     fiber.StatusConflict,
+	apperr.TooLarge:     fiber.StatusRequestEntityTooLarge,
+	apperr.Invalid:      fiber.StatusUnprocessableEntity,
+	apperr.Unavailable:  fiber.StatusServiceUnavailable,
+}
+
+// fromFiber turns Fiber's own errors (unknown route, body limit, wrong method) into engine errors.
+func fromFiber(fe *fiber.Error) *apperr.Error {
+	switch fe.Code {
+	case fiber.StatusNotFound:
+		return apperr.New(apperr.NotFound, "not_found", "no such route")
+	case fiber.StatusRequestEntityTooLarge:
+		return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than the server accepts")
+	case fiber.StatusMethodNotAllowed:
+		return &apperr.Error{Kind: apperr.Malformed, Code: "method_not_allowed", Message: "method not allowed on this route"}
+	case fiber.StatusBadRequest:
+		return apperr.New(apperr.Malformed, "malformed_request", "%s", fe.Message)
+	}
+	if fe.Code >= 500 {
+		return &apperr.Error{Kind: apperr.Internal, Code: "internal", Err: fe}
+	}
+	return &apperr.Error{Kind: apperr.Malformed, Code: "bad_request", Message: fe.Message}
+}
+
+// classify turns any error into an engine error.
+func classify(err error) *apperr.Error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var fbe *fiber.Error
+	if errors.As(err, &fbe) {
+		return fromFiber(fbe)
+	}
+	return &apperr.Error{Kind: apperr.Internal, Code: "internal", Err: err}
+}
+
+// errorHandler writes every error as {"error": {"code", "message", …}}. Internal errors are logged
+// with the request ID and shown only as a generic message: no stack traces or SQL leave the server.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		ae := classify(err)
+		status, ok := statusOf[ae.Kind]
+		if !ok {
+			status = fiber.StatusInternalServerError
+		}
+		body := map[string]any{}
+		for k, v := range ae.Details {
+			body[k] = v
+		}
+		body["code"] = ae.Code
+		body["message"] = ae.Message
+		if ae.Field != "" {
+			body["field"] = ae.Field
+		}
+		rid := requestID(c)
+		if status >= 500 {
+			log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "error", err)
+			if ae.Kind == apperr.Internal {
+				body["code"] = "internal"
+				body["message"] = "internal error; quote request_id " + rid + " to support"
+			}
+			body["request_id"] = rid
+		}
+		out, _ := json.Marshal(map[string]any{"error": body})
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		return c.Status(status).Send(out)
+	}
+}
+
+// decodeJSON reads the body into v. Broken JSON is a 400 malformed_json; a value of the wrong type
+// is a 422 naming the field.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	body := c.Body()
+	if len(body) == 0 {
+		return apperr.New(apperr.Malformed, "malformed_json", "a JSON body is required")
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			field := te.Field
+			if field == "" {
+				field = "body"
+			}
+			return apperr.InvalidField(field, "%s must be a JSON %s", field, te.Type.Kind())
+		}
+		return &apperr.Error{Kind: apperr.Malformed, Code: "malformed_json", Message: "the body is not valid JSON: " + err.Error()}
+	}
+	return nil
+}

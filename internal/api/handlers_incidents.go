@@ -1,0 +1,86 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/tickets"
+)
+
+func (s *Server) openIncident(c *fiber.Ctx) error {
+	var req tickets.NewIncident
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	inc, replayed, err := s.deps.Incidents.Open(c.UserContext(), caller(c), req, c.Get("Idempotency-Key"))
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Set("Idempotent-Replayed", "true")
+	}
+	return c.Status(fiber.StatusCreated).JSON(inc)
+}
+
+func (s *Server) getIncident(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	inc, err := s.deps.Incidents.Get(c.UserContext(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(inc)
+}
+
+func (s *Server) timeline(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	evs, err := s.deps.Incidents.Timeline(c.UserContext(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"incident_id": id, "events": evs})
+}
+
+func (s *Server) listIncidents(c *fiber.Ctx) error {
+	f := tickets.Filter{Status: tickets.Status(c.Query("status")), Tier: c.Query("tier"), Product: c.Query("product")}
+	if v := c.Query("severity"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 4 {
+			return apperr.InvalidField("severity", "severity must be 1, 2, 3 or 4")
+		}
+		f.Severity = n
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return apperr.InvalidField("limit", "limit must be a positive integer")
+		}
+		f.Limit = n
+	}
+	if v := c.Query("organization_id"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return apperr.InvalidField("organization_id", "organization_id must be a UUID")
+		}
+		f.OrganizationID = &id
+	}
+	if v := c.Query("cursor"); v != "" {
+		cur, err := tickets.ParseCursor(v)
+		if err != nil {
+			return err
+		}
+		f.After = &cur
+	}
+	page, err := s.deps.Incidents.List(c.UserContext(), caller(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(page)
+}

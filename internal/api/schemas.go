@@ -1,0 +1,56 @@
+package api
+
+// Helpers to keep the schema table readable.
+func obj(required []string, props map[string]any) map[string]any {
+	m := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		m["required"] = required
+	}
+	return m
+}
+
+func str() map[string]any               { return map[string]any{"type": "string"} }
+func strf(format string) map[string]any { return map[string]any{"type": "string", "format": format} }
+func nullable(t map[string]any) map[string]any {
+	return map[string]any{"anyOf": []any{t, map[string]any{"type": "null"}}}
+}
+func enum(vals ...string) map[string]any { return map[string]any{"type": "string", "enum": vals} }
+func integer(min, max int) map[string]any {
+	return map[string]any{"type": "integer", "minimum": min, "maximum": max}
+}
+func arr(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
+
+var tierEnum = enum("standard", "premium", "platinum")
+
+// schemas are the JSON shapes of SPEC §5, by name.
+var schemas = map[string]any{
+	"Error": obj([]string{"error"}, map[string]any{"error": obj([]string{"code", "message"}, map[string]any{
+		"code": str(), "message": str(), "field": str(), "request_id": str()})}),
+	"Health": obj([]string{"status"}, map[string]any{"status": str(), "checks": map[string]any{"type": "object"}}),
+	"NewOrganization": obj([]string{"name"}, map[string]any{"name": str(), "office": str(),
+		"tier": tierEnum, "tsam_id": nullable(strf("uuid"))}),
+	"Organization": obj(nil, map[string]any{"id": strf("uuid"), "name": str(), "office": str(), "tier": tierEnum,
+		"tsam_id": nullable(strf("uuid")), "created_at": strf("date-time"), "updated_at": strf("date-time")}),
+	"NewUser": obj([]string{"email", "name", "role"}, map[string]any{"email": strf("email"), "name": str(),
+		"role":   enum("member", "org_admin", "engineer", "support_manager", "executive", "admin"),
+		"senior": map[string]any{"type": "boolean"}, "organization_id": nullable(strf("uuid")), "office": str()}),
+	"User": obj(nil, map[string]any{"id": strf("uuid"), "email": str(), "name": str(), "role": str(),
+		"senior": map[string]any{"type": "boolean"}, "organization_id": nullable(strf("uuid")), "office": str(),
+		"created_at": strf("date-time"), "updated_at": strf("date-time")}),
+	"NewToken": obj(nil, map[string]any{"label": str()}),
+	"Token":    obj([]string{"token"}, map[string]any{"token": str(), "user_id": strf("uuid")}),
+	"NewIncident": obj([]string{"product", "title"}, map[string]any{"product": str(), "title": str(),
+		"description": str(), "severity": integer(1, 4), "channel": enum("web", "email", "phone", "api"),
+		"organization_id": strf("uuid"), "serial_number": str(), "activation_code": str(), "registration_key": str()}),
+	"Incident": obj(nil, map[string]any{"id": strf("uuid"), "reference": str(), "organization_id": strf("uuid"),
+		"product": str(), "title": str(), "description": str(), "tier": tierEnum, "severity": integer(1, 4),
+		"requested_severity": nullable(integer(1, 4)), "severity_confirmation_required": map[string]any{"type": "boolean"},
+		"status": enum("new", "in_progress", "waiting_on_customer", "resolved"), "channel": str(),
+		"scope": enum("product", "environment", "unsupported"), "assignee_id": nullable(strf("uuid")),
+		"escalation_level": integer(0, 2), "opened_by": strf("uuid"), "accepted_at": strf("date-time"),
+		"created_at": strf("date-time"), "updated_at": strf("date-time"), "sla": map[string]any{"type": "object"}}),
+	"IncidentPage": obj([]string{"items"}, map[string]any{"items": arr(ref("Incident")), "next_cursor": str()}),
+	"Timeline": obj(nil, map[string]any{"incident_id": strf("uuid"), "events": arr(obj(nil, map[string]any{
+		"id": map[string]any{"type": "integer"}, "kind": str(), "actor_id": nullable(strf("uuid")),
+		"at": strf("date-time"), "data": map[string]any{"type": "object"}}))}),
+}

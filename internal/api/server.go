@@ -1,0 +1,95 @@
+// Package api is the HTTP interface of the engine, on Fiber v2. It is the only package that
+// imports Fiber: handlers decode, call the domain, encode; errors map to statuses in one place.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/tickets"
+)
+
+// Deps are what the handlers call.
+type Deps struct {
+	Accounts  *accounts.Store
+	Incidents *tickets.Service
+	// Ready holds the readiness checks by name (e.g. "postgres", "redis").
+	Ready map[string]func(context.Context) error
+	// Registry collects the HTTP metrics; /metrics serves it (and whatever else is registered).
+	Registry *prometheus.Registry
+	Log      *slog.Logger
+	// BodyLimit is the largest request body accepted, in bytes (default 1 MiB).
+	BodyLimit int
+}
+
+// Server is the HTTP API.
+type Server struct {
+	deps  Deps
+	app   *fiber.App
+	httpm *httpMetrics
+	table []route
+}
+
+// New builds the Fiber app with every route of routes().
+func New(d Deps) *Server {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+	}
+	if d.BodyLimit <= 0 {
+		d.BodyLimit = 1 << 20
+	}
+	s := &Server{deps: d, httpm: newHTTPMetrics(d.Registry)}
+	s.app = fiber.New(fiber.Config{
+		AppName: "supportd",
+		// Fiber's strings otherwise alias buffers reused by the next request; a value kept past
+		// the handler (a metric label, a stored body) would silently change under us.
+		Immutable:             true,
+		BodyLimit:             d.BodyLimit,
+		ErrorHandler:          errorHandler(d.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	})
+	s.app.Use(requestid.New(requestid.Config{ContextKey: requestIDKey}))
+	s.app.Use(s.observe)
+	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
+		d.Log.Error("panic", "request_id", requestID(c), "panic", e)
+	}}))
+	s.table = s.routes()
+	for _, r := range s.table {
+		handlers := []fiber.Handler{}
+		if r.roles != nil {
+			handlers = append(handlers, s.authenticate(r.roles))
+		}
+		handlers = append(handlers, r.handler)
+		s.app.Add(r.method, r.path, handlers...)
+	}
+	return s
+}
+
+// Listener serves on ln until Shutdown.
+func (s *Server) Listener(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for in-flight requests until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error { return s.app.ShutdownWithContext(ctx) }
+
+// App is the underlying Fiber app, for in-process tests (app.Test).
+func (s *Server) App() *fiber.App { return s.app }
+
+const requestIDKey = "requestid"
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(requestIDKey).(string)
+	return id
+}

@@ -1,0 +1,94 @@
+// Package app assembles the engine from configuration: it opens PostgreSQL and Redis, builds the
+// domain services, and runs the HTTP API and the workers. cmd/supportd is a thin shell around it.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of supportd, read from the environment. README.md documents the table
+// in Vars; keep the two in step (a test checks the names).
+type Config struct {
+	DatabaseURL     string
+	RedisURL        string
+	ListenAddr      string
+	AdminToken      string
+	LogLevel        slog.Level
+	LogFormat       string
+	DBMaxConns      int
+	Concurrency     int
+	BodyLimit       int
+	ShutdownTimeout time.Duration
+	DataDir         string
+}
+
+// Var is one environment variable with its default and meaning.
+type Var struct {
+	Name, Default, Help string
+}
+
+// Vars lists every environment variable supportd reads.
+var Vars = []Var{
+	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/supportd?sslmode=disable", "PostgreSQL connection URL. `supportd dev` starts a private server when unset."},
+	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis connection URL for asynq. `supportd dev` starts a private server when unset."},
+	{"LISTEN_ADDR", "127.0.0.1:8080", "HTTP listen address (`:0` picks a free port, printed in the log)."},
+	{"SUPPORT_ADMIN_TOKEN", "", "When set, an admin user owning this bearer token exists after start."},
+	{"LOG_LEVEL", "info", "debug, info, warn or error."},
+	{"LOG_FORMAT", "json", "json or text."},
+	{"DB_MAX_CONNS", "20", "Maximum open PostgreSQL connections per process."},
+	{"WORKER_CONCURRENCY", "20", "Tasks a worker process runs at once."},
+	{"BODY_LIMIT_BYTES", "1048576", "Largest accepted request body; larger is 413."},
+	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
+	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
+}
+
+// FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
+// Errors name the variable.
+func FromEnv(getenv func(string) string) (Config, error) {
+	get := func(name string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		return ""
+	}
+	c := Config{
+		DatabaseURL: get("DATABASE_URL"),
+		RedisURL:    get("REDIS_URL"),
+		ListenAddr:  get("LISTEN_ADDR"),
+		AdminToken:  get("SUPPORT_ADMIN_TOKEN"),
+		LogFormat:   get("LOG_FORMAT"),
+		DataDir:     get("DATA_DIR"),
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	var err error
+	ints := []struct {
+		name string
+		dst  *int
+	}{{"DB_MAX_CONNS", &c.DBMaxConns}, {"WORKER_CONCURRENCY", &c.Concurrency}, {"BODY_LIMIT_BYTES", &c.BodyLimit}}
+	for _, i := range ints {
+		if *i.dst, err = strconv.Atoi(get(i.name)); err != nil || *i.dst <= 0 {
+			return c, fmt.Errorf("%s: want a positive integer, got %q", i.name, get(i.name))
+		}
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(get("SHUTDOWN_TIMEOUT")); err != nil {
+		return c, fmt.Errorf("SHUTDOWN_TIMEOUT: %w", err)
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return c, fmt.Errorf("LOG_FORMAT: want json or text, got %q", c.LogFormat)
+	}
+	if len(c.AdminToken) > 0 && len(c.AdminToken) < 16 {
+		return c, fmt.Errorf("SUPPORT_ADMIN_TOKEN: use at least 16 characters")
+	}
+	return c, nil
+}

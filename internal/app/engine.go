@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/api"
+	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/migrations"
+	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/workers"
+	"gorm.io/gorm"
+)
+
+// Engine is the assembled engine: connections and domain services.
+type Engine struct {
+	Cfg       Config
+	Log       *slog.Logger
+	Clock     clock.Clock
+	DB        *gorm.DB
+	Redis     asynq.RedisConnOpt
+	rdb       *redis.Client
+	Accounts  *accounts.Store
+	Incidents *tickets.Service
+}
+
+// NewLogger returns the slog logger the configuration asks for.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// Open connects to PostgreSQL and Redis and builds the services. It does not migrate.
+func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*Engine, error) {
+	db, err := dbx.Open(ctx, cfg.DatabaseURL, dbx.Options{MaxOpenConns: cfg.DBMaxConns, Clock: c})
+	if err != nil {
+		return nil, err
+	}
+	ropt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	e := &Engine{Cfg: cfg, Log: log, Clock: c, DB: db, rdb: redis.NewClient(ropt),
+		Redis: asynq.RedisClientOpt{Addr: ropt.Addr, Username: ropt.Username, Password: ropt.Password, DB: ropt.DB, TLSConfig: ropt.TLSConfig}}
+	e.Accounts = accounts.NewStore(db, c)
+	e.Incidents = tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: e.Accounts}, c)
+	return e, nil
+}
+
+// Close releases the connections.
+func (e *Engine) Close() error {
+	var errs []error
+	if sqlDB, err := e.DB.DB(); err == nil {
+		errs = append(errs, sqlDB.Close())
+	}
+	errs = append(errs, e.rdb.Close())
+	return errors.Join(errs...)
+}
+
+// Migrate applies pending migrations.
+func (e *Engine) Migrate(ctx context.Context) error {
+	sqlDB, err := e.DB.DB()
+	if err != nil {
+		return err
+	}
+	return migrations.Up(ctx, sqlDB)
+}
+
+func (e *Engine) readiness() map[string]func(context.Context) error {
+	return map[string]func(context.Context) error{
+		"postgres": func(ctx context.Context) error {
+			sqlDB, err := e.DB.DB()
+			if err != nil {
+				return err
+			}
+			return sqlDB.PingContext(ctx)
+		},
+		"redis": func(ctx context.Context) error { return e.rdb.Ping(ctx).Err() },
+	}
+}
+
+// Serve runs the HTTP API until ctx ends, then finishes in-flight requests (up to the shutdown
+// timeout). onListen, if set, is told the bound address (useful with LISTEN_ADDR=:0).
+func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
+	if e.Cfg.AdminToken != "" {
+		if _, err := e.Accounts.BootstrapAdmin(ctx, e.Cfg.AdminToken); err != nil {
+			return fmt.Errorf("bootstrap admin: %w", err)
+		}
+	}
+	reg := prometheus.NewRegistry()
+	qc := workers.NewQueueCollector(e.Redis)
+	defer qc.Close()
+	reg.MustRegister(qc)
+	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Ready: e.readiness(),
+		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
+	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", e.Cfg.ListenAddr, err)
+	}
+	e.Log.Info("api listening", "addr", ln.Addr().String())
+	if onListen != nil {
+		onListen(ln.Addr())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), e.Cfg.ShutdownTimeout)
+	defer cancel()
+	e.Log.Info("api shutting down")
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return <-errc
+}
+
+// Work runs the asynq workers and scheduler until ctx ends.
+func (e *Engine) Work(ctx context.Context) error {
+	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout},
+		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log})
+}
+
+// MigrateDown rolls back the newest migration.
+func (e *Engine) MigrateDown(ctx context.Context) error {
+	sqlDB, err := e.DB.DB()
+	if err != nil {
+		return err
+	}
+	return migrations.Down(ctx, sqlDB)
+}
+
+// MigrationStatus writes the state of every migration.
+func (e *Engine) MigrationStatus(ctx context.Context, w io.Writer) error {
+	sqlDB, err := e.DB.DB()
+	if err != nil {
+		return err
+	}
+	return migrations.Status(ctx, sqlDB, w)
+}

@@ -1,0 +1,94 @@
+// Package dbx opens the engine's PostgreSQL connection through GORM and translates driver errors
+// into the engine's error kinds, so that stores do not each reinvent the mapping.
+package dbx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/clock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Options tune the connection pool.
+type Options struct {
+	MaxOpenConns int
+	Clock        clock.Clock
+}
+
+// Open connects to dsn and checks the connection. GORM's NowFunc reads the injected clock, so
+// timestamps GORM writes agree with the times the domain computes.
+func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
+	c := opt.Clock
+	if c == nil {
+		c = clock.Real{}
+	}
+	db, err := gorm.Open(postgres.Open(dsn), &gorm.Config{
+		NowFunc:                func() time.Time { return c.Now() },
+		Logger:                 logger.Default.LogMode(logger.Silent),
+		SkipDefaultTransaction: true, // writes that need a transaction open one explicitly
+		PrepareStmt:            false,
+		TranslateError:         true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if opt.MaxOpenConns > 0 {
+		sqlDB.SetMaxOpenConns(opt.MaxOpenConns)
+		sqlDB.SetMaxIdleConns(opt.MaxOpenConns)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(pctx); err != nil {
+		return nil, fmt.Errorf("ping database: %w", err)
+	}
+	slog.Debug("database connected")
+	return db, nil
+}
+
+// UniqueViolation reports whether err is a PostgreSQL unique violation, and on which constraint.
+func UniqueViolation(err error) (constraint string, ok bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return pe.ConstraintName, true
+	}
+	return "", false
+}
+
+// NotFound reports whether err means "no row".
+func NotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
+
+// Translate turns a storage error into an engine error: a missing row becomes a not_found with
+// the given message, a connection failure becomes unavailable, anything else internal.
+func Translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if NotFound(err) {
+		return apperr.NotFoundf("%s not found", what)
+	}
+	if _, ok := UniqueViolation(err); ok {
+		return &apperr.Error{Kind: apperr.Conflict, Code: "conflict", Message: what + " already exists", Err: err}
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) {
+		return &apperr.Error{Kind: apperr.Unavailable, Code: "database_unavailable", Message: "the database is unavailable, try again", Err: err}
+	}
+	return apperr.Wrap(err, "storing %s", what)
+}

@@ -1,0 +1,83 @@
+// Package tickets holds incidents: their types and lifecycle rules, intake (entitlement,
+// classification, idempotency), listing scoped to the caller, and their PostgreSQL store.
+package tickets
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Status is where an incident is in its lifecycle.
+type Status string
+
+// Incident statuses.
+const (
+	StatusNew        Status = "new"         // accepted, no first response yet
+	StatusInProgress Status = "in_progress" // acknowledged by an engineer
+	StatusWaiting    Status = "waiting_on_customer"
+	StatusResolved   Status = "resolved"
+)
+
+// Channel is how the incident reached support.
+type Channel string
+
+// Intake channels.
+const (
+	ChannelWeb   Channel = "web"
+	ChannelEmail Channel = "email"
+	ChannelPhone Channel = "phone"
+	ChannelAPI   Channel = "api"
+)
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	return c == ChannelWeb || c == ChannelEmail || c == ChannelPhone || c == ChannelAPI
+}
+
+// Scope says whether escalation applies (SPEC §2: only to product problems).
+type Scope string
+
+// Scopes.
+const (
+	ScopeProduct     Scope = "product"
+	ScopeEnvironment Scope = "environment"
+	ScopeUnsupported Scope = "unsupported"
+)
+
+// Incident is a customer's support case.
+type Incident struct {
+	ID                           uuid.UUID  `json:"id"`
+	Reference                    string     `json:"reference"`
+	OrganizationID               uuid.UUID  `json:"organization_id"`
+	Product                      string     `json:"product"`
+	Title                        string     `json:"title"`
+	Description                  string     `json:"description"`
+	Tier                         string     `json:"tier"`
+	Severity                     int        `json:"severity"`
+	RequestedSeverity            *int       `json:"requested_severity"`
+	SeverityConfirmationRequired bool       `json:"severity_confirmation_required"`
+	Status                       Status     `json:"status"`
+	Channel                      Channel    `json:"channel"`
+	Scope                        Scope      `json:"scope"`
+	AssigneeID                   *uuid.UUID `json:"assignee_id"`
+	EscalationLevel              int        `json:"escalation_level"`
+	OpenedBy                     uuid.UUID  `json:"opened_by"`
+	EntitlementID                *uuid.UUID `json:"entitlement_id"`
+	InGrace                      bool       `json:"in_grace"`
+	GraceEndsAt                  *time.Time `json:"grace_ends_at"`
+	Warnings                     []string   `json:"warnings,omitempty"` // shown once, at intake
+	AcceptedAt                   time.Time  `json:"accepted_at"`
+	CreatedAt                    time.Time  `json:"created_at"`
+	UpdatedAt                    time.Time  `json:"updated_at"`
+}
+
+// Event is one entry of an incident's timeline.
+type Event struct {
+	ID         int64          `json:"id"`
+	IncidentID uuid.UUID      `json:"incident_id"`
+	Kind       string         `json:"kind"`
+	ActorID    *uuid.UUID     `json:"actor_id"`
+	At         time.Time      `json:"at"`
+	Data       map[string]any `json:"data"`
+}

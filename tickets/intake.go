@@ -1,0 +1,198 @@
+package tickets
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/clock"
+)
+
+// NewIncident is what a caller submits to open an incident.
+type NewIncident struct {
+	OrganizationID  *uuid.UUID `json:"organization_id,omitempty"` // staff opening on a customer's behalf
+	Product         string     `json:"product"`
+	Title           string     `json:"title"`
+	Description     string     `json:"description"`
+	Severity        *int       `json:"severity,omitempty"`
+	Channel         Channel    `json:"channel"`
+	SerialNumber    string     `json:"serial_number,omitempty"`
+	ActivationCode  string     `json:"activation_code,omitempty"`
+	RegistrationKey string     `json:"registration_key,omitempty"`
+	// Raw is the request body as the customer sent it, kept with a refused intake.
+	Raw []byte `json:"-"`
+}
+
+// Service opens, reads and lists incidents on behalf of a caller.
+type Service struct {
+	store   *Store
+	entitle Entitler
+	clock   clock.Clock
+	log     *slog.Logger
+}
+
+// NewService returns the incident service.
+func NewService(store *Store, entitle Entitler, c clock.Clock) *Service {
+	return &Service{store: store, entitle: entitle, clock: c, log: slog.Default()}
+}
+
+// Limits on what a caller may type, so one request cannot fill the database.
+const (
+	maxTitle       = 300
+	maxDescription = 64 << 10
+	maxProduct     = 100
+	maxKey         = 255
+)
+
+func (in *NewIncident) normalize() error {
+	in.Product = strings.TrimSpace(in.Product)
+	in.Title = strings.TrimSpace(in.Title)
+	if in.Channel == "" {
+		in.Channel = ChannelWeb
+	}
+	switch {
+	case in.Product == "" || len(in.Product) > maxProduct:
+		return apperr.InvalidField("product", "product is required (at most %d characters)", maxProduct)
+	case in.Title == "" || len(in.Title) > maxTitle:
+		return apperr.InvalidField("title", "title is required (at most %d characters)", maxTitle)
+	case len(in.Description) > maxDescription:
+		return apperr.InvalidField("description", "description is at most %d bytes", maxDescription)
+	case in.Severity != nil && (*in.Severity < 1 || *in.Severity > 4):
+		return apperr.InvalidField("severity", "severity must be 1, 2, 3 or 4")
+	case !in.Channel.Valid():
+		return apperr.InvalidField("channel", "channel must be web, email, phone or api")
+	}
+	return nil
+}
+
+// hash fingerprints the request so that a reused idempotency key with a different body is caught.
+func (in NewIncident) hash() []byte {
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// Open accepts an incident: it checks the caller may open one for the organisation, validates the
+// request, asks the entitlement check for the tier, classifies the severity and stores the
+// incident with its first timeline entry. With an idempotency key, a repeat of an earlier request
+// by the same caller returns the incident that request created and replayed is true.
+// Errors: forbidden, not_found, invalid_value, idempotency_key_reused, and the entitlement
+// check's refusals.
+func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident, key string) (inc Incident, replayed bool, err error) {
+	if len(key) > maxKey {
+		return Incident{}, false, apperr.InvalidField("Idempotency-Key", "Idempotency-Key is at most %d characters", maxKey)
+	}
+	org, err := s.organizationFor(actor, in.OrganizationID)
+	if err != nil {
+		return Incident{}, false, err
+	}
+	in.OrganizationID = &org
+	if err := in.normalize(); err != nil {
+		return Incident{}, false, err
+	}
+	hash := in.hash()
+	if key != "" {
+		if prev, ok, err := s.replay(ctx, actor.ID, key, hash); ok || err != nil {
+			return prev, ok, err
+		}
+	}
+	// PostgreSQL keeps microseconds: truncate so the answer equals what a later read returns.
+	now := s.clock.Now().Truncate(time.Microsecond)
+	ent, err := s.entitle.Entitle(ctx, EntitlementRequest{OrganizationID: org, Product: in.Product,
+		SerialNumber: in.SerialNumber, ActivationCode: in.ActivationCode, RegistrationKey: in.RegistrationKey, At: now})
+	if err != nil {
+		if ae, ok := refusal(err); ok {
+			s.keepRefusal(ctx, actor, org, in, ae, now)
+		}
+		return Incident{}, false, err
+	}
+	cls := Classify(in.Channel, in.Severity, in.Description)
+	inc = Incident{ID: uuid.Must(uuid.NewV7()), OrganizationID: org, Product: in.Product, Title: in.Title,
+		Description: in.Description, Tier: ent.Tier, Severity: cls.Severity, RequestedSeverity: cls.Requested,
+		SeverityConfirmationRequired: cls.ConfirmationRequired, Status: StatusNew, Channel: in.Channel,
+		Scope: ScopeProduct, OpenedBy: actor.ID, EntitlementID: ent.EntitlementID, InGrace: ent.InGrace,
+		GraceEndsAt: ent.GraceEndsAt, AcceptedAt: now, CreatedAt: now, UpdatedAt: now}
+	data := map[string]any{"tier": ent.Tier, "severity": cls.Severity, "channel": in.Channel}
+	if cls.Requested != nil {
+		data["requested_severity"] = *cls.Requested
+		data["reason"] = cls.Reason
+	}
+	if ent.EntitlementID != nil {
+		data["entitlement_id"] = *ent.EntitlementID
+	}
+	if ent.InGrace {
+		data["in_grace"] = true
+		data["grace_ends_at"] = ent.GraceEndsAt
+	}
+	first := Event{Kind: "opened", ActorID: &actor.ID, At: now, Data: data}
+	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash)
+	if err == nil && ent.Warning != "" {
+		inc.Warnings = []string{ent.Warning}
+	}
+	if errors.Is(err, errKeyRace) {
+		// A concurrent request with the same key won; answer with its incident.
+		prev, ok, err := s.replay(ctx, actor.ID, key, hash)
+		if err == nil && !ok {
+			err = apperr.Wrap(errKeyRace, "idempotency key vanished")
+		}
+		return prev, true, err
+	}
+	return inc, false, err
+}
+
+func (s *Service) replay(ctx context.Context, userID uuid.UUID, key string, hash []byte) (Incident, bool, error) {
+	prev, prevHash, ok, err := s.store.findByKey(ctx, userID, key)
+	if err != nil || !ok {
+		return Incident{}, false, err
+	}
+	if !bytes.Equal(prevHash, hash) {
+		return Incident{}, false, apperr.New(apperr.Invalid, "idempotency_key_reused",
+			"this Idempotency-Key was used for a different request; use a new key for a new incident")
+	}
+	return prev, true, nil
+}
+
+// organizationFor decides whose incident this is: customers open for their own organisation,
+// staff (phone intake) must name one.
+func (s *Service) organizationFor(actor accounts.User, requested *uuid.UUID) (uuid.UUID, error) {
+	if actor.Role.Customer() {
+		if requested != nil && *requested != *actor.OrganizationID {
+			return uuid.Nil, apperr.NotFoundf("organization not found")
+		}
+		return *actor.OrganizationID, nil
+	}
+	switch actor.Role {
+	case accounts.Engineer, accounts.SupportManager, accounts.Admin:
+	default:
+		return uuid.Nil, apperr.New(apperr.Forbidden, "forbidden", "your role may not open incidents")
+	}
+	if requested == nil {
+		return uuid.Nil, apperr.InvalidField("organization_id", "staff opening an incident must name the customer's organization_id")
+	}
+	return *requested, nil
+}
+
+// keepRefusal stores a refused intake as a renewal lead. If storing fails it is logged, and the
+// customer still gets the refusal: telling them why matters more than the lead.
+func (s *Service) keepRefusal(ctx context.Context, actor accounts.User, org uuid.UUID, in NewIncident, ae *apperr.Error, now time.Time) {
+	raw := in.Raw
+	if raw == nil {
+		raw, _ = json.Marshal(in)
+	}
+	r := Rejection{OrganizationID: org, UserID: actor.ID, Product: in.Product, Code: ae.Code, Message: ae.Message,
+		Details: ae.Details, CreatedAt: now}
+	if id, ok := ae.Details["entitlement_id"].(uuid.UUID); ok {
+		r.EntitlementID = &id
+	}
+	if err := s.store.recordRejection(ctx, r, raw); err != nil {
+		s.log.Error("could not keep refused intake", "organization_id", org, "code", ae.Code, "error", err)
+	}
+}

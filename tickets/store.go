@@ -1,0 +1,241 @@
+package tickets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
+	"gorm.io/gorm"
+)
+
+type incidentRow struct {
+	ID                           uuid.UUID `gorm:"primaryKey"`
+	Reference                    string
+	OrganizationID               uuid.UUID
+	Product                      string
+	Title                        string
+	Description                  string
+	Tier                         string
+	Severity                     int
+	RequestedSeverity            *int
+	SeverityConfirmationRequired bool
+	Status                       string
+	Channel                      string
+	Scope                        string
+	AssigneeID                   *uuid.UUID
+	EscalationLevel              int
+	OpenedBy                     uuid.UUID
+	EntitlementID                *uuid.UUID
+	InGrace                      bool
+	GraceEndsAt                  *time.Time
+	AcceptedAt                   time.Time
+	CreatedAt                    time.Time
+	UpdatedAt                    time.Time
+}
+
+func (incidentRow) TableName() string { return "incidents" }
+
+func (r incidentRow) toIncident() Incident {
+	return Incident{ID: r.ID, Reference: r.Reference, OrganizationID: r.OrganizationID, Product: r.Product,
+		Title: r.Title, Description: r.Description, Tier: r.Tier, Severity: r.Severity,
+		RequestedSeverity: r.RequestedSeverity, SeverityConfirmationRequired: r.SeverityConfirmationRequired,
+		Status: Status(r.Status), Channel: Channel(r.Channel), Scope: Scope(r.Scope), AssigneeID: r.AssigneeID,
+		EscalationLevel: r.EscalationLevel, OpenedBy: r.OpenedBy, EntitlementID: r.EntitlementID, InGrace: r.InGrace,
+		GraceEndsAt: utcPtr(r.GraceEndsAt), AcceptedAt: r.AcceptedAt.UTC(),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+func toIncidentRow(i Incident) incidentRow {
+	return incidentRow{ID: i.ID, Reference: i.Reference, OrganizationID: i.OrganizationID, Product: i.Product,
+		Title: i.Title, Description: i.Description, Tier: i.Tier, Severity: i.Severity,
+		RequestedSeverity: i.RequestedSeverity, SeverityConfirmationRequired: i.SeverityConfirmationRequired,
+		Status: string(i.Status), Channel: string(i.Channel), Scope: string(i.Scope), AssigneeID: i.AssigneeID,
+		EscalationLevel: i.EscalationLevel, OpenedBy: i.OpenedBy, EntitlementID: i.EntitlementID, InGrace: i.InGrace,
+		GraceEndsAt: i.GraceEndsAt, AcceptedAt: i.AcceptedAt,
+		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
+}
+
+type eventRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	IncidentID uuid.UUID
+	Kind       string
+	ActorID    *uuid.UUID
+	At         time.Time
+	Data       []byte `gorm:"type:jsonb"`
+}
+
+func (eventRow) TableName() string { return "incident_events" }
+
+func toEventRow(e Event) (eventRow, error) {
+	data := []byte("{}")
+	if e.Data != nil {
+		b, err := json.Marshal(e.Data)
+		if err != nil {
+			return eventRow{}, err
+		}
+		data = b
+	}
+	return eventRow{IncidentID: e.IncidentID, Kind: e.Kind, ActorID: e.ActorID, At: e.At, Data: data}, nil
+}
+
+func (r eventRow) toEvent() Event {
+	e := Event{ID: r.ID, IncidentID: r.IncidentID, Kind: r.Kind, ActorID: r.ActorID, At: r.At.UTC()}
+	_ = json.Unmarshal(r.Data, &e.Data)
+	return e
+}
+
+type idempotencyRow struct {
+	UserID      uuid.UUID `gorm:"primaryKey"`
+	Key         string    `gorm:"primaryKey"`
+	RequestHash []byte
+	IncidentID  uuid.UUID
+	CreatedAt   time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// Store keeps incidents and their timelines in PostgreSQL.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// errKeyRace means a concurrent request with the same idempotency key committed first.
+var errKeyRace = errors.New("idempotency key taken concurrently")
+
+// create inserts the incident, its first timeline event and, when key is set, the idempotency
+// record, in one transaction: either all of them exist or none does.
+func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uuid.UUID, key string, hash []byte) (Incident, error) {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var seq int64
+		if err := tx.Raw("SELECT nextval('incident_reference_seq')").Scan(&seq).Error; err != nil {
+			return err
+		}
+		inc.Reference = FormatReference(inc.AcceptedAt, seq)
+		row := toIncidentRow(inc)
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		first.IncidentID = inc.ID
+		ev, err := toEventRow(first)
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(&ev).Error; err != nil {
+			return err
+		}
+		if key == "" {
+			return nil
+		}
+		idem := idempotencyRow{UserID: userID, Key: key, RequestHash: hash, IncidentID: inc.ID, CreatedAt: inc.CreatedAt}
+		if err := tx.Create(&idem).Error; err != nil {
+			if _, ok := dbx.UniqueViolation(err); ok {
+				return errKeyRace
+			}
+			return err
+		}
+		return nil
+	})
+	if errors.Is(err, errKeyRace) {
+		return Incident{}, errKeyRace
+	}
+	if err != nil {
+		return Incident{}, dbx.Translate(err, "incident")
+	}
+	return inc, nil
+}
+
+// findByKey returns the incident an earlier request with the same key created, and that
+// request's hash; ok is false when the key is new.
+func (s *Store) findByKey(ctx context.Context, userID uuid.UUID, key string) (inc Incident, hash []byte, ok bool, err error) {
+	var r idempotencyRow
+	err = s.db.WithContext(ctx).Take(&r, "user_id = ? AND key = ?", userID, key).Error
+	if dbx.NotFound(err) {
+		return Incident{}, nil, false, nil
+	}
+	if err != nil {
+		return Incident{}, nil, false, dbx.Translate(err, "idempotency key")
+	}
+	inc, err = s.FindIncidentByID(ctx, r.IncidentID)
+	return inc, r.RequestHash, err == nil, err
+}
+
+// FindIncidentByID returns the incident, or not_found. It does not scope by caller: the service
+// does.
+func (s *Store) FindIncidentByID(ctx context.Context, id uuid.UUID) (Incident, error) {
+	var r incidentRow
+	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		return Incident{}, dbx.Translate(err, "incident")
+	}
+	return r.toIncident(), nil
+}
+
+// Filter selects incidents for a listing. OrganizationID is forced for customers by the service.
+type Filter struct {
+	OrganizationID *uuid.UUID
+	Status         Status
+	Severity       int
+	Tier           string
+	Product        string
+	After          *Cursor // exclusive: items strictly older than this position
+	Limit          int
+}
+
+// findIncidents returns up to f.Limit+1 incidents, newest first, so the caller knows if there is
+// a next page.
+func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error) {
+	q := s.db.WithContext(ctx).Model(&incidentRow{})
+	if f.OrganizationID != nil {
+		q = q.Where("organization_id = ?", *f.OrganizationID)
+	}
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	}
+	if f.Severity != 0 {
+		q = q.Where("severity = ?", f.Severity)
+	}
+	if f.Tier != "" {
+		q = q.Where("tier = ?", f.Tier)
+	}
+	if f.Product != "" {
+		q = q.Where("product = ?", f.Product)
+	}
+	if f.After != nil {
+		q = q.Where("(created_at, id) < (?, ?)", f.After.CreatedAt, f.After.ID)
+	}
+	var rows []incidentRow
+	if err := q.Order("created_at DESC, id DESC").Limit(f.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "incidents")
+	}
+	out := make([]Incident, len(rows))
+	for i, r := range rows {
+		out[i] = r.toIncident()
+	}
+	return out, nil
+}
+
+// FindEvents returns an incident's timeline in order.
+func (s *Store) FindEvents(ctx context.Context, incidentID uuid.UUID) ([]Event, error) {
+	var rows []eventRow
+	if err := s.db.WithContext(ctx).Where("incident_id = ?", incidentID).Order("id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "timeline")
+	}
+	out := make([]Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.toEvent()
+	}
+	return out, nil
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,106 @@
+// Package workers runs the engine's background work on asynq over Redis: task types and their
+// handlers, the periodic scheduler, and queue metrics. PostgreSQL holds the truth; Redis only
+// carries the deliveries, so every handler reloads state and decides in a transaction.
+package workers
+
+import (
+	"context"
+
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/supportd/supportd/internal/clock"
+	"gorm.io/gorm"
+)
+
+// Queue names. Critical carries SLA deadlines; default everything else.
+const (
+	QueueCritical = "critical"
+	QueueDefault  = "default"
+)
+
+// Queues lists every queue with its priority.
+var Queues = map[string]int{QueueCritical: 6, QueueDefault: 3}
+
+// Config tunes the worker process.
+type Config struct {
+	Concurrency     int
+	ShutdownTimeout time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered (default 24 h).
+	IdempotencyTTL time.Duration
+}
+
+// Deps are what the handlers use.
+type Deps struct {
+	DB    *gorm.DB
+	Clock clock.Clock
+	Log   *slog.Logger
+}
+
+// Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
+// finish (up to ShutdownTimeout) before returning.
+func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) error {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 10
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 20 * time.Second
+	}
+	if cfg.IdempotencyTTL <= 0 {
+		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	srv := asynq.NewServer(redis, asynq.Config{
+		Concurrency:     cfg.Concurrency,
+		Queues:          Queues,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          asynqLogger{d.Log},
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			d.Log.Error("task failed", "type", t.Type(), "error", err)
+		}),
+	})
+	mux := asynq.NewServeMux()
+	h := &handlers{deps: d, cfg: cfg}
+	h.register(mux)
+	if err := srv.Start(mux); err != nil {
+		return fmt.Errorf("start asynq server: %w", err)
+	}
+	sched := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Location: time.UTC, Logger: asynqLogger{d.Log}})
+	if err := registerPeriodic(sched); err != nil {
+		srv.Shutdown()
+		return err
+	}
+	if err := sched.Start(); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("start scheduler: %w", err)
+	}
+	d.Log.Info("workers running", "concurrency", cfg.Concurrency)
+	<-ctx.Done()
+	sched.Shutdown()
+	srv.Shutdown()
+	d.Log.Info("workers stopped")
+	return nil
+}
+
+type handlers struct {
+	deps Deps
+	cfg  Config
+}
+
+func (h *handlers) register(mux *asynq.ServeMux) {
+	mux.HandleFunc(TypePurgeIdempotencyKeys, h.HandlePurgeIdempotencyKeys)
+}
+
+// registerPeriodic adds the periodic jobs. Every process running the scheduler enqueues them with
+// the same task ID per period, so several schedulers enqueue one task, not several.
+func registerPeriodic(s *asynq.Scheduler) error {
+	if _, err := s.Register("@every 1h", NewPurgeIdempotencyKeysTask(), asynq.Queue(QueueDefault),
+		asynq.Unique(55*time.Minute)); err != nil {
+		return fmt.Errorf("register periodic purge: %w", err)
+	}
+	return nil
+}
