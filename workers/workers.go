@@ -12,6 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla/entitlement"
 	"gorm.io/gorm"
 )
 
@@ -30,13 +31,16 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// IdempotencyTTL is how long an Idempotency-Key is remembered (default 24 h).
 	IdempotencyTTL time.Duration
+	// ReminderInterval is how often due renewal reminders are looked for (default 1 min).
+	ReminderInterval time.Duration
 }
 
 // Deps are what the handlers use.
 type Deps struct {
-	DB    *gorm.DB
-	Clock clock.Clock
-	Log   *slog.Logger
+	DB        *gorm.DB
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Reminders *entitlement.Reminders
 }
 
 // Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
@@ -50,6 +54,9 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 	}
 	if cfg.IdempotencyTTL <= 0 {
 		cfg.IdempotencyTTL = 24 * time.Hour
+	}
+	if cfg.ReminderInterval <= 0 {
+		cfg.ReminderInterval = time.Minute
 	}
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -70,7 +77,7 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 		return fmt.Errorf("start asynq server: %w", err)
 	}
 	sched := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Location: time.UTC, Logger: asynqLogger{d.Log}})
-	if err := registerPeriodic(sched); err != nil {
+	if err := registerPeriodic(sched, cfg); err != nil {
 		srv.Shutdown()
 		return err
 	}
@@ -93,14 +100,20 @@ type handlers struct {
 
 func (h *handlers) register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypePurgeIdempotencyKeys, h.HandlePurgeIdempotencyKeys)
+	mux.HandleFunc(TypeRenewalReminders, h.HandleRenewalReminders)
 }
 
-// registerPeriodic adds the periodic jobs. Every process running the scheduler enqueues them with
-// the same task ID per period, so several schedulers enqueue one task, not several.
-func registerPeriodic(s *asynq.Scheduler) error {
+// registerPeriodic adds the periodic jobs. Every worker process runs a scheduler; asynq.Unique
+// keeps two schedulers from queueing the same job twice in one period, and each job is safe to
+// run twice anyway, because its effects are keyed in PostgreSQL.
+func registerPeriodic(s *asynq.Scheduler, cfg Config) error {
 	if _, err := s.Register("@every 1h", NewPurgeIdempotencyKeysTask(), asynq.Queue(QueueDefault),
 		asynq.Unique(55*time.Minute)); err != nil {
 		return fmt.Errorf("register periodic purge: %w", err)
+	}
+	if _, err := s.Register("@every "+cfg.ReminderInterval.String(), NewRenewalRemindersTask(), asynq.Queue(QueueDefault),
+		asynq.Unique(cfg.ReminderInterval)); err != nil {
+		return fmt.Errorf("register renewal reminders: %w", err)
 	}
 	return nil
 }

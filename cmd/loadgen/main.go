@@ -62,6 +62,18 @@ func run(base, admin, tier string, conc int, dur time.Duration, max int) error {
 	if err != nil {
 		return err
 	}
+	// Intake checks the entitlement: give the organisation a current contract, plus two others
+	// (another product, a lapsed one) so the check has a realistic set to choose from.
+	now := time.Now().UTC()
+	for _, e := range []map[string]any{
+		{"product": "endpoint", "tier": tier, "starts_at": now.AddDate(0, -1, 0), "ends_at": now.AddDate(1, 0, 0), "serial_number": "LG-1"},
+		{"product": "mail", "tier": "standard", "starts_at": now.AddDate(0, -1, 0), "ends_at": now.AddDate(1, 0, 0), "serial_number": "LG-2"},
+		{"product": "endpoint", "tier": "standard", "starts_at": now.AddDate(-2, 0, 0), "ends_at": now.AddDate(-1, 0, 0), "serial_number": "LG-0"},
+	} {
+		if _, err := post(base+"/v1/organizations/"+org["id"].(string)+"/entitlements", admin, e); err != nil {
+			return err
+		}
+	}
 	user, err := post(base+"/v1/users", admin, map[string]any{"email": "loadgen-" + suffix + "@load.example", "name": "loadgen", "role": "member", "organization_id": org["id"]})
 	if err != nil {
 		return err

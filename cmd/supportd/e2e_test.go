@@ -198,6 +198,11 @@ func setup(t *testing.T, p *proc, suffix string) world {
 	w := world{admin: adminToken}
 	w.orgA = p.must(201, "POST", "/v1/organizations", adminToken, map[string]any{"name": "Acme " + suffix, "office": "tokyo", "tier": "platinum"}).str("id")
 	w.orgB = p.must(201, "POST", "/v1/organizations", adminToken, map[string]any{"name": "Beta " + suffix, "office": "osaka", "tier": "standard"}).str("id")
+	for org, tier := range map[string]string{w.orgA: "platinum", w.orgB: "standard"} {
+		p.must(201, "POST", "/v1/organizations/"+org+"/entitlements", adminToken, map[string]any{
+			"product": "endpoint", "tier": tier, "license_type": "subscription",
+			"starts_at": time.Now().AddDate(0, -1, 0), "ends_at": time.Now().AddDate(1, 0, 0), "serial_number": "SN-" + org[:8]})
+	}
 	mk := func(email, role, org string) (id, token string) {
 		body := map[string]any{"email": email, "name": email, "role": role}
 		if org != "" {

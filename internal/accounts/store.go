@@ -191,3 +191,20 @@ func (s *Store) FindOrganizationByName(ctx context.Context, name string) (Organi
 	}
 	return r.toOrganization(), nil
 }
+
+// FindUsersByOrganization returns the organisation's users with one of the roles, oldest first.
+func (s *Store) FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, roles ...Role) ([]User, error) {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	var rows []userRow
+	if err := s.db.WithContext(ctx).Where("organization_id = ? AND role IN ?", orgID, names).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "users")
+	}
+	out := make([]User, len(rows))
+	for i, r := range rows {
+		out[i] = r.toUser()
+	}
+	return out, nil
+}

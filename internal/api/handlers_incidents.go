@@ -14,6 +14,7 @@ func (s *Server) openIncident(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	req.Raw = append([]byte(nil), c.Body()...) // kept with a refused intake
 	inc, replayed, err := s.deps.Incidents.Open(c.UserContext(), caller(c), req, c.Get("Idempotency-Key"))
 	if err != nil {
 		return err

@@ -20,12 +20,14 @@ type route struct {
 }
 
 var (
-	customers   = []accounts.Role{accounts.Member, accounts.OrgAdmin}
-	staff       = []accounts.Role{accounts.Engineer, accounts.SupportManager, accounts.Executive, accounts.Admin}
-	everyone    = append(append([]accounts.Role{}, customers...), staff...)
-	admins      = []accounts.Role{accounts.Admin}
-	userAdmins  = []accounts.Role{accounts.Admin, accounts.OrgAdmin}
-	intakeRoles = append(append([]accounts.Role{}, customers...), accounts.Engineer, accounts.SupportManager, accounts.Admin)
+	customers          = []accounts.Role{accounts.Member, accounts.OrgAdmin}
+	staff              = []accounts.Role{accounts.Engineer, accounts.SupportManager, accounts.Executive, accounts.Admin}
+	everyone           = append(append([]accounts.Role{}, customers...), staff...)
+	admins             = []accounts.Role{accounts.Admin}
+	userAdmins         = []accounts.Role{accounts.Admin, accounts.OrgAdmin}
+	managers           = []accounts.Role{accounts.SupportManager, accounts.Admin}
+	entitlementReaders = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
+	intakeRoles        = append(append([]accounts.Role{}, customers...), accounts.Engineer, accounts.SupportManager, accounts.Admin)
 )
 
 func (s *Server) routes() []route {
@@ -40,6 +42,17 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/organizations/:id", roles: everyone, summary: "An organisation (customers: their own)", reply: "Organization", status: 200, handler: s.getOrganization},
 		{method: "POST", path: "/v1/users", roles: userAdmins, summary: "Create a user (org admins: users of their organisation)", request: "NewUser", reply: "User", status: 201, handler: s.createUser},
 		{method: "POST", path: "/v1/users/:id/tokens", roles: everyone, summary: "Issue a bearer token, shown once (admins; users for themselves; org admins for their users)", request: "NewToken", reply: "Token", status: 201, handler: s.createToken},
+
+		{method: "POST", path: "/v1/organizations/:id/entitlements", roles: admins, summary: "Add a maintenance contract or subscription", request: "NewEntitlement", reply: "Entitlement", status: 201, handler: s.createEntitlement},
+		{method: "GET", path: "/v1/organizations/:id/entitlements", roles: entitlementReaders, summary: "Entitlement report: each with start, end, state, days left, renewal facts (org admins: their own)", reply: "EntitlementReport", status: 200, handler: s.listEntitlements},
+		{method: "POST", path: "/v1/entitlements/:id/renewals", roles: managers, summary: "Renew: a new period, possibly a new serial (the old one still finds it)", request: "Renewal", reply: "Entitlement", status: 201, handler: s.renewEntitlement},
+		{method: "POST", path: "/v1/entitlements/:id/extensions", roles: managers, summary: "Temporary extension while a renewal is processed", request: "Extension", reply: "Entitlement", status: 201, handler: s.extendEntitlement},
+		{method: "GET", path: "/v1/intake-rejections", roles: staff, summary: "Refused intakes with the request body: renewal leads", reply: "Rejections", status: 200,
+			query: []string{"organization_id", "code", "since", "limit"}, handler: s.listRejections},
+
+		{method: "GET", path: "/v1/notifications", roles: everyone, summary: "The caller's in-app notifications, newest first", reply: "Notifications", status: 200,
+			query: []string{"unread", "limit"}, handler: s.listNotifications},
+		{method: "POST", path: "/v1/notifications/:id/read", roles: everyone, summary: "Mark one of the caller's notifications read", status: 204, handler: s.readNotification},
 
 		{method: "POST", path: "/v1/incidents", roles: intakeRoles, summary: "Open an incident (honours Idempotency-Key)", request: "NewIncident", reply: "Incident", status: 201, handler: s.openIncident},
 		{method: "GET", path: "/v1/incidents", roles: everyone, summary: "List incidents visible to the caller, newest first", reply: "IncidentPage", status: 200,

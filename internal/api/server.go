@@ -12,14 +12,20 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 )
 
 // Deps are what the handlers call.
 type Deps struct {
-	Accounts  *accounts.Store
-	Incidents *tickets.Service
+	Accounts     *accounts.Store
+	Incidents    *tickets.Service
+	Entitlements *entitlement.Service
+	Inbox        *escalation.Inbox
+	Clock        clock.Clock
 	// Ready holds the readiness checks by name (e.g. "postgres", "redis").
 	Ready map[string]func(context.Context) error
 	// Registry collects the HTTP metrics; /metrics serves it (and whatever else is registered).
@@ -44,6 +50,9 @@ func New(d Deps) *Server {
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
+	}
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
 	}
 	if d.BodyLimit <= 0 {
 		d.BodyLimit = 1 << 20

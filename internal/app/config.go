@@ -13,17 +13,18 @@ import (
 // Config is every setting of supportd, read from the environment. README.md documents the table
 // in Vars; keep the two in step (a test checks the names).
 type Config struct {
-	DatabaseURL     string
-	RedisURL        string
-	ListenAddr      string
-	AdminToken      string
-	LogLevel        slog.Level
-	LogFormat       string
-	DBMaxConns      int
-	Concurrency     int
-	BodyLimit       int
-	ShutdownTimeout time.Duration
-	DataDir         string
+	DatabaseURL      string
+	RedisURL         string
+	ListenAddr       string
+	AdminToken       string
+	LogLevel         slog.Level
+	LogFormat        string
+	DBMaxConns       int
+	Concurrency      int
+	BodyLimit        int
+	ShutdownTimeout  time.Duration
+	ReminderInterval time.Duration
+	DataDir          string
 }
 
 // Var is one environment variable with its default and meaning.
@@ -42,6 +43,7 @@ var Vars = []Var{
 	{"DB_MAX_CONNS", "20", "Maximum open PostgreSQL connections per process."},
 	{"WORKER_CONCURRENCY", "20", "Tasks a worker process runs at once."},
 	{"BODY_LIMIT_BYTES", "1048576", "Largest accepted request body; larger is 413."},
+	{"REMINDER_INTERVAL", "1m", "How often workers look for due renewal reminders."},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
 }
@@ -81,8 +83,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("%s: want a positive integer, got %q", i.name, get(i.name))
 		}
 	}
-	if c.ShutdownTimeout, err = time.ParseDuration(get("SHUTDOWN_TIMEOUT")); err != nil {
-		return c, fmt.Errorf("SHUTDOWN_TIMEOUT: %w", err)
+	for _, d := range []struct {
+		name string
+		dst  *time.Duration
+	}{{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout}, {"REMINDER_INTERVAL", &c.ReminderInterval}} {
+		if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst <= 0 {
+			return c, fmt.Errorf("%s: want a positive duration like 20s, got %q", d.name, get(d.name))
+		}
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT: want json or text, got %q", c.LogFormat)

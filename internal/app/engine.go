@@ -11,11 +11,13 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
+	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/api"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/migrations"
+	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/workers"
 	"gorm.io/gorm"
@@ -23,14 +25,15 @@ import (
 
 // Engine is the assembled engine: connections and domain services.
 type Engine struct {
-	Cfg       Config
-	Log       *slog.Logger
-	Clock     clock.Clock
-	DB        *gorm.DB
-	Redis     asynq.RedisConnOpt
-	rdb       *redis.Client
-	Accounts  *accounts.Store
-	Incidents *tickets.Service
+	Cfg          Config
+	Log          *slog.Logger
+	Clock        clock.Clock
+	DB           *gorm.DB
+	Redis        asynq.RedisConnOpt
+	rdb          *redis.Client
+	Accounts     *accounts.Store
+	Incidents    *tickets.Service
+	Entitlements *entitlement.Service
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -55,7 +58,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e := &Engine{Cfg: cfg, Log: log, Clock: c, DB: db, rdb: redis.NewClient(ropt),
 		Redis: asynq.RedisClientOpt{Addr: ropt.Addr, Username: ropt.Username, Password: ropt.Password, DB: ropt.DB, TLSConfig: ropt.TLSConfig}}
 	e.Accounts = accounts.NewStore(db, c)
-	e.Incidents = tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: e.Accounts}, c)
+	e.Entitlements = entitlement.NewService(entitlement.NewStore(db), e.Accounts, c)
+	e.Incidents = tickets.NewService(tickets.NewStore(db), entitlementCheck{svc: e.Entitlements}, c)
 	return e, nil
 }
 
@@ -103,7 +107,8 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	qc := workers.NewQueueCollector(e.Redis)
 	defer qc.Close()
 	reg.MustRegister(qc)
-	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Ready: e.readiness(),
+	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
+		Inbox: escalation.NewInbox(e.DB), Clock: e.Clock, Ready: e.readiness(),
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
 	if err != nil {
@@ -131,8 +136,8 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 
 // Work runs the asynq workers and scheduler until ctx ends.
 func (e *Engine) Work(ctx context.Context) error {
-	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout},
-		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log})
+	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval},
+		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.

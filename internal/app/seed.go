@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/sla/entitlement"
 )
 
 // demoOrgs are the demo's customers: one per tier.
@@ -51,6 +54,9 @@ func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if err := e.ensureEntitlements(ctx, admin, org); err != nil {
+			return err
+		}
 		slug := map[string]string{"platinum": "sakura", "premium": "fuji", "standard": "kaede"}[in.Tier]
 		for _, role := range []accounts.Role{accounts.OrgAdmin, accounts.Member} {
 			u, err := e.ensureUser(ctx, admin, accounts.NewUser{Email: fmt.Sprintf("%s.%s@%s.example", role, slug, slug),
@@ -88,4 +94,36 @@ func (e *Engine) ensureOrganization(ctx context.Context, admin accounts.User, in
 		return e.Accounts.FindOrganizationByName(ctx, in.Name)
 	}
 	return org, err
+}
+
+// ensureEntitlements gives a demo organisation a current contract for "endpoint" at its tier, an
+// add-on "mail-security" in an accepting grace period, and a lapsed "firewall" contract, so the
+// demo shows acceptance, grace and a refusal with renewal facts.
+func (e *Engine) ensureEntitlements(ctx context.Context, admin accounts.User, org accounts.Organization) error {
+	have, err := e.Entitlements.Report(ctx, admin, org.ID)
+	if err != nil || len(have) > 0 {
+		return err
+	}
+	now := e.Clock.Now().Truncate(24 * time.Hour)
+	rates := map[int]float64(nil)
+	if org.Tier != "standard" {
+		rates = map[int]float64{1: 10, 2: 5, 3: 1, 4: 1}
+	}
+	slug := strings.ToUpper(strings.SplitN(org.Name, " ", 2)[0])
+	ents := []entitlement.Entitlement{
+		{Product: "endpoint", Tier: org.Tier, LicenseType: entitlement.Subscription, StartsAt: now.AddDate(0, -6, 0),
+			EndsAt: now.AddDate(0, 6, 0), Seats: 250, SerialNumber: slug + "-EP-0001", RenewalWindowDays: 90,
+			Grace: entitlement.GracePolicy{Days: 30, Intake: entitlement.GraceAccept}, CreditRates: rates},
+		{Product: "mail-security", Tier: "standard", LicenseType: entitlement.Subscription, StartsAt: now.AddDate(-1, 0, -10),
+			EndsAt: now.AddDate(0, 0, -10), Seats: 250, SerialNumber: slug + "-MS-0001", RenewalWindowDays: 90,
+			Grace: entitlement.GracePolicy{Days: 30, Intake: entitlement.GraceAccept}},
+		{Product: "firewall", Tier: org.Tier, LicenseType: entitlement.Perpetual, Maintenance: true, StartsAt: now.AddDate(-2, 0, 0),
+			EndsAt: now.AddDate(0, -2, 0), Seats: 2, SerialNumber: slug + "-FW-0001", RenewalWindowDays: 90, ReinstatementFee: true},
+	}
+	for _, ent := range ents {
+		if _, err := e.Entitlements.Create(ctx, admin, org.ID, ent); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,0 +1,134 @@
+package escalation
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Channel is how a notification reaches its recipient.
+type Channel string
+
+// Channels.
+const (
+	ChannelInbox   Channel = "inbox"   // in-app, delivered when written
+	ChannelEmail   Channel = "email"   // SMTP, delivered by the outbox worker
+	ChannelWebhook Channel = "webhook" // signed HTTP POST, delivered by the outbox worker
+)
+
+// Message is one notification to write to the outbox.
+type Message struct {
+	RecipientID *uuid.UUID
+	Channel     Channel
+	Kind        string // e.g. "renewal_reminder", "escalation", "breach"
+	IncidentID  *uuid.UUID
+	Subject     string
+	Body        string
+	Data        map[string]any
+	// DedupKey names the fact being told, so writing the same fact twice (a duplicate task
+	// delivery, two workers) stores one notification.
+	DedupKey string
+}
+
+type notificationRow struct {
+	ID            uuid.UUID `gorm:"primaryKey"`
+	RecipientID   *uuid.UUID
+	Channel       string
+	Kind          string
+	IncidentID    *uuid.UUID
+	Subject       string
+	Body          string
+	Data          map[string]any `gorm:"serializer:json"`
+	DedupKey      string
+	State         string
+	Attempts      int
+	NextAttemptAt time.Time
+	DeliveredAt   *time.Time
+	ReadAt        *time.Time
+	LastError     string
+	CreatedAt     time.Time
+}
+
+func (notificationRow) TableName() string { return "notifications" }
+
+// Enqueue writes messages in the caller's transaction tx, so a notification exists exactly when
+// the fact it tells was committed. Messages whose DedupKey exists already are skipped; inserted
+// is how many were new. Inbox messages are delivered by being written.
+func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, msgs ...Message) (inserted int, err error) {
+	for _, m := range msgs {
+		r := notificationRow{ID: uuid.Must(uuid.NewV7()), RecipientID: m.RecipientID, Channel: string(m.Channel), Kind: m.Kind,
+			IncidentID: m.IncidentID, Subject: m.Subject, Body: m.Body, Data: m.Data, DedupKey: m.DedupKey,
+			State: "pending", NextAttemptAt: now, CreatedAt: now}
+		if r.Data == nil {
+			r.Data = map[string]any{}
+		}
+		if m.Channel == ChannelInbox {
+			r.State = "delivered"
+			r.DeliveredAt = &now
+		}
+		res := tx.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).Create(&r)
+		if res.Error != nil {
+			return inserted, dbx.Translate(res.Error, "notification")
+		}
+		inserted += int(res.RowsAffected)
+	}
+	return inserted, nil
+}
+
+// Notification is an inbox entry as its recipient sees it.
+type Notification struct {
+	ID         uuid.UUID      `json:"id"`
+	Kind       string         `json:"kind"`
+	IncidentID *uuid.UUID     `json:"incident_id"`
+	Subject    string         `json:"subject"`
+	Body       string         `json:"body"`
+	Data       map[string]any `json:"data"`
+	CreatedAt  time.Time      `json:"created_at"`
+	ReadAt     *time.Time     `json:"read_at"`
+}
+
+// Inbox reads in-app notifications.
+type Inbox struct {
+	db *gorm.DB
+}
+
+// NewInbox returns the inbox over db.
+func NewInbox(db *gorm.DB) *Inbox { return &Inbox{db: db} }
+
+// List returns the user's in-app notifications, newest first; unreadOnly filters read ones out.
+func (i *Inbox) List(ctx context.Context, userID uuid.UUID, unreadOnly bool, limit int) ([]Notification, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	q := i.db.WithContext(ctx).Where("recipient_id = ? AND channel = 'inbox'", userID)
+	if unreadOnly {
+		q = q.Where("read_at IS NULL")
+	}
+	var rows []notificationRow
+	if err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "notifications")
+	}
+	out := make([]Notification, len(rows))
+	for k, r := range rows {
+		out[k] = Notification{ID: r.ID, Kind: r.Kind, IncidentID: r.IncidentID, Subject: r.Subject, Body: r.Body,
+			Data: r.Data, CreatedAt: r.CreatedAt.UTC(), ReadAt: r.ReadAt}
+	}
+	return out, nil
+}
+
+// MarkRead marks the user's notification read; another user's is not_found.
+func (i *Inbox) MarkRead(ctx context.Context, userID, id uuid.UUID, now time.Time) error {
+	res := i.db.WithContext(ctx).Model(&notificationRow{}).Where("id = ? AND recipient_id = ? AND channel = 'inbox'", id, userID).
+		Update("read_at", gorm.Expr("COALESCE(read_at, ?)", now))
+	if res.Error != nil {
+		return dbx.Translate(res.Error, "notification")
+	}
+	if res.RowsAffected == 0 {
+		return dbx.Translate(gorm.ErrRecordNotFound, "notification")
+	}
+	return nil
+}

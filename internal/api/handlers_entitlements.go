@@ -1,0 +1,165 @@
+package api
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/sla/entitlement"
+	"github.com/supportd/supportd/tickets"
+)
+
+type gracePolicyRequest struct {
+	Days   int    `json:"days"`
+	Intake string `json:"intake"`
+}
+
+type entitlementRequest struct {
+	Product           string             `json:"product"`
+	Tier              string             `json:"tier"`
+	LicenseType       string             `json:"license_type"`
+	Maintenance       *bool              `json:"maintenance"`
+	StartsAt          time.Time          `json:"starts_at"`
+	EndsAt            time.Time          `json:"ends_at"`
+	Seats             int                `json:"seats"`
+	SerialNumber      string             `json:"serial_number"`
+	ActivationCode    string             `json:"activation_code"`
+	RegistrationKey   string             `json:"registration_key"`
+	RenewalID         string             `json:"renewal_id"`
+	GracePolicy       gracePolicyRequest `json:"grace_policy"`
+	RenewalWindowDays int                `json:"renewal_window_days"`
+	ReinstatementFee  bool               `json:"reinstatement_fee"`
+	CreditRates       map[string]float64 `json:"credit_rates"`
+}
+
+func (r entitlementRequest) toEntitlement() (entitlement.Entitlement, error) {
+	e := entitlement.Entitlement{Product: r.Product, Tier: r.Tier, LicenseType: entitlement.LicenseType(r.LicenseType),
+		StartsAt: r.StartsAt, EndsAt: r.EndsAt, Seats: r.Seats, SerialNumber: r.SerialNumber,
+		ActivationCode: r.ActivationCode, RegistrationKey: r.RegistrationKey, RenewalID: r.RenewalID,
+		Grace:             entitlement.GracePolicy{Days: r.GracePolicy.Days, Intake: entitlement.GraceIntake(r.GracePolicy.Intake)},
+		RenewalWindowDays: r.RenewalWindowDays, ReinstatementFee: r.ReinstatementFee}
+	if e.LicenseType == "" {
+		e.LicenseType = entitlement.Subscription
+	}
+	// A subscription includes support; a perpetual licence has it only with a maintenance contract,
+	// which is what an entitlement record usually is, so maintenance defaults to true.
+	e.Maintenance = r.Maintenance == nil || *r.Maintenance
+	if len(r.CreditRates) > 0 {
+		e.CreditRates = map[int]float64{}
+		for k, v := range r.CreditRates {
+			sev, err := strconv.Atoi(k)
+			if err != nil {
+				return e, apperr.InvalidField("credit_rates", "credit_rates keys are severities 1–4")
+			}
+			e.CreditRates[sev] = v
+		}
+	}
+	return e, nil
+}
+
+func (s *Server) createEntitlement(c *fiber.Ctx) error {
+	org, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req entitlementRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := req.toEntitlement()
+	if err != nil {
+		return err
+	}
+	v, err := s.deps.Entitlements.Create(c.UserContext(), caller(c), org, e)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
+func (s *Server) listEntitlements(c *fiber.Ctx) error {
+	org, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	vs, err := s.deps.Entitlements.Report(c.UserContext(), caller(c), org)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"organization_id": org, "items": vs})
+}
+
+type renewalRequest struct {
+	StartsAt     time.Time `json:"starts_at"`
+	EndsAt       time.Time `json:"ends_at"`
+	SerialNumber string    `json:"serial_number"`
+}
+
+func (s *Server) renewEntitlement(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req renewalRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.deps.Entitlements.Renew(c.UserContext(), caller(c), id, req.StartsAt, req.EndsAt, req.SerialNumber)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
+type extensionRequest struct {
+	Until  time.Time `json:"until"`
+	Reason string    `json:"reason"`
+}
+
+func (s *Server) extendEntitlement(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req extensionRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	v, err := s.deps.Entitlements.Extend(c.UserContext(), caller(c), id, req.Until, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.Status(fiber.StatusCreated).JSON(v)
+}
+
+func (s *Server) listRejections(c *fiber.Ctx) error {
+	f := tickets.RejectionFilter{Code: c.Query("code")}
+	if v := c.Query("organization_id"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return apperr.InvalidField("organization_id", "organization_id must be a UUID")
+		}
+		f.OrganizationID = &id
+	}
+	if v := c.Query("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return apperr.InvalidField("since", "since must be an RFC 3339 time")
+		}
+		f.Since = &t
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return apperr.InvalidField("limit", "limit must be a positive integer")
+		}
+		f.Limit = n
+	}
+	rs, err := s.deps.Incidents.Rejections(c.UserContext(), caller(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": rs})
+}

@@ -1,0 +1,153 @@
+package entitlement
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/escalation"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/dbx"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// ReminderCatchUp bounds how late a reminder may still go out: a worker that was down for a
+// weekend catches up, but a contract imported long after its end does not get "your contract ends
+// today" months later.
+const ReminderCatchUp = 7 * 24 * time.Hour
+
+// Reminders sends renewal reminders to organisations' admins.
+type Reminders struct {
+	db    *gorm.DB
+	store *Store
+	users interface {
+		FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, roles ...accounts.Role) ([]accounts.User, error)
+		FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
+	}
+	log *slog.Logger
+}
+
+// NewReminders returns the reminder sender.
+func NewReminders(db *gorm.DB, users interface {
+	FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, roles ...accounts.Role) ([]accounts.User, error)
+	FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
+}, log *slog.Logger) *Reminders {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Reminders{db: db, store: NewStore(db), users: users, log: log}
+}
+
+type reminderRow struct {
+	EntitlementID uuid.UUID `gorm:"primaryKey"`
+	Milestone     string    `gorm:"primaryKey"`
+	PeriodEnds    time.Time `gorm:"primaryKey"`
+	DueAt         time.Time
+	SentAt        time.Time
+	Recipients    int
+}
+
+func (reminderRow) TableName() string { return "renewal_reminders" }
+
+// SendDue sends every reminder due at now that has not been sent, and returns how many it sent.
+// Each (entitlement, milestone, contract period) is claimed by inserting its row and its
+// notifications in one transaction, so any number of concurrent runs send each reminder once.
+func (r *Reminders) SendDue(ctx context.Context, now time.Time) (int, error) {
+	// Candidates: every contract whose end or grace end could be a milestone due now.
+	ents, err := r.store.FindEndingBetween(ctx, now.Add(-366*24*time.Hour-ReminderCatchUp), now.Add(91*24*time.Hour))
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, e := range ents {
+		for _, m := range DueMilestones(e, now) {
+			due := MilestoneAt(e, m)
+			if now.Sub(due) > ReminderCatchUp {
+				continue
+			}
+			ok, err := r.send(ctx, e, m, due, now)
+			if err != nil {
+				return sent, fmt.Errorf("reminder %s for entitlement %s: %w", m, e.ID, err)
+			}
+			if ok {
+				sent++
+			}
+		}
+	}
+	return sent, nil
+}
+
+func (r *Reminders) send(ctx context.Context, e Entitlement, m Milestone, due, now time.Time) (bool, error) {
+	recipients, err := r.users.FindUsersByOrganization(ctx, e.OrganizationID, accounts.OrgAdmin)
+	if err != nil {
+		return false, err
+	}
+	if len(recipients) == 0 {
+		// Nobody at the customer can act: tell the account's TSAM, if it has one.
+		org, err := r.users.FindOrganizationByID(ctx, e.OrganizationID)
+		if err != nil {
+			return false, err
+		}
+		if org.TSAMID != nil {
+			recipients = []accounts.User{{ID: *org.TSAMID}}
+		}
+	}
+	claimed := false
+	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := reminderRow{EntitlementID: e.ID, Milestone: string(m), PeriodEnds: e.EndsAt, DueAt: due, SentAt: now, Recipients: len(recipients)}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error // already sent by an earlier or concurrent run
+		}
+		claimed = true
+		subject, body := reminderText(e, m, now)
+		msgs := make([]escalation.Message, 0, len(recipients))
+		for _, u := range recipients {
+			id := u.ID
+			msgs = append(msgs, escalation.Message{RecipientID: &id, Channel: escalation.ChannelInbox, Kind: "renewal_reminder",
+				Subject: subject, Body: body, DedupKey: fmt.Sprintf("renewal:%s:%s:%d:%s", e.ID, m, e.EndsAt.UnixMicro(), id),
+				Data: map[string]any{"entitlement_id": e.ID, "milestone": m, "product": e.Product, "ends_at": e.EndsAt,
+					"grace_ends_at": e.GraceEndsAt(), "renewal": NewRenewalView(e.Renewal(now))}})
+		}
+		_, err := escalation.Enqueue(ctx, tx, now, msgs...)
+		return err
+	})
+	if err != nil {
+		return false, dbx.Translate(err, "renewal reminder")
+	}
+	if claimed {
+		r.log.Info("renewal reminder sent", "entitlement_id", e.ID, "milestone", m, "recipients", len(recipients))
+	}
+	return claimed, nil
+}
+
+func reminderText(e Entitlement, m Milestone, now time.Time) (subject, body string) {
+	end := e.EndsAt.Format("2006-01-02")
+	switch m {
+	case MilestoneGraceEnd:
+		subject = fmt.Sprintf("Grace period for %s has ended", e.Product)
+		body = fmt.Sprintf("The grace period of your %s contract (serial %s) ended on %s. ", e.Product, e.SerialNumber, e.GraceEndsAt().Format("2006-01-02"))
+	case Milestone0d:
+		subject = fmt.Sprintf("Your %s contract ends today", e.Product)
+		body = fmt.Sprintf("Your %s contract (serial %s) ends on %s. ", e.Product, e.SerialNumber, end)
+	default:
+		subject = fmt.Sprintf("Your %s contract ends in %d days", e.Product, daysBefore[m])
+		body = fmt.Sprintf("Your %s contract (serial %s) ends on %s. ", e.Product, e.SerialNumber, end)
+	}
+	f := e.Renewal(now)
+	switch {
+	case f.NewPurchaseRequired:
+		body += "It can no longer be renewed; a new purchase is needed."
+	case !f.RenewableUntil.IsZero():
+		body += fmt.Sprintf("Renew before %s to keep support.", f.RenewableUntil.Format("2006-01-02"))
+	default:
+		body += "Renew to keep support."
+	}
+	if f.ReinstatementFee {
+		body += " A reinstatement fee applies to late renewal."
+	}
+	return subject, body
+}

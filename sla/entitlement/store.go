@@ -1,0 +1,219 @@
+package entitlement
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+type row struct {
+	ID                uuid.UUID `gorm:"primaryKey"`
+	OrganizationID    uuid.UUID
+	Product           string
+	Tier              string
+	LicenseType       string
+	Maintenance       bool
+	StartsAt          time.Time
+	EndsAt            time.Time
+	Seats             int
+	SerialNumber      string
+	SerialAliases     []string `gorm:"serializer:json"`
+	ActivationCode    string
+	RegistrationKey   string
+	RenewalID         string
+	GraceDays         int
+	GraceIntake       string
+	RenewalWindowDays int
+	ReinstatementFee  bool
+	CreditRates       map[int]float64 `gorm:"serializer:json"`
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+func (row) TableName() string { return "entitlements" }
+
+func toRow(e Entitlement) row {
+	aliases := e.SerialAliases
+	if aliases == nil {
+		aliases = []string{}
+	}
+	rates := e.CreditRates
+	if rates == nil {
+		rates = map[int]float64{}
+	}
+	return row{ID: e.ID, OrganizationID: e.OrganizationID, Product: e.Product, Tier: e.Tier,
+		LicenseType: string(e.LicenseType), Maintenance: e.Maintenance, StartsAt: e.StartsAt, EndsAt: e.EndsAt,
+		Seats: e.Seats, SerialNumber: e.SerialNumber, SerialAliases: aliases, ActivationCode: e.ActivationCode,
+		RegistrationKey: e.RegistrationKey, RenewalID: e.RenewalID, GraceDays: e.Grace.Days,
+		GraceIntake: string(e.Grace.Intake), RenewalWindowDays: e.RenewalWindowDays,
+		ReinstatementFee: e.ReinstatementFee, CreditRates: rates}
+}
+
+func (r row) toEntitlement(ext []Extension) Entitlement {
+	return Entitlement{ID: r.ID, OrganizationID: r.OrganizationID, Product: r.Product, Tier: r.Tier,
+		LicenseType: LicenseType(r.LicenseType), Maintenance: r.Maintenance, StartsAt: r.StartsAt.UTC(),
+		EndsAt: r.EndsAt.UTC(), Seats: r.Seats, SerialNumber: r.SerialNumber, SerialAliases: r.SerialAliases,
+		ActivationCode: r.ActivationCode, RegistrationKey: r.RegistrationKey, RenewalID: r.RenewalID,
+		Grace: GracePolicy{Days: r.GraceDays, Intake: GraceIntake(r.GraceIntake)}, RenewalWindowDays: r.RenewalWindowDays,
+		ReinstatementFee: r.ReinstatementFee, CreditRates: r.CreditRates, Extensions: ext}
+}
+
+type extensionRow struct {
+	ID            uuid.UUID `gorm:"primaryKey"`
+	EntitlementID uuid.UUID
+	Until         time.Time
+	Reason        string
+	GrantedBy     uuid.UUID
+	GrantedAt     time.Time
+}
+
+func (extensionRow) TableName() string { return "entitlement_extensions" }
+
+type renewalRow struct {
+	ID             uuid.UUID `gorm:"primaryKey"`
+	EntitlementID  uuid.UUID
+	PreviousStarts time.Time
+	PreviousEnds   time.Time
+	StartsAt       time.Time
+	EndsAt         time.Time
+	PreviousSerial string
+	SerialNumber   string
+	RenewedBy      uuid.UUID
+	RenewedAt      time.Time
+}
+
+func (renewalRow) TableName() string { return "entitlement_renewals" }
+
+// Store keeps entitlements, their extensions and renewals in PostgreSQL.
+type Store struct {
+	db *gorm.DB
+}
+
+// NewStore returns a store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+// Create inserts a validated entitlement; ID and timestamps are set here.
+func (s *Store) Create(ctx context.Context, e Entitlement, now time.Time) (Entitlement, error) {
+	e.ID = uuid.Must(uuid.NewV7())
+	r := toRow(e)
+	r.CreatedAt, r.UpdatedAt = now, now
+	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
+		return Entitlement{}, dbx.Translate(err, "entitlement")
+	}
+	return r.toEntitlement(nil), nil
+}
+
+// FindByID returns the entitlement with its extensions, or not_found.
+func (s *Store) FindByID(ctx context.Context, id uuid.UUID) (Entitlement, error) {
+	return findByID(ctx, s.db, id, false)
+}
+
+func findByID(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Entitlement, error) {
+	q := db.WithContext(ctx)
+	if lock {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var r row
+	if err := q.Take(&r, "id = ?", id).Error; err != nil {
+		return Entitlement{}, dbx.Translate(err, "entitlement")
+	}
+	ext, err := extensions(ctx, db, []uuid.UUID{id})
+	if err != nil {
+		return Entitlement{}, err
+	}
+	return r.toEntitlement(ext[id]), nil
+}
+
+// FindByOrganization returns every entitlement of an organisation, oldest start first.
+func (s *Store) FindByOrganization(ctx context.Context, orgID uuid.UUID) ([]Entitlement, error) {
+	var rows []row
+	if err := s.db.WithContext(ctx).Where("organization_id = ?", orgID).Order("starts_at, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "entitlements")
+	}
+	return s.withExtensions(ctx, rows)
+}
+
+// FindEndingBetween returns entitlements whose end lies in [from, to), for the reminder job.
+func (s *Store) FindEndingBetween(ctx context.Context, from, to time.Time) ([]Entitlement, error) {
+	var rows []row
+	if err := s.db.WithContext(ctx).Where("ends_at >= ? AND ends_at < ?", from, to).Order("ends_at, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "entitlements")
+	}
+	return s.withExtensions(ctx, rows)
+}
+
+func (s *Store) withExtensions(ctx context.Context, rows []row) ([]Entitlement, error) {
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	ext, err := extensions(ctx, s.db, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entitlement, len(rows))
+	for i, r := range rows {
+		out[i] = r.toEntitlement(ext[r.ID])
+	}
+	return out, nil
+}
+
+func extensions(ctx context.Context, db *gorm.DB, ids []uuid.UUID) (map[uuid.UUID][]Extension, error) {
+	out := map[uuid.UUID][]Extension{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []extensionRow
+	if err := db.WithContext(ctx).Where("entitlement_id IN ?", ids).Order("granted_at, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "extensions")
+	}
+	for _, r := range rows {
+		out[r.EntitlementID] = append(out[r.EntitlementID], Extension{Until: r.Until.UTC(), Reason: r.Reason, GrantedBy: r.GrantedBy, GrantedAt: r.GrantedAt.UTC()})
+	}
+	return out, nil
+}
+
+// Update locks the entitlement, applies change and saves the result, in one transaction, so two
+// managers renewing at once cannot lose one renewal. change returns the new entitlement, and for
+// a renewal the record to keep.
+func (s *Store) update(ctx context.Context, id uuid.UUID, now time.Time, change func(Entitlement) (Entitlement, *renewalRow, *extensionRow, error)) (Entitlement, error) {
+	var out Entitlement
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		cur, err := findByID(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		next, ren, ext, err := change(cur)
+		if err != nil {
+			return err
+		}
+		r := toRow(next)
+		r.UpdatedAt = now
+		if err := tx.Model(&row{}).Where("id = ?", id).Select("starts_at", "ends_at", "serial_number", "serial_aliases",
+			"maintenance", "activation_code", "registration_key", "renewal_id", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		if ren != nil {
+			ren.ID = uuid.Must(uuid.NewV7())
+			if err := tx.Create(ren).Error; err != nil {
+				return err
+			}
+		}
+		if ext != nil {
+			ext.ID = uuid.Must(uuid.NewV7())
+			if err := tx.Create(ext).Error; err != nil {
+				return err
+			}
+		}
+		out, err = findByID(ctx, tx, id, false)
+		return err
+	})
+	if err != nil {
+		return Entitlement{}, dbx.Translate(err, "entitlement")
+	}
+	return out, nil
+}
