@@ -67,9 +67,11 @@ type Incident struct {
 	InGrace                      bool       `json:"in_grace"`
 	GraceEndsAt                  *time.Time `json:"grace_ends_at"`
 	Warnings                     []string   `json:"warnings,omitempty"` // shown once, at intake
+	PolicyVersion                int        `json:"policy_version"`
 	AcceptedAt                   time.Time  `json:"accepted_at"`
 	CreatedAt                    time.Time  `json:"created_at"`
 	UpdatedAt                    time.Time  `json:"updated_at"`
+	SLA                          *SLA       `json:"sla"`
 }
 
 // Event is one entry of an incident's timeline.

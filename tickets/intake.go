@@ -14,6 +14,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla"
 )
 
 // NewIncident is what a caller submits to open an incident.
@@ -35,13 +36,15 @@ type NewIncident struct {
 type Service struct {
 	store   *Store
 	entitle Entitler
+	planner Planner
 	clock   clock.Clock
 	log     *slog.Logger
 }
 
-// NewService returns the incident service.
-func NewService(store *Store, entitle Entitler, c clock.Clock) *Service {
-	return &Service{store: store, entitle: entitle, clock: c, log: slog.Default()}
+// NewService returns the incident service. planner may be nil (no sla blocks), for tests of
+// intake alone.
+func NewService(store *Store, entitle Entitler, planner Planner, c clock.Clock) *Service {
+	return &Service{store: store, entitle: entitle, planner: planner, clock: c, log: slog.Default()}
 }
 
 // Limits on what a caller may type, so one request cannot fill the database.
@@ -115,11 +118,19 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		return Incident{}, false, err
 	}
 	cls := Classify(in.Channel, in.Severity, in.Description)
+	version := 0
+	if s.planner != nil {
+		p, err := s.planner.CurrentPolicy(ctx, sla.Tier(ent.Tier))
+		if err != nil {
+			return Incident{}, false, err
+		}
+		version = p.Version
+	}
 	inc = Incident{ID: uuid.Must(uuid.NewV7()), OrganizationID: org, Product: in.Product, Title: in.Title,
 		Description: in.Description, Tier: ent.Tier, Severity: cls.Severity, RequestedSeverity: cls.Requested,
 		SeverityConfirmationRequired: cls.ConfirmationRequired, Status: StatusNew, Channel: in.Channel,
 		Scope: ScopeProduct, OpenedBy: actor.ID, EntitlementID: ent.EntitlementID, InGrace: ent.InGrace,
-		GraceEndsAt: ent.GraceEndsAt, AcceptedAt: now, CreatedAt: now, UpdatedAt: now}
+		GraceEndsAt: ent.GraceEndsAt, PolicyVersion: version, AcceptedAt: now, CreatedAt: now, UpdatedAt: now}
 	data := map[string]any{"tier": ent.Tier, "severity": cls.Severity, "channel": in.Channel}
 	if cls.Requested != nil {
 		data["requested_severity"] = *cls.Requested
@@ -134,9 +145,17 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	}
 	first := Event{Kind: "opened", ActorID: &actor.ID, At: now, Data: data}
 	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash)
-	if err == nil && ent.Warning != "" {
+	if err != nil {
+		return Incident{}, false, err
+	}
+	if ent.Warning != "" {
 		inc.Warnings = []string{ent.Warning}
 	}
+	incs := []Incident{inc}
+	if err := s.withSLA(ctx, incs); err != nil {
+		return Incident{}, false, err
+	}
+	inc = incs[0]
 	if errors.Is(err, errKeyRace) {
 		// A concurrent request with the same key won; answer with its incident.
 		prev, ok, err := s.replay(ctx, actor.ID, key, hash)
@@ -157,7 +176,11 @@ func (s *Service) replay(ctx context.Context, userID uuid.UUID, key string, hash
 		return Incident{}, false, apperr.New(apperr.Invalid, "idempotency_key_reused",
 			"this Idempotency-Key was used for a different request; use a new key for a new incident")
 	}
-	return prev, true, nil
+	incs := []Incident{prev}
+	if err := s.withSLA(ctx, incs); err != nil {
+		return Incident{}, false, err
+	}
+	return incs[0], true, nil
 }
 
 // organizationFor decides whose incident this is: customers open for their own organisation,

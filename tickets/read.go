@@ -27,7 +27,11 @@ func (s *Service) Get(ctx context.Context, actor accounts.User, id uuid.UUID) (I
 	if !Visible(actor, inc) {
 		return Incident{}, apperr.NotFoundf("incident not found")
 	}
-	return inc, nil
+	incs := []Incident{inc}
+	if err := s.withSLA(ctx, incs); err != nil {
+		return Incident{}, err
+	}
+	return incs[0], nil
 }
 
 // Page is one page of a listing; Next is empty on the last page.
@@ -56,6 +60,9 @@ func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page
 		return Page{}, err
 	}
 	p := Page{Items: items}
+	if err := s.withSLA(ctx, items); err != nil {
+		return Page{}, err
+	}
 	if len(items) > f.Limit {
 		p.Items = items[:f.Limit]
 		last := p.Items[len(p.Items)-1]
@@ -66,8 +73,12 @@ func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page
 
 // Timeline returns the incident's events if the caller may see the incident.
 func (s *Service) Timeline(ctx context.Context, actor accounts.User, id uuid.UUID) ([]Event, error) {
-	if _, err := s.Get(ctx, actor, id); err != nil {
+	inc, err := s.store.FindIncidentByID(ctx, id)
+	if err != nil {
 		return nil, err
+	}
+	if !Visible(actor, inc) {
+		return nil, apperr.NotFoundf("incident not found")
 	}
 	return s.store.FindEvents(ctx, id)
 }

@@ -59,7 +59,7 @@ func newFixture(t *testing.T) fixture {
 	f := fixture{acc: acc, clock: c, admin: admin,
 		memberA: mkUser("a", accounts.Member, &a.ID), memberB: mkUser("b", accounts.Member, &b.ID),
 		engineer: mkUser("e", accounts.Engineer, nil)}
-	f.svc = tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: acc}, c)
+	f.svc = tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: acc}, nil, c)
 	return f
 }
 

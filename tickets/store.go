@@ -31,6 +31,7 @@ type incidentRow struct {
 	EntitlementID                *uuid.UUID
 	InGrace                      bool
 	GraceEndsAt                  *time.Time
+	PolicyVersion                int
 	AcceptedAt                   time.Time
 	CreatedAt                    time.Time
 	UpdatedAt                    time.Time
@@ -44,7 +45,7 @@ func (r incidentRow) toIncident() Incident {
 		RequestedSeverity: r.RequestedSeverity, SeverityConfirmationRequired: r.SeverityConfirmationRequired,
 		Status: Status(r.Status), Channel: Channel(r.Channel), Scope: Scope(r.Scope), AssigneeID: r.AssigneeID,
 		EscalationLevel: r.EscalationLevel, OpenedBy: r.OpenedBy, EntitlementID: r.EntitlementID, InGrace: r.InGrace,
-		GraceEndsAt: utcPtr(r.GraceEndsAt), AcceptedAt: r.AcceptedAt.UTC(),
+		GraceEndsAt: utcPtr(r.GraceEndsAt), PolicyVersion: r.PolicyVersion, AcceptedAt: r.AcceptedAt.UTC(),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
@@ -54,7 +55,7 @@ func toIncidentRow(i Incident) incidentRow {
 		RequestedSeverity: i.RequestedSeverity, SeverityConfirmationRequired: i.SeverityConfirmationRequired,
 		Status: string(i.Status), Channel: string(i.Channel), Scope: string(i.Scope), AssigneeID: i.AssigneeID,
 		EscalationLevel: i.EscalationLevel, OpenedBy: i.OpenedBy, EntitlementID: i.EntitlementID, InGrace: i.InGrace,
-		GraceEndsAt: i.GraceEndsAt, AcceptedAt: i.AcceptedAt,
+		GraceEndsAt: i.GraceEndsAt, PolicyVersion: i.PolicyVersion, AcceptedAt: i.AcceptedAt,
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 }
 
@@ -215,6 +216,19 @@ func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error)
 	out := make([]Incident, len(rows))
 	for i, r := range rows {
 		out[i] = r.toIncident()
+	}
+	return out, nil
+}
+
+// findEventsOf returns the timelines of several incidents in one query.
+func (s *Store) findEventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Event, error) {
+	var rows []eventRow
+	if err := s.db.WithContext(ctx).Where("incident_id IN ?", ids).Order("incident_id, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "timeline")
+	}
+	out := make(map[uuid.UUID][]Event, len(ids))
+	for _, r := range rows {
+		out[r.IncidentID] = append(out[r.IncidentID], r.toEvent())
 	}
 	return out, nil
 }

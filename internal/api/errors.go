@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/sla"
 )
 
 // statusOf is the one map from error kinds to HTTP statuses.
@@ -45,6 +46,10 @@ func classify(err error) *apperr.Error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var fe *sla.FieldError
+	if errors.As(err, &fe) {
+		return apperr.InvalidField(fe.Field, "%s %s", fe.Field, fe.Message)
 	}
 	var fbe *fiber.Error
 	if errors.As(err, &fbe) {

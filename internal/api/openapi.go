@@ -26,7 +26,11 @@ func (s *Server) Document() map[string]any {
 		op := map[string]any{"summary": r.summary, "operationId": operationID(r)}
 		var params []any
 		for _, m := range fiberParam.FindAllStringSubmatch(r.path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string", "format": "uuid"}})
+			schema := map[string]any{"type": "string", "format": "uuid"}
+			if m[1] != "id" {
+				schema = map[string]any{"type": "string"}
+			}
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
 		for _, q := range r.query {
 			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})

@@ -50,6 +50,12 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/intake-rejections", roles: staff, summary: "Refused intakes with the request body: renewal leads", reply: "Rejections", status: 200,
 			query: []string{"organization_id", "code", "since", "limit"}, handler: s.listRejections},
 
+		{method: "GET", path: "/v1/policies", roles: everyone, summary: "The current policy of each tier, with its version", reply: "Policies", status: 200, handler: s.listPolicies},
+		{method: "PUT", path: "/v1/policies/:tier", roles: admins, summary: "New version of a tier's policy; cells not given keep their value", request: "PolicyCells", reply: "Policy", status: 200, handler: s.putPolicy},
+		{method: "GET", path: "/v1/calendars", roles: everyone, summary: "The current version of every business calendar", reply: "Calendars", status: 200, handler: s.listCalendars},
+		{method: "PUT", path: "/v1/calendars/:name", roles: admins, summary: "New version of a calendar", request: "Calendar", reply: "Calendar", status: 200, handler: s.putCalendar},
+		{method: "POST", path: "/v1/sla/preview", roles: everyone, summary: "Every deadline of a hypothetical incident with its explanation; creates nothing", request: "PreviewRequest", reply: "Preview", status: 200, handler: s.previewSLA},
+
 		{method: "GET", path: "/v1/notifications", roles: everyone, summary: "The caller's in-app notifications, newest first", reply: "Notifications", status: 200,
 			query: []string{"unread", "limit"}, handler: s.listNotifications},
 		{method: "POST", path: "/v1/notifications/:id/read", roles: everyone, summary: "Mark one of the caller's notifications read", status: 204, handler: s.readNotification},

@@ -15,6 +15,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 )
@@ -25,6 +26,7 @@ type Deps struct {
 	Incidents    *tickets.Service
 	Entitlements *entitlement.Service
 	Inbox        *escalation.Inbox
+	Catalog      *catalog.Catalog
 	Clock        clock.Clock
 	// Ready holds the readiness checks by name (e.g. "postgres", "redis").
 	Ready map[string]func(context.Context) error

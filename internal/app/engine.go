@@ -17,6 +17,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/migrations"
+	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/workers"
@@ -34,6 +35,7 @@ type Engine struct {
 	Accounts     *accounts.Store
 	Incidents    *tickets.Service
 	Entitlements *entitlement.Service
+	Catalog      *catalog.Catalog
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -59,7 +61,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 		Redis: asynq.RedisClientOpt{Addr: ropt.Addr, Username: ropt.Username, Password: ropt.Password, DB: ropt.DB, TLSConfig: ropt.TLSConfig}}
 	e.Accounts = accounts.NewStore(db, c)
 	e.Entitlements = entitlement.NewService(entitlement.NewStore(db), e.Accounts, c)
-	e.Incidents = tickets.NewService(tickets.NewStore(db), entitlementCheck{svc: e.Entitlements}, c)
+	e.Catalog = catalog.New(db, c)
+	e.Incidents = tickets.NewService(tickets.NewStore(db), entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
 	return e, nil
 }
 
@@ -79,7 +82,10 @@ func (e *Engine) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return migrations.Up(ctx, sqlDB)
+	if err := migrations.Up(ctx, sqlDB); err != nil {
+		return err
+	}
+	return e.Catalog.EnsureDefaults(ctx)
 }
 
 func (e *Engine) readiness() map[string]func(context.Context) error {
@@ -108,7 +114,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	defer qc.Close()
 	reg.MustRegister(qc)
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
-		Inbox: escalation.NewInbox(e.DB), Clock: e.Clock, Ready: e.readiness(),
+		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Ready: e.readiness(),
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
 	if err != nil {
