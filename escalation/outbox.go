@@ -32,6 +32,8 @@ type Message struct {
 	// DedupKey names the fact being told, so writing the same fact twice (a duplicate task
 	// delivery, two workers) stores one notification.
 	DedupKey string
+	// WebhookID names the subscription of a ChannelWebhook message (and only of one).
+	WebhookID *uuid.UUID
 }
 
 type notificationRow struct {
@@ -50,33 +52,53 @@ type notificationRow struct {
 	DeliveredAt   *time.Time
 	ReadAt        *time.Time
 	LastError     string
+	WebhookID     *uuid.UUID
 	CreatedAt     time.Time
 }
 
 func (notificationRow) TableName() string { return "notifications" }
 
+// Notification states. An outbox row is pending until sent, and failed once it has used up its
+// attempts (or can never be sent).
+const (
+	statePending   = "pending"
+	stateDelivered = "delivered"
+	stateFailed    = "failed"
+)
+
 // Enqueue writes messages in the caller's transaction tx, so a notification exists exactly when
 // the fact it tells was committed. Messages whose DedupKey exists already are skipped; inserted
 // is how many were new. Inbox messages are delivered by being written.
+// Errors: a storage error (then inserted counts the messages written before it).
 func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, msgs ...Message) (inserted int, err error) {
+	ids, err := enqueue(ctx, tx, now, msgs)
+	return len(ids), err
+}
+
+// enqueue is Enqueue returning the IDs of the rows it inserted, so that a producer can ask for
+// their prompt delivery once its transaction has committed.
+func enqueue(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Message) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
 	for _, m := range msgs {
 		r := notificationRow{ID: uuid.Must(uuid.NewV7()), RecipientID: m.RecipientID, Channel: string(m.Channel), Kind: m.Kind,
 			IncidentID: m.IncidentID, Subject: m.Subject, Body: m.Body, Data: m.Data, DedupKey: m.DedupKey,
-			State: "pending", NextAttemptAt: now, CreatedAt: now}
+			State: statePending, NextAttemptAt: now, WebhookID: m.WebhookID, CreatedAt: now}
 		if r.Data == nil {
 			r.Data = map[string]any{}
 		}
 		if m.Channel == ChannelInbox {
-			r.State = "delivered"
+			r.State = stateDelivered
 			r.DeliveredAt = &now
 		}
 		res := tx.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).Create(&r)
 		if res.Error != nil {
-			return inserted, dbx.Translate(res.Error, "notification")
+			return ids, dbx.Translate(res.Error, "notification")
 		}
-		inserted += int(res.RowsAffected)
+		if res.RowsAffected > 0 {
+			ids = append(ids, r.ID)
+		}
 	}
-	return inserted, nil
+	return ids, nil
 }
 
 // Notification is an inbox entry as its recipient sees it.

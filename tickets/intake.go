@@ -15,6 +15,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla"
+	"gorm.io/gorm"
 )
 
 // NewIncident is what a caller submits to open an incident.
@@ -37,8 +38,24 @@ type Service struct {
 	store   *Store
 	entitle Entitler
 	planner Planner
-	clock   clock.Clock
-	log     *slog.Logger
+	sched   Scheduler
+	esc     Escalator
+	users   interface {
+		FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
+	}
+	clock clock.Clock
+	log   *slog.Logger
+}
+
+// Use wires the timer scheduler and the escalation ladder; without them incidents are planned
+// but no deadline is delivered (tests of intake alone).
+func (s *Service) Use(sched Scheduler, esc Escalator) { s.sched, s.esc = sched, esc }
+
+// UseUsers wires the user lookup lifecycle messages need (the engineer's name).
+func (s *Service) UseUsers(u interface {
+	FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
+}) {
+	s.users = u
 }
 
 // NewService returns the incident service. planner may be nil (no sla blocks), for tests of
@@ -144,9 +161,30 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		data["grace_ends_at"] = ent.GraceEndsAt
 	}
 	first := Event{Kind: "opened", ActorID: &actor.ID, At: now, Data: data}
-	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash)
+	var added []Timer
+	var outbox []uuid.UUID
+	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash, func(tx *gorm.DB, created Incident) error {
+		var err error
+		added, _, err = s.replan(ctx, tx, created, []Event{first}, now)
+		if err == nil && s.esc != nil {
+			outbox, err = s.esc.Opened(ctx, tx, created, now)
+		}
+		return err
+	})
+	if errors.Is(err, errKeyRace) {
+		// A concurrent request with the same key won; answer with its incident.
+		prev, ok, err := s.replay(ctx, actor.ID, key, hash)
+		if err == nil && !ok {
+			err = apperr.Wrap(errKeyRace, "idempotency key vanished")
+		}
+		return prev, true, err
+	}
 	if err != nil {
 		return Incident{}, false, err
+	}
+	s.afterCommit(ctx, added, nil)
+	if s.sched != nil && len(outbox) > 0 {
+		s.sched.Deliver(ctx, outbox)
 	}
 	if ent.Warning != "" {
 		inc.Warnings = []string{ent.Warning}
@@ -156,15 +194,7 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		return Incident{}, false, err
 	}
 	inc = incs[0]
-	if errors.Is(err, errKeyRace) {
-		// A concurrent request with the same key won; answer with its incident.
-		prev, ok, err := s.replay(ctx, actor.ID, key, hash)
-		if err == nil && !ok {
-			err = apperr.Wrap(errKeyRace, "idempotency key vanished")
-		}
-		return prev, true, err
-	}
-	return inc, false, err
+	return inc, false, nil
 }
 
 func (s *Service) replay(ctx context.Context, userID uuid.UUID, key string, hash []byte) (Incident, bool, error) {

@@ -111,7 +111,7 @@ var errKeyRace = errors.New("idempotency key taken concurrently")
 
 // create inserts the incident, its first timeline event and, when key is set, the idempotency
 // record, in one transaction: either all of them exist or none does.
-func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uuid.UUID, key string, hash []byte) (Incident, error) {
+func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uuid.UUID, key string, hash []byte, then func(tx *gorm.DB, inc Incident) error) (Incident, error) {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var seq int64
 		if err := tx.Raw("SELECT nextval('incident_reference_seq')").Scan(&seq).Error; err != nil {
@@ -129,6 +129,11 @@ func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uu
 		}
 		if err := tx.Create(&ev).Error; err != nil {
 			return err
+		}
+		if then != nil {
+			if err := then(tx, inc); err != nil {
+				return err
+			}
 		}
 		if key == "" {
 			return nil
@@ -252,4 +257,18 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+func translate(err error, what string) error { return dbx.Translate(err, what) }
+
+// userName reads a user's display name through tx (lifecycle messages name the engineer).
+func (s *Store) userName(ctx context.Context, tx *gorm.DB, id uuid.UUID) (string, error) {
+	var names []string
+	if err := tx.WithContext(ctx).Raw("SELECT name FROM users WHERE id = ?", id).Scan(&names).Error; err != nil {
+		return "", err
+	}
+	if len(names) == 0 {
+		return "", dbx.Translate(gorm.ErrRecordNotFound, "user")
+	}
+	return names[0], nil
 }

@@ -65,13 +65,13 @@ func TestRenewalRemindersExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	org, err := acc.CreateOrganization(ctx, admin, accounts.NewOrganization{Name: "Reminded " + t.Name(), Office: "tokyo"})
+	org, err := acc.CreateOrganization(ctx, admin, accounts.NewOrganization{Name: fmt.Sprintf("Reminded %s %d", t.Name(), time.Now().UnixNano()), Office: "tokyo"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var admins []accounts.User
 	for i := 0; i < 2; i++ {
-		u, err := acc.CreateUser(ctx, admin, accounts.NewUser{Email: fmt.Sprintf("admin%d@reminded.example", i), Name: "OA", Role: accounts.OrgAdmin, OrganizationID: &org.ID})
+		u, err := acc.CreateUser(ctx, admin, accounts.NewUser{Email: fmt.Sprintf("admin%d-%d@reminded.example", i, time.Now().UnixNano()), Name: "OA", Role: accounts.OrgAdmin, OrganizationID: &org.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

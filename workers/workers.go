@@ -11,8 +11,10 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla/entitlement"
+	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
@@ -33,6 +35,15 @@ type Config struct {
 	IdempotencyTTL time.Duration
 	// ReminderInterval is how often due renewal reminders are looked for (default 1 min).
 	ReminderInterval time.Duration
+	// ReconcileInterval bounds the extra delay of a deadline after Redis lost its data or a
+	// worker died mid-task (default 5 s; see Reconciler).
+	ReconcileInterval time.Duration
+	// NotifySweepInterval is how often pending e-mail and webhook deliveries (retries, lost
+	// fast-path tasks) are swept (default 5 s).
+	NotifySweepInterval time.Duration
+	// ForwardInterval is asynq's check for scheduled tasks that became due (default 100 ms):
+	// the main term of a deadline's lateness.
+	ForwardInterval time.Duration
 }
 
 // Deps are what the handlers use.
@@ -41,6 +52,10 @@ type Deps struct {
 	Clock     clock.Clock
 	Log       *slog.Logger
 	Reminders *entitlement.Reminders
+	Incidents *tickets.Service
+	Timers    *tickets.Store
+	Queue     *TimerQueue
+	Notify    *Notifier
 }
 
 // Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
@@ -58,6 +73,15 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 	if cfg.ReminderInterval <= 0 {
 		cfg.ReminderInterval = time.Minute
 	}
+	if cfg.ReconcileInterval <= 0 {
+		cfg.ReconcileInterval = 5 * time.Second
+	}
+	if cfg.NotifySweepInterval <= 0 {
+		cfg.NotifySweepInterval = 5 * time.Second
+	}
+	if cfg.ForwardInterval <= 0 {
+		cfg.ForwardInterval = 100 * time.Millisecond
+	}
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
@@ -66,6 +90,11 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 		Queues:          Queues,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          asynqLogger{d.Log},
+		// Deadlines: look for due scheduled tasks every ForwardInterval and for new pending
+		// ones every 50 ms when idle, instead of asynq's 5 s and 1 s.
+		DelayedTaskCheckInterval: cfg.ForwardInterval,
+		TaskCheckInterval:        50 * time.Millisecond,
+		RetryDelayFunc:           retryDelay,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			d.Log.Error("task failed", "type", t.Type(), "error", err)
 		}),
@@ -81,12 +110,29 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 		srv.Shutdown()
 		return err
 	}
+	if d.Notify != nil {
+		if _, err := sched.Register("@every "+cfg.NotifySweepInterval.String(), NewSweepTask(), asynq.Unique(cfg.NotifySweepInterval)); err != nil {
+			srv.Shutdown()
+			return fmt.Errorf("register notification sweep: %w", err)
+		}
+	}
 	if err := sched.Start(); err != nil {
 		srv.Shutdown()
 		return fmt.Errorf("start scheduler: %w", err)
 	}
-	d.Log.Info("workers running", "concurrency", cfg.Concurrency)
+	rctx, stopReconcile := context.WithCancel(context.Background())
+	reconciled := make(chan struct{})
+	if d.Timers != nil {
+		rdb := redisClient(redis)
+		rc := &Reconciler{Interval: cfg.ReconcileInterval, Store: d.Timers, Queue: d.Queue, Clock: d.Clock, Log: d.Log, Redis: rdb}
+		go func() { defer close(reconciled); defer rdb.Close(); rc.Run(rctx) }()
+	} else {
+		close(reconciled)
+	}
+	d.Log.Info("workers running", "concurrency", cfg.Concurrency, "reconcile_interval", cfg.ReconcileInterval)
 	<-ctx.Done()
+	stopReconcile()
+	<-reconciled
 	sched.Shutdown()
 	srv.Shutdown()
 	d.Log.Info("workers stopped")
@@ -101,6 +147,12 @@ type handlers struct {
 func (h *handlers) register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypePurgeIdempotencyKeys, h.HandlePurgeIdempotencyKeys)
 	mux.HandleFunc(TypeRenewalReminders, h.HandleRenewalReminders)
+	if h.deps.Incidents != nil {
+		mux.HandleFunc(TypeDeadline, h.HandleDeadline)
+	}
+	if h.deps.Notify != nil {
+		h.deps.Notify.Register(mux)
+	}
 }
 
 // registerPeriodic adds the periodic jobs. Every worker process runs a scheduler; asynq.Unique
@@ -116,4 +168,10 @@ func registerPeriodic(s *asynq.Scheduler, cfg Config) error {
 		return fmt.Errorf("register renewal reminders: %w", err)
 	}
 	return nil
+}
+
+// redisClient opens a plain Redis client on asynq's connection settings, for the reconciler's
+// marker key.
+func redisClient(opt asynq.RedisConnOpt) redis.UniversalClient {
+	return opt.MakeRedisClient().(redis.UniversalClient)
 }

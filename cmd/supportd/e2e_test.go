@@ -55,11 +55,23 @@ func build(t *testing.T) string {
 	return binPath
 }
 
-// start runs `supportd serve` on a free port against this package's database and Redis.
+// start runs `supportd serve` on a free port against this package's database and Redis; env
+// entries override (DATABASE_URL, REDIS_URL, …).
 func start(t *testing.T, env ...string) *proc {
 	t.Helper()
+	return startCmd(t, "serve", env...)
+}
+
+// startWorker runs `supportd work`.
+func startWorker(t *testing.T, env ...string) *proc {
+	t.Helper()
+	return startCmd(t, "work", env...)
+}
+
+func startCmd(t *testing.T, sub string, env ...string) *proc {
+	t.Helper()
 	rc := testenv.Redis(t)
-	cmd := exec.Command(build(t), "serve")
+	cmd := exec.Command(build(t), sub)
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+testenv.Postgres(t), "REDIS_URL="+rc.URL, "LISTEN_ADDR=127.0.0.1:0",
 		"SUPPORT_ADMIN_TOKEN="+adminToken, "LOG_LEVEL=info", "SHUTDOWN_TIMEOUT=5s")
@@ -85,8 +97,11 @@ func start(t *testing.T, env ...string) *proc {
 				Msg  string `json:"msg"`
 				Addr string `json:"addr"`
 			}
-			if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "api listening" {
-				addr <- rec.Addr
+			if json.Unmarshal([]byte(line), &rec) == nil && (rec.Msg == "api listening" || rec.Msg == "workers running") {
+				select {
+				case addr <- rec.Addr:
+				default:
+				}
 			}
 		}
 	}()
@@ -99,7 +114,9 @@ func start(t *testing.T, env ...string) *proc {
 	})
 	select {
 	case a := <-addr:
-		p.base = "http://" + a
+		if a != "" {
+			p.base = "http://" + a
+		}
 	case err := <-p.done:
 		t.Fatalf("supportd exited early: %v\n%s", err, p.Logs())
 	case <-time.After(60 * time.Second):
@@ -308,7 +325,11 @@ func TestProcessEndToEnd(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ids <- p.call("POST", "/v1/incidents", w.memberA, body, "Idempotency-Key", "key-2").str("id")
+				r := p.call("POST", "/v1/incidents", w.memberA, body, "Idempotency-Key", "key-2")
+				if r.Status != 201 {
+					t.Errorf("concurrent retry: %d %s\n%s", r.Status, r.Raw, lastLines(p.Logs(), "request failed"))
+				}
+				ids <- r.str("id")
 			}()
 		}
 		wg.Wait()
@@ -458,4 +479,15 @@ func listAll(t *testing.T, p *proc, token string) []map[string]any {
 	}
 	t.Fatal("pagination does not end")
 	return nil
+}
+
+// lastLines returns the log lines containing s, for failure messages.
+func lastLines(logs, s string) string {
+	var out []string
+	for _, l := range strings.Split(logs, "\n") {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/supportd/supportd/internal/testenv"
 )
 
 func targetOf(t *testing.T, r reply, name string) map[string]any {
@@ -38,7 +40,7 @@ func parseTime(t *testing.T, v any) time.Time {
 
 // TestSLAPoliciesCalendarsPreview drives issue 3's API on a running supportd.
 func TestSLAPoliciesCalendarsPreview(t *testing.T) {
-	p := start(t)
+	p := start(t, "DATABASE_URL="+testenv.FreshDatabase(t)) // policies are global: its own database
 	w := setup(t, p, fmt.Sprintf("sla-%d", time.Now().UnixNano()))
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 

@@ -68,6 +68,10 @@ type Store struct {
 // NewStore returns a store on db.
 func NewStore(db *gorm.DB, c clock.Clock) *Store { return &Store{db: db, clock: c} }
 
+// With returns the store reading through tx, so code inside a transaction does not take a second
+// pooled connection (which, under load, can starve the pool: every holder waiting for another).
+func (s *Store) With(tx *gorm.DB) *Store { return &Store{db: tx, clock: s.clock} }
+
 // FindOrganizationByID returns the organisation, or a not_found error.
 func (s *Store) FindOrganizationByID(ctx context.Context, id uuid.UUID) (Organization, error) {
 	var r organizationRow
@@ -158,9 +162,12 @@ func (s *Store) BootstrapAdmin(ctx context.Context, token string) (User, error) 
 		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
 			return err
 		}
-		if err := tx.Take(&r, "lower(email) = ?", "admin@supportd.local").Error; err != nil {
+		// A fresh row: Take on r would keep r's new ID as a condition and miss the existing admin.
+		var existing userRow
+		if err := tx.Take(&existing, "lower(email) = ?", "admin@supportd.local").Error; err != nil {
 			return err
 		}
+		r = existing
 		t := tokenRow{ID: uuid.Must(uuid.NewV7()), UserID: r.ID, Digest: Digest(token), Label: "SUPPORT_ADMIN_TOKEN", CreatedAt: now}
 		if err := tx.Create(&t).Error; err != nil {
 			return err
@@ -200,6 +207,28 @@ func (s *Store) FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, ro
 	}
 	var rows []userRow
 	if err := s.db.WithContext(ctx).Where("organization_id = ? AND role IN ?", orgID, names).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "users")
+	}
+	out := make([]User, len(rows))
+	for i, r := range rows {
+		out[i] = r.toUser()
+	}
+	return out, nil
+}
+
+// FindStaff returns staff with one of the roles, of the office when office is not empty, oldest
+// first.
+func (s *Store) FindStaff(ctx context.Context, office string, roles ...Role) ([]User, error) {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	q := s.db.WithContext(ctx).Where("organization_id IS NULL AND role IN ?", names)
+	if office != "" {
+		q = q.Where("office = ?", office)
+	}
+	var rows []userRow
+	if err := q.Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "users")
 	}
 	out := make([]User, len(rows))

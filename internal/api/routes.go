@@ -25,6 +25,9 @@ var (
 	everyone           = append(append([]accounts.Role{}, customers...), staff...)
 	admins             = []accounts.Role{accounts.Admin}
 	userAdmins         = []accounts.Role{accounts.Admin, accounts.OrgAdmin}
+	workers            = []accounts.Role{accounts.Engineer, accounts.SupportManager, accounts.Admin}
+	updaters           = append(append([]accounts.Role{}, customers...), workers...)
+	reopeners          = updaters
 	managers           = []accounts.Role{accounts.SupportManager, accounts.Admin}
 	entitlementReaders = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
 	intakeRoles        = append(append([]accounts.Role{}, customers...), accounts.Engineer, accounts.SupportManager, accounts.Admin)
@@ -56,6 +59,9 @@ func (s *Server) routes() []route {
 		{method: "PUT", path: "/v1/calendars/:name", roles: admins, summary: "New version of a calendar", request: "Calendar", reply: "Calendar", status: 200, handler: s.putCalendar},
 		{method: "POST", path: "/v1/sla/preview", roles: everyone, summary: "Every deadline of a hypothetical incident with its explanation; creates nothing", request: "PreviewRequest", reply: "Preview", status: 200, handler: s.previewSLA},
 
+		{method: "POST", path: "/v1/webhooks", roles: admins, summary: "Subscribe an endpoint to notifications, signed with HMAC-SHA256 (a generated secret is shown once)", request: "NewWebhook", reply: "Webhook", status: 201, handler: s.createWebhook},
+		{method: "GET", path: "/v1/webhooks", roles: admins, summary: "Webhook subscriptions (secrets never shown)", reply: "Webhooks", status: 200, handler: s.listWebhooks},
+		{method: "DELETE", path: "/v1/webhooks/:id", roles: admins, summary: "Deactivate a webhook subscription", status: 204, handler: s.deleteWebhook},
 		{method: "GET", path: "/v1/notifications", roles: everyone, summary: "The caller's in-app notifications, newest first", reply: "Notifications", status: 200,
 			query: []string{"unread", "limit"}, handler: s.listNotifications},
 		{method: "POST", path: "/v1/notifications/:id/read", roles: everyone, summary: "Mark one of the caller's notifications read", status: 204, handler: s.readNotification},
@@ -64,6 +70,15 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/incidents", roles: everyone, summary: "List incidents visible to the caller, newest first", reply: "IncidentPage", status: 200,
 			query: []string{"status", "severity", "tier", "product", "organization_id", "cursor", "limit"}, handler: s.listIncidents},
 		{method: "GET", path: "/v1/incidents/:id", roles: everyone, summary: "One incident (404 when not visible)", reply: "Incident", status: 200, handler: s.getIncident},
+		{method: "PATCH", path: "/v1/incidents/:id", roles: workers, summary: "Change severity and/or scope (with a reason); re-plans open targets", request: "IncidentPatch", reply: "Incident", status: 200, handler: s.patchIncident},
+		{method: "POST", path: "/v1/incidents/:id/acknowledge", roles: workers, summary: "First response: a customer-visible message with severity and engineer (needs an assignee)", request: "Message", reply: "Incident", status: 200, handler: s.acknowledge()},
+		{method: "POST", path: "/v1/incidents/:id/updates", roles: updaters, summary: "Status update (public restarts the cadence) or internal note; a customer's update is a reply that ends waiting", request: "Message", reply: "Incident", status: 200, handler: s.postUpdate()},
+		{method: "POST", path: "/v1/incidents/:id/assign", roles: workers, summary: "Assign an engineer (engineers: themselves)", request: "Message", reply: "Incident", status: 200, handler: s.assign()},
+		{method: "POST", path: "/v1/incidents/:id/wait", roles: workers, summary: "Wait on the customer: pauses the update cadence and escalation clocks", request: "Message", reply: "Incident", status: 200, handler: s.wait()},
+		{method: "POST", path: "/v1/incidents/:id/resolve", roles: workers, summary: "Resolve: open targets are met, escalations stop", request: "Message", reply: "Incident", status: 200, handler: s.resolve()},
+		{method: "POST", path: "/v1/incidents/:id/reopen", roles: reopeners, summary: "Reopen: clocks resume with the time they had left", request: "Message", reply: "Incident", status: 200, handler: s.reopen()},
+		{method: "GET", path: "/v1/escalations", roles: staff, summary: "Escalations addressed to the caller, newest first", reply: "Escalations", status: 200, query: []string{"pending"}, handler: s.listEscalations},
+		{method: "POST", path: "/v1/escalations/:id/acknowledge", roles: staff, summary: "Acknowledge an escalation addressed to the caller", reply: "Escalation", status: 200, handler: s.acknowledgeEscalation},
 		{method: "GET", path: "/v1/incidents/:id/timeline", roles: everyone, summary: "An incident's timeline", reply: "Timeline", status: 200, handler: s.timeline},
 	}
 }

@@ -27,6 +27,8 @@ type Deps struct {
 	Entitlements *entitlement.Service
 	Inbox        *escalation.Inbox
 	Catalog      *catalog.Catalog
+	Escalations  *escalation.Escalations
+	Webhooks     *escalation.Webhooks
 	Clock        clock.Clock
 	// Ready holds the readiness checks by name (e.g. "postgres", "redis").
 	Ready map[string]func(context.Context) error

@@ -13,18 +13,21 @@ import (
 // Config is every setting of supportd, read from the environment. README.md documents the table
 // in Vars; keep the two in step (a test checks the names).
 type Config struct {
-	DatabaseURL      string
-	RedisURL         string
-	ListenAddr       string
-	AdminToken       string
-	LogLevel         slog.Level
-	LogFormat        string
-	DBMaxConns       int
-	Concurrency      int
-	BodyLimit        int
-	ShutdownTimeout  time.Duration
-	ReminderInterval time.Duration
-	DataDir          string
+	DatabaseURL       string
+	RedisURL          string
+	ListenAddr        string
+	AdminToken        string
+	LogLevel          slog.Level
+	LogFormat         string
+	DBMaxConns        int
+	Concurrency       int
+	BodyLimit         int
+	ShutdownTimeout   time.Duration
+	ReminderInterval  time.Duration
+	ReconcileInterval time.Duration
+	ForwardInterval   time.Duration
+	SMTPURL           string
+	DataDir           string
 }
 
 // Var is one environment variable with its default and meaning.
@@ -44,6 +47,9 @@ var Vars = []Var{
 	{"WORKER_CONCURRENCY", "20", "Tasks a worker process runs at once."},
 	{"BODY_LIMIT_BYTES", "1048576", "Largest accepted request body; larger is 413."},
 	{"REMINDER_INTERVAL", "1m", "How often workers look for due renewal reminders."},
+	{"RECONCILE_INTERVAL", "5s", "Worst-case extra delay of a deadline after Redis lost its data or a worker died mid-task."},
+	{"FORWARD_INTERVAL", "100ms", "How often workers move due scheduled deadlines to the run queue (the main term of lateness)."},
+	{"SMTP_URL", "", "`smtp://[user:pass@]host:port?from=addr` for e-mail notifications; unset: in-app and webhooks only."},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
 }
@@ -69,6 +75,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AdminToken:  get("SUPPORT_ADMIN_TOKEN"),
 		LogFormat:   get("LOG_FORMAT"),
 		DataDir:     get("DATA_DIR"),
+		SMTPURL:     get("SMTP_URL"),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
@@ -86,7 +93,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	for _, d := range []struct {
 		name string
 		dst  *time.Duration
-	}{{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout}, {"REMINDER_INTERVAL", &c.ReminderInterval}} {
+	}{{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout}, {"REMINDER_INTERVAL", &c.ReminderInterval},
+		{"RECONCILE_INTERVAL", &c.ReconcileInterval}, {"FORWARD_INTERVAL", &c.ForwardInterval}} {
 		if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst <= 0 {
 			return c, fmt.Errorf("%s: want a positive duration like 20s, got %q", d.name, get(d.name))
 		}

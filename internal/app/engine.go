@@ -36,6 +36,10 @@ type Engine struct {
 	Incidents    *tickets.Service
 	Entitlements *entitlement.Service
 	Catalog      *catalog.Catalog
+	Timers       *tickets.Store
+	Queue        *workers.TimerQueue
+	Notifier     *escalation.Notifier
+	Mailer       *escalation.Mailer
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -62,7 +66,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Accounts = accounts.NewStore(db, c)
 	e.Entitlements = entitlement.NewService(entitlement.NewStore(db), e.Accounts, c)
 	e.Catalog = catalog.New(db, c)
-	e.Incidents = tickets.NewService(tickets.NewStore(db), entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
+	if e.Mailer, err = escalation.NewMailer(cfg.SMTPURL); err != nil {
+		return nil, err
+	}
+	e.Notifier = escalation.NewNotifier(e.Mailer)
+	e.Timers = tickets.NewStore(db)
+	e.Queue = workers.NewTimerQueue(e.Redis, e.Timers, c, log)
+	e.Incidents = tickets.NewService(e.Timers, entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
+	e.Incidents.Use(e.Queue, escalation.NewLadder(e.Accounts, e.Notifier))
+	e.Incidents.UseUsers(e.Accounts)
 	return e, nil
 }
 
@@ -72,7 +84,7 @@ func (e *Engine) Close() error {
 	if sqlDB, err := e.DB.DB(); err == nil {
 		errs = append(errs, sqlDB.Close())
 	}
-	errs = append(errs, e.rdb.Close())
+	errs = append(errs, e.rdb.Close(), e.Queue.Close())
 	return errors.Join(errs...)
 }
 
@@ -114,7 +126,8 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	defer qc.Close()
 	reg.MustRegister(qc)
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
-		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Ready: e.readiness(),
+		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
+		Webhooks: escalation.NewWebhooks(e.DB, e.Clock), Ready: e.readiness(),
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
 	if err != nil {
@@ -142,8 +155,11 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 
 // Work runs the asynq workers and scheduler until ctx ends.
 func (e *Engine) Work(ctx context.Context) error {
-	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval},
-		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Log)})
+	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
+		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval},
+		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Log),
+			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue,
+			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log, escalation.DeliveryConfig{}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.

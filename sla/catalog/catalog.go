@@ -58,12 +58,13 @@ type Catalog struct {
 	db    *gorm.DB
 	clock clock.Clock
 
-	mu        sync.Mutex
-	policies  map[policyKey]sla.Policy
-	created   map[policyKey]time.Time
-	calendars map[string]*sla.Calendar // by name@version
-	cur       *current
-	defaults  bool
+	mu         sync.Mutex
+	policies   map[policyKey]sla.Policy
+	created    map[policyKey]time.Time
+	calendars  map[string]*sla.Calendar // by name@version
+	cur        *current
+	refreshing bool
+	defaults   bool
 }
 
 // New returns a catalog over db.
@@ -111,16 +112,36 @@ func (c *Catalog) ensureDefaults(ctx context.Context) error {
 	return nil
 }
 
-// Current returns the current version of each tier's policy and the current calendar set,
-// refreshed from the database at most every CurrentTTL.
+// current returns the current version of each tier's policy and the current calendar set. Once
+// loaded, a stale answer is refreshed in the background and the cached one used meanwhile, so a
+// caller inside a transaction never waits on a second pooled connection.
 func (c *Catalog) current(ctx context.Context) (*current, error) {
 	c.mu.Lock()
 	cur := c.cur
+	stale := cur != nil && time.Since(cur.at) >= CurrentTTL && !c.refreshing
+	if stale {
+		c.refreshing = true
+	}
 	c.mu.Unlock()
-	now := time.Now()
-	if cur != nil && now.Sub(cur.at) < CurrentTTL {
+	if stale {
+		go func() {
+			rctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, _ = c.load(rctx)
+			c.mu.Lock()
+			c.refreshing = false
+			c.mu.Unlock()
+		}()
+	}
+	if cur != nil {
 		return cur, nil
 	}
+	return c.load(ctx)
+}
+
+// load reads the current versions from the database.
+func (c *Catalog) load(ctx context.Context) (*current, error) {
+	now := time.Now()
 	if err := c.ensureDefaults(ctx); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,221 @@
+// Command timerbench measures deadline delivery: it stores N pending escalation timers in
+// PostgreSQL, schedules them on asynq, runs the workers in-process and reports lateness
+// (deadline → escalation committed), early firings, duplicates, drain time and Redis memory per
+// pending timer.
+//
+//	timerbench -n 100000 -window 200s          # steady: deadlines spread over the window
+//	timerbench -n 100000 -burst                # burst: every deadline in the same second
+//
+// It uses DATABASE_URL and REDIS_URL (a database and Redis DB it may fill; it creates its own
+// organisation and rows) and talks to nothing else.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/app"
+	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
+)
+
+func main() {
+	n := flag.Int("n", 100000, "timers")
+	window := flag.Duration("window", 200*time.Second, "steady mode: deadlines spread over this window")
+	lead := flag.Duration("lead", 40*time.Second, "time from start of scheduling to the first deadline")
+	burst := flag.Bool("burst", false, "every deadline in the same second")
+	conc := flag.Int("c", 400, "worker concurrency (early deliveries wait in the handler, holding a slot but no connection)")
+	dbConns := flag.Int("db", 40, "PostgreSQL connections")
+	procs := flag.Int("workers", 1, "worker servers (asynq servers in this process)")
+	measure := flag.Duration("measure", 0, "stop this long after the first deadline and report on what fell due by then (0: until all fired)")
+	flag.Parse()
+	if err := run(*n, *window, *lead, *measure, *burst, *conc, *dbConns, *procs); err != nil {
+		fmt.Fprintln(os.Stderr, "timerbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, procs int) error {
+	ctx := context.Background()
+	cfg, err := app.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	cfg.DBMaxConns = dbConns
+	cfg.Concurrency = conc
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e, err := app.Open(ctx, cfg, log, clock.Real{})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	if err := e.Migrate(ctx); err != nil {
+		return err
+	}
+	rdb := redis.NewClient(mustRedis(cfg.RedisURL))
+	defer rdb.Close()
+	if err := rdb.FlushDB(ctx).Err(); err != nil {
+		return err
+	}
+
+	// A premium severity-1 drill: only the support-manager escalation, after `offset` seconds.
+	admin, err := e.Accounts.BootstrapAdmin(ctx, "timerbench-admin-token-0000")
+	if err != nil {
+		return err
+	}
+	stamp := time.Now().Format("150405.000")
+	org, err := e.Accounts.CreateOrganization(ctx, admin, accounts.NewOrganization{Name: "timerbench " + stamp, Office: "bench-" + stamp})
+	if err != nil {
+		return err
+	}
+	member, err := e.Accounts.CreateUser(ctx, admin, accounts.NewUser{Email: "member-" + stamp + "@bench.example", Name: "m", Role: accounts.Member, OrganizationID: &org.ID})
+	if err != nil {
+		return err
+	}
+	if _, err := e.Accounts.CreateUser(ctx, admin, accounts.NewUser{Email: "mgr-" + stamp + "@bench.example", Name: "mgr", Role: accounts.SupportManager, Office: org.Office}); err != nil {
+		return err
+	}
+	secs := 3600.0
+	pol, err := e.Catalog.PutPolicy(ctx, admin.ID, sla.Premium, []catalog.Cell{
+		{Severity: 1, Target: "first_response", None: true}, {Severity: 1, Target: "update_cadence", None: true},
+		{Severity: 1, Target: "support_manager", Seconds: &secs}, {Severity: 1, Target: "executive", None: true}})
+	if err != nil {
+		return err
+	}
+
+	// Deadlines: accepted_at = due − 1 h, so the plan agrees with the stored timer.
+	start := time.Now().Add(lead).Truncate(time.Second)
+	fmt.Printf("storing %d incidents and timers (policy v%d)...\n", n, pol.Version)
+	spread := window
+	if burst {
+		spread = 0
+	}
+	if err := e.DB.Exec(`
+		WITH g AS (SELECT i, ?::timestamptz + (CASE WHEN ?::bigint = 0 THEN 0 ELSE (i * ?::bigint / ?::bigint) END) * interval '1 microsecond' AS due
+		           FROM generate_series(1, ?::bigint) AS i),
+		     inc AS (
+		INSERT INTO incidents (id, reference, organization_id, product, title, tier, severity, status, channel, scope, opened_by,
+		                       accepted_at, created_at, updated_at, policy_version)
+		SELECT gen_random_uuid(), 'BENCH-' || ? || '-' || i, ?, 'endpoint', 'timerbench', 'premium', 1, 'new', 'web', 'product', ?,
+		       due - interval '1 hour', now(), now(), ? FROM g RETURNING id, accepted_at)
+		INSERT INTO sla_timers (id, incident_id, target, level, due_at, state, created_at)
+		SELECT gen_random_uuid(), id, 'support_manager', 1, accepted_at + interval '1 hour', 'pending', now() FROM inc`,
+		start, spread.Microseconds(), spread.Microseconds(), n, n, stamp, org.ID, member.ID, pol.Version).Error; err != nil {
+		return err
+	}
+
+	memBefore := usedMemory(ctx, rdb)
+	t0 := time.Now()
+	for {
+		ts, err := e.Timers.UnenqueuedTimers(ctx, 5000)
+		if err != nil {
+			return err
+		}
+		if len(ts) == 0 {
+			break
+		}
+		e.Queue.Schedule(ctx, ts)
+	}
+	memAfter := usedMemory(ctx, rdb)
+	fmt.Printf("scheduled %d timers on asynq in %.1fs; Redis used_memory +%d bytes = %.0f bytes per pending timer\n",
+		n, time.Since(t0).Seconds(), memAfter-memBefore, float64(memAfter-memBefore)/float64(n))
+	if time.Now().After(start) {
+		return fmt.Errorf("scheduling took longer than -lead %v; raise it", lead)
+	}
+
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, procs)
+	for i := 0; i < procs; i++ {
+		go func() { done <- e.Work(wctx) }()
+	}
+	last := start.Add(spread)
+	deadline := last.Add(10 * time.Minute)
+	if measure > 0 {
+		last = start.Add(measure)
+		deadline = last.Add(5 * time.Second)
+	}
+	for {
+		var pending int64
+		if err := e.DB.Raw("SELECT count(*) FROM sla_timers WHERE state = 'pending' AND due_at <= ? AND incident_id IN (SELECT id FROM incidents WHERE organization_id = ?)", last, org.ID).Scan(&pending).Error; err != nil {
+			return err
+		}
+		if (pending == 0 && time.Now().After(last)) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	var still int64
+	e.DB.Raw("SELECT count(*) FROM sla_timers WHERE state = 'pending' AND incident_id IN (SELECT id FROM incidents WHERE organization_id = ?)", org.ID).Scan(&still)
+	fmt.Printf("timers still pending at the end (due later): %d\n", still)
+	stop()
+	for i := 0; i < procs; i++ {
+		<-done
+	}
+	return report(ctx, e, org.ID.String(), n, start, last)
+}
+
+func report(ctx context.Context, e *app.Engine, orgID string, n int, start, last time.Time) error {
+	var lat []float64
+	if err := e.DB.Raw(`SELECT extract(epoch FROM t.fired_at - t.due_at) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id
+		WHERE i.organization_id = ? AND t.state = 'fired'`, orgID).Scan(&lat).Error; err != nil {
+		return err
+	}
+	var dup, escalated, early int64
+	e.DB.Raw(`SELECT count(*) FROM (SELECT incident_id FROM incident_events e JOIN incidents i ON i.id = e.incident_id
+		WHERE i.organization_id = ? AND e.kind = 'escalated' GROUP BY incident_id HAVING count(*) > 1) d`, orgID).Scan(&dup)
+	e.DB.Raw(`SELECT count(*) FROM incidents WHERE organization_id = ? AND escalation_level = 1`, orgID).Scan(&escalated)
+	sort.Float64s(lat)
+	for _, l := range lat {
+		if l < 0 {
+			early++
+		}
+	}
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return time.Duration(lat[int(p*float64(len(lat)-1))] * float64(time.Second))
+	}
+	var drained time.Time
+	e.DB.Raw(`SELECT max(t.fired_at) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE i.organization_id = ?`, orgID).Scan(&drained)
+	var due int64
+	e.DB.Raw(`SELECT count(*) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE i.organization_id = ? AND t.due_at <= ?`, orgID, last).Scan(&due)
+	fmt.Printf("fired %d of the %d due by the end (of %d timers; incidents escalated: %d); early %d; duplicate escalations %d\n", len(lat), due, n, escalated, early, dup)
+	fmt.Printf("lateness p50 %v p90 %v p99 %v max %v\n", pct(.5).Round(time.Millisecond), pct(.9).Round(time.Millisecond),
+		pct(.99).Round(time.Millisecond), pct(1).Round(time.Millisecond))
+	fmt.Printf("deadlines from %s to %s; last escalation committed %v after the last deadline\n",
+		start.Format("15:04:05"), last.Format("15:04:05"), drained.Sub(last).Round(time.Millisecond))
+	return nil
+}
+
+func usedMemory(ctx context.Context, rdb *redis.Client) int64 {
+	info, err := rdb.Info(ctx, "memory").Result()
+	if err != nil {
+		return 0
+	}
+	var used int64
+	for _, line := range strings.Split(info, "\r\n") {
+		if _, err := fmt.Sscanf(line, "used_memory:%d", &used); err == nil {
+			return used
+		}
+	}
+	return 0
+}
+
+func mustRedis(url string) *redis.Options {
+	o, err := redis.ParseURL(url)
+	if err != nil {
+		panic(err)
+	}
+	return o
+}

@@ -1,0 +1,133 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
+	"gorm.io/gorm"
+)
+
+// Notification kinds: what a note is about. Webhook subscriptions filter on them, so a kind a
+// producer uses belongs in Kinds, or no subscription can ask for it by name.
+const (
+	KindIncidentOpened  = "incident_opened"
+	KindEscalation      = "escalation"
+	KindBreach          = "breach"
+	KindRenewalReminder = "renewal_reminder"
+)
+
+// Kinds lists every notification kind a webhook may subscribe to.
+var Kinds = []string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder}
+
+func knownKind(k string) bool {
+	for _, v := range Kinds {
+		if v == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Note is one fact to tell: who hears it and what it says. The Notifier fans it out to every
+// channel.
+type Note struct {
+	Kind       string
+	IncidentID *uuid.UUID
+	Recipients []uuid.UUID
+	Subject    string
+	Body       string
+	Data       map[string]any
+	// DedupKey names the fact, e.g. "escalation:<incident>:<level>". Every row written for the
+	// note derives its key from it, so telling the same fact twice writes nothing new.
+	DedupKey string
+}
+
+// Notifier writes notes to the outbox: an inbox entry per recipient, an e-mail per recipient
+// when e-mail is on, and a webhook delivery per matching subscription.
+type Notifier struct {
+	email bool
+}
+
+// NewNotifier returns a notifier. A nil mailer (SMTP_URL unset) means no e-mail rows are
+// written: they could never be sent.
+func NewNotifier(m *Mailer) *Notifier { return &Notifier{email: m != nil} }
+
+// Notify writes the note's rows in the caller's transaction tx, so they exist exactly when the
+// fact is committed, and returns the IDs of the e-mail and webhook rows it newly inserted. The
+// caller passes those to the delivery queue after commit (workers.EnqueueDeliveries); a lost or
+// skipped hand-over only costs time, because the periodic sweep finds every pending row.
+// Errors: invalid_value (kind, dedup_key, subject, recipients) for a note that cannot be told,
+// or a storage error, after which tx must be rolled back.
+func (n *Notifier) Notify(ctx context.Context, tx *gorm.DB, now time.Time, note Note) (ids []uuid.UUID, err error) {
+	if err := note.validate(); err != nil {
+		return nil, err
+	}
+	recipients := uniqueIDs(note.Recipients)
+	emails, err := findEmails(ctx, tx, recipients)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := findSubscribers(ctx, tx, note.Kind)
+	if err != nil {
+		return nil, err
+	}
+	base := Message{Kind: note.Kind, IncidentID: note.IncidentID, Subject: note.Subject, Body: note.Body, Data: note.Data}
+	var inbox, outbox []Message
+	for _, id := range recipients {
+		addr, ok := emails[id]
+		if !ok {
+			return nil, apperr.InvalidField("recipients", "recipient %s is not a user", id)
+		}
+		m := base
+		m.RecipientID = &id
+		m.Channel = ChannelInbox
+		m.DedupKey = fmt.Sprintf("%s:inbox:%s", note.DedupKey, id)
+		inbox = append(inbox, m)
+		if n.email && addr != "" {
+			m.Channel = ChannelEmail
+			m.DedupKey = fmt.Sprintf("%s:email:%s", note.DedupKey, id)
+			outbox = append(outbox, m)
+		}
+	}
+	for _, h := range hooks {
+		m := base
+		m.Channel = ChannelWebhook
+		m.WebhookID = &h
+		m.DedupKey = fmt.Sprintf("%s:webhook:%s", note.DedupKey, h)
+		outbox = append(outbox, m)
+	}
+	if _, err := enqueue(ctx, tx, now, inbox); err != nil {
+		return nil, err
+	}
+	return enqueue(ctx, tx, now, outbox)
+}
+
+func (note Note) validate() error {
+	switch {
+	case strings.TrimSpace(note.Kind) == "":
+		return apperr.InvalidField("kind", "a note needs a kind")
+	case strings.TrimSpace(note.DedupKey) == "":
+		return apperr.InvalidField("dedup_key", "a note needs a dedup key naming its fact")
+	case strings.TrimSpace(note.Subject) == "":
+		return apperr.InvalidField("subject", "a note needs a subject")
+	}
+	return nil
+}
+
+// uniqueIDs drops repeats, keeping the first occurrence's place: a user who is both the TSAM
+// and a manager of the office hears of an escalation once.
+func uniqueIDs(ids []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := make([]uuid.UUID, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,77 @@
+package escalation
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
+	"gorm.io/gorm"
+)
+
+type webhookRow struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	Name      string
+	URL       string
+	Secret    []byte
+	Events    []string `gorm:"serializer:json"`
+	Active    bool
+	CreatedBy uuid.UUID
+	CreatedAt time.Time
+}
+
+func (webhookRow) TableName() string { return "webhooks" }
+
+func (r webhookRow) toWebhook() Webhook {
+	events := r.Events
+	if events == nil {
+		events = []string{}
+	}
+	return Webhook{ID: r.ID, Name: r.Name, URL: r.URL, Events: events, Active: r.Active, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.UTC()}
+}
+
+func insertWebhook(ctx context.Context, db *gorm.DB, h Webhook, secret []byte) error {
+	r := webhookRow{ID: h.ID, Name: h.Name, URL: h.URL, Secret: secret, Events: h.Events, Active: h.Active,
+		CreatedBy: h.CreatedBy, CreatedAt: h.CreatedAt}
+	return dbx.Translate(db.WithContext(ctx).Create(&r).Error, "webhook")
+}
+
+func listWebhooks(ctx context.Context, db *gorm.DB) ([]Webhook, error) {
+	var rows []webhookRow
+	if err := db.WithContext(ctx).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "webhooks")
+	}
+	out := make([]Webhook, len(rows))
+	for i, r := range rows {
+		out[i] = r.toWebhook()
+	}
+	return out, nil
+}
+
+// findWebhookRow returns the subscription with its secret, or not_found.
+func findWebhookRow(ctx context.Context, db *gorm.DB, id uuid.UUID) (webhookRow, error) {
+	var r webhookRow
+	if err := db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+		return r, dbx.Translate(err, "webhook")
+	}
+	return r, nil
+}
+
+// deactivateWebhook turns the subscription off and gives up its pending deliveries in one
+// transaction, so no sweep starts one after the subscription is off. A delivery already in
+// flight may still land: that is the at-least-once side of the outbox.
+func deactivateWebhook(ctx context.Context, db *gorm.DB, id uuid.UUID) error {
+	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&webhookRow{}).Where("id = ?", id).Update("active", false)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return gorm.ErrRecordNotFound
+		}
+		return tx.Model(&notificationRow{}).Where("webhook_id = ? AND state = ?", id, statePending).
+			Updates(map[string]any{"state": stateFailed, "last_error": "webhook deactivated"}).Error
+	})
+	return dbx.Translate(err, "webhook")
+}

@@ -1,0 +1,53 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+	"github.com/supportd/supportd/escalation"
+)
+
+type webhookRequest struct {
+	Name   string   `json:"name"`
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	Secret string   `json:"secret"`
+}
+
+// createdWebhook is the one reply that carries a secret: the generated one, shown once.
+type createdWebhook struct {
+	escalation.Webhook
+	Secret string `json:"secret,omitempty"`
+}
+
+func (s *Server) createWebhook(c *fiber.Ctx) error {
+	var req webhookRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	h, secret, err := s.deps.Webhooks.Create(c.UserContext(), caller(c),
+		escalation.NewWebhook{Name: req.Name, URL: req.URL, Events: req.Events, Secret: req.Secret})
+	if err != nil {
+		return err
+	}
+	// The secret must not linger in a proxy's or browser's cache.
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusCreated).JSON(createdWebhook{Webhook: h, Secret: secret})
+}
+
+func (s *Server) listWebhooks(c *fiber.Ctx) error {
+	items, err := s.deps.Webhooks.List(c.UserContext(), caller(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+func (s *Server) deleteWebhook(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.deps.Webhooks.Deactivate(c.UserContext(), caller(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

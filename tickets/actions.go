@@ -1,0 +1,234 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/sla"
+	"gorm.io/gorm"
+)
+
+// Staff who work incidents. Executives read and receive escalations but do not work queues.
+func worker(u accounts.User) bool {
+	return u.Role == accounts.Engineer || u.Role == accounts.SupportManager || u.Role == accounts.Admin
+}
+
+var errStaffOnly = apperr.New(apperr.Forbidden, "forbidden", "only support staff may do this")
+
+// visibleTo returns the visibility check for a caller.
+func visibleTo(actor accounts.User) func(Incident) bool {
+	return func(inc Incident) bool { return Visible(actor, inc) }
+}
+
+func acknowledged(events []Event) bool {
+	for _, e := range events {
+		if e.Kind == string(sla.Acknowledged) {
+			return true
+		}
+	}
+	return false
+}
+
+func resolvedOrErr(inc *Incident) error {
+	if inc.Status == StatusResolved {
+		return conflict("incident_resolved", "the incident is resolved; reopen it first")
+	}
+	return nil
+}
+
+// Acknowledge is the first response (SPEC §2): a customer-visible message stating the severity
+// and the assigned engineer. It needs an assignee.
+// Errors: forbidden, not_found, assignee_required, already_acknowledged, incident_resolved.
+func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.UUID, message string) (Incident, error) {
+	if !worker(actor) {
+		return Incident{}, errStaffOnly
+	}
+	return s.act(ctx, id, nil, func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		if inc.AssigneeID == nil {
+			return nil, conflict("assignee_required", "assign an engineer before the first response")
+		}
+		if acknowledged(events) {
+			return nil, conflict("already_acknowledged", "the first response was already given")
+		}
+		name, err := s.store.userName(ctx, tx, *inc.AssigneeID)
+		if err != nil {
+			return nil, err
+		}
+		text := fmt.Sprintf("We are working on %s at severity %d. Your engineer is %s.", inc.Reference, inc.Severity, name)
+		if m := strings.TrimSpace(message); m != "" {
+			text += "\n\n" + m
+		}
+		inc.Status = StatusInProgress
+		return []Event{{Kind: string(sla.Acknowledged), ActorID: &actor.ID, Data: map[string]any{
+			"public": true, "message": text, "severity": inc.Severity, "assignee_id": *inc.AssigneeID}}}, nil
+	})
+}
+
+// PostUpdate adds a status update. A public update from staff is customer-visible and restarts
+// the update cadence; an internal one is a note. A customer's update is a reply: it ends waiting
+// on the customer.
+// Errors: forbidden, not_found, invalid_value (body), incident_resolved.
+func (s *Service) PostUpdate(ctx context.Context, actor accounts.User, id uuid.UUID, body string, public bool) (Incident, error) {
+	body = strings.TrimSpace(body)
+	if body == "" || len(body) > maxDescription {
+		return Incident{}, apperr.InvalidField("body", "body is required (at most %d bytes)", maxDescription)
+	}
+	if actor.Role == accounts.Executive {
+		return Incident{}, errStaffOnly
+	}
+	return s.act(ctx, id, visibleTo(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		if actor.Role.Customer() {
+			out := []Event{{Kind: "customer_reply", ActorID: &actor.ID, Data: map[string]any{"public": true, "body": body}}}
+			if inc.Status == StatusWaiting {
+				inc.Status = StatusInProgress
+				out = append(out, Event{Kind: string(sla.WaitEnded), ActorID: &actor.ID, Data: map[string]any{"reason": "customer replied"}})
+			}
+			return out, nil
+		}
+		if !public {
+			return []Event{{Kind: "internal_note", ActorID: &actor.ID, Data: map[string]any{"public": false, "body": body}}}, nil
+		}
+		return []Event{{Kind: string(sla.PublicUpdate), ActorID: &actor.ID, Data: map[string]any{"public": true, "body": body}}}, nil
+	})
+}
+
+// Assign gives the incident to an engineer (or support manager). Engineers may take incidents
+// for themselves; managers and admins assign anyone.
+// Errors: forbidden, not_found, invalid_value (assignee_id), incident_resolved.
+func (s *Service) Assign(ctx context.Context, actor accounts.User, id, assignee uuid.UUID) (Incident, error) {
+	if !worker(actor) {
+		return Incident{}, errStaffOnly
+	}
+	if actor.Role == accounts.Engineer && assignee != actor.ID {
+		return Incident{}, apperr.New(apperr.Forbidden, "forbidden", "engineers assign incidents to themselves; ask a support manager")
+	}
+	eng, err := s.users.FindUserByID(ctx, assignee)
+	if err != nil || (eng.Role != accounts.Engineer && eng.Role != accounts.SupportManager) {
+		return Incident{}, apperr.InvalidField("assignee_id", "assignee_id must name an engineer or support manager")
+	}
+	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		prev := inc.AssigneeID
+		inc.AssigneeID = &assignee
+		data := map[string]any{"assignee_id": assignee, "channel": inc.Channel, "since_accepted": now.Sub(inc.AcceptedAt).String()}
+		if prev != nil {
+			data["previous_assignee_id"] = *prev
+		}
+		return []Event{{Kind: "assigned", ActorID: &actor.ID, Data: data}}, nil
+	})
+}
+
+// Wait puts the incident in waiting on the customer: the update cadence and escalation clocks
+// pause until the customer replies (or staff resume it).
+// Errors: forbidden, not_found, not_acknowledged, already_waiting, incident_resolved.
+func (s *Service) Wait(ctx context.Context, actor accounts.User, id uuid.UUID, reason string) (Incident, error) {
+	if !worker(actor) {
+		return Incident{}, errStaffOnly
+	}
+	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		if inc.Status == StatusWaiting {
+			return nil, conflict("already_waiting", "the incident is already waiting on the customer")
+		}
+		if !acknowledged(events) {
+			return nil, conflict("not_acknowledged", "give the first response before waiting on the customer")
+		}
+		inc.Status = StatusWaiting
+		return []Event{{Kind: string(sla.WaitStarted), ActorID: &actor.ID, Data: map[string]any{"public": true, "reason": reason}}}, nil
+	})
+}
+
+// Resolve closes the incident; open targets are met and pending escalations stop.
+// Errors: forbidden, not_found, incident_resolved.
+func (s *Service) Resolve(ctx context.Context, actor accounts.User, id uuid.UUID, resolution string) (Incident, error) {
+	if !worker(actor) {
+		return Incident{}, errStaffOnly
+	}
+	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		out := []Event{}
+		if inc.Status == StatusWaiting {
+			out = append(out, Event{Kind: string(sla.WaitEnded), ActorID: &actor.ID})
+		}
+		inc.Status = StatusResolved
+		return append(out, Event{Kind: string(sla.Resolved), ActorID: &actor.ID, Data: map[string]any{"public": true, "resolution": resolution}}), nil
+	})
+}
+
+// Reopen brings a resolved incident back; its clocks resume with the time they had left.
+// Customers may reopen their own incidents.
+// Errors: forbidden, not_found, not_resolved.
+func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID, reason string) (Incident, error) {
+	if !worker(actor) && !actor.Role.Customer() {
+		return Incident{}, errStaffOnly
+	}
+	return s.act(ctx, id, visibleTo(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if inc.Status != StatusResolved {
+			return nil, conflict("not_resolved", "only a resolved incident can be reopened")
+		}
+		inc.Status = StatusNew
+		if acknowledged(events) {
+			inc.Status = StatusInProgress
+		}
+		return []Event{{Kind: string(sla.Reopened), ActorID: &actor.ID, Data: map[string]any{"public": true, "reason": reason}}}, nil
+	})
+}
+
+// Patch changes severity and/or scope (staff). A severity change re-plans open targets from now;
+// confirming a severity asked for by e-mail clears severity_confirmation_required. A scope other
+// than product needs a reason and cancels pending escalations.
+// Errors: forbidden, not_found, invalid_value (severity, scope, reason), incident_resolved.
+func (s *Service) Patch(ctx context.Context, actor accounts.User, id uuid.UUID, severity *int, scope *Scope, reason string) (Incident, error) {
+	if !worker(actor) {
+		return Incident{}, errStaffOnly
+	}
+	if severity == nil && scope == nil {
+		return Incident{}, apperr.InvalidField("severity", "give severity and/or scope")
+	}
+	if severity != nil && (*severity < 1 || *severity > 4) {
+		return Incident{}, apperr.InvalidField("severity", "severity must be 1, 2, 3 or 4")
+	}
+	if scope != nil && *scope != ScopeProduct && *scope != ScopeEnvironment && *scope != ScopeUnsupported {
+		return Incident{}, apperr.InvalidField("scope", "scope must be product, environment or unsupported")
+	}
+	if scope != nil && *scope != ScopeProduct && strings.TrimSpace(reason) == "" {
+		return Incident{}, apperr.InvalidField("reason", "say why the problem is not the product's")
+	}
+	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		var out []Event
+		if severity != nil && (*severity != inc.Severity || inc.SeverityConfirmationRequired) {
+			out = append(out, Event{Kind: string(sla.SeverityChanged), ActorID: &actor.ID, Data: map[string]any{
+				"public": true, "severity": *severity, "from": inc.Severity, "reason": reason, "confirmed": inc.SeverityConfirmationRequired}})
+			inc.Severity, inc.SeverityConfirmationRequired = *severity, false
+		}
+		if scope != nil && *scope != inc.Scope {
+			out = append(out, Event{Kind: string(sla.ScopeChanged), ActorID: &actor.ID, Data: map[string]any{
+				"scope": string(*scope), "from": string(inc.Scope), "reason": reason}})
+			inc.Scope = *scope
+		}
+		if len(out) == 0 {
+			return nil, conflict("no_change", "severity and scope are already as given")
+		}
+		return out, nil
+	})
+}

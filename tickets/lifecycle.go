@@ -1,0 +1,162 @@
+package tickets
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// change is what a lifecycle step does to a locked incident: it may edit inc and returns the
+// timeline events to append.
+type change func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error)
+
+// act runs one lifecycle step in one transaction: lock the incident, apply the change, store the
+// new events and the incident, re-plan through sla, bring the pending timers in line with the
+// plan and note every re-planned target on the timeline. After commit the new timers are handed
+// to the scheduler. A customer who may not see the incident gets not_found.
+func (s *Service) act(ctx context.Context, id uuid.UUID, visible func(Incident) bool, fn change) (Incident, error) {
+	var (
+		out       Incident
+		added     []Timer
+		cancelled []uuid.UUID
+	)
+	if err := s.warm(ctx, id); err != nil {
+		return Incident{}, err
+	}
+	err := s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row incidentRow
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
+			return err
+		}
+		inc := row.toIncident()
+		if visible != nil && !visible(inc) {
+			return apperr.NotFoundf("incident not found")
+		}
+		events, err := findEventsTx(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now().Truncate(time.Microsecond)
+		fresh, err := fn(tx, &inc, events, now)
+		if err != nil {
+			return err
+		}
+		for i := range fresh {
+			fresh[i].IncidentID, fresh[i].At = id, now
+			r, err := toEventRow(fresh[i])
+			if err != nil {
+				return err
+			}
+			if err := tx.Create(&r).Error; err != nil {
+				return err
+			}
+			fresh[i].ID = r.ID
+		}
+		inc.UpdatedAt = now
+		r := toIncidentRow(inc)
+		if err := tx.Model(&incidentRow{}).Where("id = ?", id).Select("status", "assignee_id", "severity",
+			"severity_confirmation_required", "scope", "escalation_level", "updated_at").Updates(&r).Error; err != nil {
+			return err
+		}
+		added, cancelled, err = s.replan(ctx, tx, inc, append(events, fresh...), now)
+		if err != nil {
+			return err
+		}
+		out = inc
+		return nil
+	})
+	if err != nil {
+		return Incident{}, translate(err, "incident")
+	}
+	s.afterCommit(ctx, added, cancelled)
+	incs := []Incident{out}
+	if err := s.withSLA(ctx, incs); err != nil {
+		return Incident{}, err
+	}
+	return incs[0], nil
+}
+
+// replan plans the incident at now, syncs its timers and records what changed on the timeline.
+func (s *Service) replan(ctx context.Context, tx *gorm.DB, inc Incident, events []Event, now time.Time) ([]Timer, []uuid.UUID, error) {
+	if s.planner == nil {
+		return nil, nil, nil
+	}
+	res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), now)
+	if err != nil {
+		return nil, nil, err
+	}
+	added, cancelled, err := syncTimers(ctx, tx, inc.ID, res, now)
+	if err != nil || (len(added) == 0 && len(cancelled) == 0) {
+		return added, cancelled, err
+	}
+	planned := []catalog.Target{}
+	for _, d := range res.Deadlines {
+		for _, t := range added {
+			if t.Target == d.Target {
+				planned = append(planned, catalog.FromDeadline(d, true))
+			}
+		}
+	}
+	data := map[string]any{"policy_version": res.PolicyVersion, "planned": planned}
+	if len(cancelled) > 0 {
+		var gone []map[string]any
+		for _, d := range res.Deadlines {
+			if d.State != sla.Pending {
+				gone = append(gone, map[string]any{"target": d.Target, "state": d.State})
+			}
+		}
+		data["stopped"] = gone
+	}
+	ev, err := toEventRow(Event{IncidentID: inc.ID, Kind: "sla_planned", At: now, Data: data})
+	if err != nil {
+		return nil, nil, err
+	}
+	return added, cancelled, tx.Create(&ev).Error
+}
+
+func (s *Service) afterCommit(ctx context.Context, added []Timer, cancelled []uuid.UUID) {
+	if s.sched == nil {
+		return
+	}
+	if len(cancelled) > 0 {
+		s.sched.Cancel(ctx, cancelled)
+	}
+	if len(added) > 0 {
+		s.sched.Schedule(ctx, added)
+	}
+}
+
+// warm loads what planning the incident needs (its policy version, the calendars) before a
+// transaction opens, so planning inside it never waits for a second pooled connection.
+func (s *Service) warm(ctx context.Context, id uuid.UUID) error {
+	if s.planner == nil {
+		return nil
+	}
+	inc, err := s.store.FindIncidentByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, err = s.planner.Plan(ctx, inc.PolicyVersion, sla.Incident{Tier: sla.Tier(inc.Tier), Severity: inc.Severity, AcceptedAt: inc.AcceptedAt}, inc.AcceptedAt)
+	return err
+}
+
+func findEventsTx(ctx context.Context, tx *gorm.DB, id uuid.UUID) ([]Event, error) {
+	var rows []eventRow
+	if err := tx.WithContext(ctx).Where("incident_id = ?", id).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.toEvent()
+	}
+	return out, nil
+}
+
+// conflict builds a 409 with a code.
+func conflict(code, msg string) error { return apperr.New(apperr.Conflict, code, "%s", msg) }

@@ -1,0 +1,158 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hibiken/asynq"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/tickets"
+)
+
+// TypeDeadline delivers one SLA timer at its due time. The payload is the timer's ID only: the
+// handler reads everything else from PostgreSQL.
+const TypeDeadline = "sla:deadline"
+
+// NewDeadlineTask returns the delivery task of a timer.
+func NewDeadlineTask(id uuid.UUID) *asynq.Task {
+	return asynq.NewTask(TypeDeadline, []byte(id.String()), asynq.Queue(QueueCritical), asynq.MaxRetry(1000))
+}
+
+// taskID is the deterministic asynq task ID of a timer's delivery: scheduling twice conflicts
+// instead of delivering twice.
+func taskID(id uuid.UUID) string { return "sla:" + id.String() }
+
+// earlySleep is how early a delivery may be and still wait in the handler rather than go back to
+// the queue: asynq keeps due times in whole seconds and may start a task up to a second early.
+const earlySleep = 2 * time.Second
+
+// TimerQueue schedules timer deliveries on asynq. It implements tickets.Scheduler.
+type TimerQueue struct {
+	client *asynq.Client
+	insp   *asynq.Inspector
+	store  *tickets.Store
+	clock  clock.Clock
+	log    *slog.Logger
+}
+
+// NewTimerQueue returns the scheduler over a Redis connection.
+func NewTimerQueue(redis asynq.RedisConnOpt, store *tickets.Store, c clock.Clock, log *slog.Logger) *TimerQueue {
+	return &TimerQueue{client: asynq.NewClient(redis), insp: asynq.NewInspector(redis), store: store, clock: c, log: log}
+}
+
+// Close releases the Redis connections.
+func (q *TimerQueue) Close() error { return errors.Join(q.client.Close(), q.insp.Close()) }
+
+// Schedule enqueues each timer at its due time and marks the enqueued ones. A failure leaves the
+// timer unmarked for reconciliation to enqueue.
+func (q *TimerQueue) Schedule(ctx context.Context, timers []tickets.Timer) {
+	done := make([]uuid.UUID, 0, len(timers))
+	for _, t := range timers {
+		if err := q.enqueue(ctx, t.ID, taskID(t.ID), t.DueAt); err != nil {
+			q.log.Warn("timer not enqueued; reconciliation will", "timer_id", t.ID, "error", err)
+			continue
+		}
+		done = append(done, t.ID)
+	}
+	if err := q.store.MarkEnqueued(ctx, done, q.clock.Now()); err != nil {
+		q.log.Warn("timers enqueued but not marked; reconciliation will re-check", "error", err)
+	}
+}
+
+// enqueue schedules a delivery; an ID conflict means it is already in the queue, which is success.
+func (q *TimerQueue) enqueue(ctx context.Context, id uuid.UUID, tid string, at time.Time) error {
+	_, err := q.client.EnqueueContext(ctx, NewDeadlineTask(id), asynq.TaskID(tid), asynq.ProcessAt(at))
+	if err == nil || errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	return err
+}
+
+// Cancel removes scheduled deliveries where it still can. One it misses finds its timer
+// cancelled and does nothing.
+func (q *TimerQueue) Cancel(ctx context.Context, ids []uuid.UUID) {
+	for _, id := range ids {
+		_ = q.insp.DeleteTask(QueueCritical, taskID(id))
+	}
+}
+
+// Deliver hands outbox notifications to the delivery workers; a miss waits for the sweep.
+func (q *TimerQueue) Deliver(ctx context.Context, ids []uuid.UUID) {
+	if err := EnqueueDeliveries(ctx, q.client, ids); err != nil {
+		q.log.Warn("notification deliveries not enqueued; the sweep will send them", "error", err)
+	}
+}
+
+// HandleDeadline delivers a timer: never before its deadline, and only once in effect however
+// often it is delivered.
+func (h *handlers) HandleDeadline(ctx context.Context, t *asynq.Task) error {
+	id, err := uuid.Parse(string(t.Payload()))
+	if err != nil {
+		return errors.Join(fmt.Errorf("bad timer id %q", t.Payload()), asynq.SkipRetry)
+	}
+	tm, err := h.deps.Timers.FindTimer(ctx, id)
+	if apperr.KindOf(err) == apperr.NotFound {
+		return errors.Join(err, asynq.SkipRetry)
+	}
+	if err != nil {
+		return err
+	}
+	if tm.State != "pending" {
+		return nil
+	}
+	for attempt := 0; ; attempt++ {
+		wait := tm.DueAt.Sub(h.deps.Clock.Now())
+		if wait > earlySleep {
+			// Far too early (a clock step, or a re-planned timer): come back at the due time.
+			return h.deps.Queue.enqueue(ctx, id, fmt.Sprintf("%s:early:%d", taskID(id), tm.DueAt.UnixMicro()), tm.DueAt)
+		}
+		if wait > 0 {
+			if err := sleep(ctx, wait); err != nil {
+				return err
+			}
+		}
+		if attempt == 0 {
+			if ok, err := h.deps.Timers.ClaimTimer(ctx, id, h.deps.Clock.Now()); err != nil || !ok {
+				return err
+			}
+		}
+		outcome, _, err := h.deps.Incidents.FireTimer(ctx, id)
+		if err != nil {
+			return err
+		}
+		if outcome != tickets.OutcomeEarly || attempt > 3 {
+			if outcome == tickets.OutcomeBreached || outcome == tickets.OutcomeEscalated {
+				h.deps.Log.Info("deadline fired", "timer_id", id, "incident_id", tm.IncidentID, "target", tm.Target,
+					"outcome", outcome, "late_by", h.deps.Clock.Now().Sub(tm.DueAt))
+			}
+			return nil
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// retryDelay retries timer deliveries quickly (PostgreSQL restarting should delay an escalation
+// by seconds, not asynq's default quarter of a minute and more) and everything else with asynq's
+// default backoff.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	if t.Type() == TypeDeadline {
+		d := time.Duration(1<<min(n, 4)) * 500 * time.Millisecond
+		return min(d, 5*time.Second)
+	}
+	return asynq.DefaultRetryDelayFunc(n, err, t)
+}
