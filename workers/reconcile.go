@@ -11,9 +11,9 @@ import (
 	"github.com/supportd/supportd/tickets"
 )
 
-// markerKey tells reconciliation whether Redis still holds what it was given: it is written once
+// MarkerKey tells reconciliation whether Redis still holds what it was given: it is written once
 // and never expires, so its absence means Redis restarted empty or was flushed.
-const markerKey = "supportd:timers:epoch"
+const MarkerKey = "supportd:timers:epoch"
 
 // Reconciler repairs the gap between PostgreSQL, which holds every pending timer, and Redis, which
 // delivers them. Each pass: if Redis lost its data, every pending timer is scheduled again; timers
@@ -53,7 +53,7 @@ const batch = 2000
 // Once runs one reconciliation pass.
 func (r *Reconciler) Once(ctx context.Context) error {
 	now := r.Clock.Now()
-	n, err := r.Redis.Exists(ctx, markerKey).Result()
+	n, err := r.Redis.Exists(ctx, MarkerKey).Result()
 	if err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
@@ -62,7 +62,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := r.Redis.Set(ctx, markerKey, now.Format(time.RFC3339Nano), 0).Err(); err != nil {
+		if err := r.Redis.Set(ctx, MarkerKey, now.Format(time.RFC3339Nano), 0).Err(); err != nil {
 			return err
 		}
 		if forgot > 0 {

@@ -26,6 +26,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
+	"github.com/supportd/supportd/workers"
 )
 
 func main() {
@@ -126,6 +127,11 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 		e.Queue.Schedule(ctx, ts)
 	}
 	memAfter := usedMemory(ctx, rdb)
+	// Redis was emptied by this run and every timer scheduled above: tell reconciliation so, or
+	// it would (rightly) treat the empty Redis as lost data and reschedule all of them again.
+	if err := rdb.Set(ctx, workers.MarkerKey, time.Now().Format(time.RFC3339Nano), 0).Err(); err != nil {
+		return err
+	}
 	fmt.Printf("scheduled %d timers on asynq in %.1fs; Redis used_memory +%d bytes = %.0f bytes per pending timer\n",
 		n, time.Since(t0).Seconds(), memAfter-memBefore, float64(memAfter-memBefore)/float64(n))
 	if time.Now().After(start) {
