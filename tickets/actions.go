@@ -67,6 +67,9 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 			text += "\n\n" + m
 		}
 		inc.Status = StatusInProgress
+		if err := settleCredit(ctx, tx, inc.ID, now); err != nil {
+			return nil, err
+		}
 		return []Event{{Kind: string(sla.Acknowledged), ActorID: &actor.ID, Data: map[string]any{
 			"public": true, "message": text, "severity": inc.Severity, "assignee_id": *inc.AssigneeID}}}, nil
 	})

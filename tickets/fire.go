@@ -121,6 +121,9 @@ func (s *Service) FireTimer(ctx context.Context, id uuid.UUID) (Outcome, time.Ti
 		} else {
 			outcome = OutcomeBreached
 			ev = Event{Kind: "sla_breached", Data: data}
+			if err := creditFor(ctx, tx, inc, target, tr.DueAt, now); err != nil {
+				return err
+			}
 			if s.esc != nil {
 				if outbox, err = s.esc.Breached(ctx, tx, inc, target, tr.DueAt, now); err != nil {
 					return err

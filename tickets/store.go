@@ -272,3 +272,5 @@ func (s *Store) userName(ctx context.Context, tx *gorm.DB, id uuid.UUID) (string
 	}
 	return names[0], nil
 }
+
+func uniqueViolation(err error) (string, bool) { return dbx.UniqueViolation(err) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 )
 
 // NewOrganization is the input of CreateOrganization.
@@ -125,3 +126,42 @@ func (s *Store) CreateToken(ctx context.Context, actor User, userID uuid.UUID, l
 }
 
 var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role may not do this")
+
+// ListOrganizationUsers lists an organisation's users: staff see any organisation's, an
+// organisation's admin their own (another is not_found).
+// Errors: forbidden, not_found.
+func (s *Store) ListOrganizationUsers(ctx context.Context, actor User, orgID uuid.UUID) ([]User, error) {
+	switch {
+	case actor.Role == OrgAdmin && !actor.InOrganization(orgID):
+		return nil, apperr.NotFoundf("organization not found")
+	case actor.Role == Member:
+		return nil, errForbidden
+	}
+	if _, err := s.FindOrganizationByID(ctx, orgID); err != nil {
+		return nil, err
+	}
+	return s.FindUsersByOrganization(ctx, orgID, Member, OrgAdmin)
+}
+
+// Deactivate revokes every token of a user, so they can no longer call the API: admins for
+// anyone, an organisation's admin for their organisation's users (not themselves).
+// Errors: forbidden, not_found, invalid_value.
+func (s *Store) Deactivate(ctx context.Context, actor User, userID uuid.UUID) (int64, error) {
+	target, err := s.FindUserByID(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case actor.Role == Admin:
+	case actor.Role == OrgAdmin && target.Role.Customer() && target.OrganizationID != nil && actor.InOrganization(*target.OrganizationID):
+	case actor.Role.Customer():
+		return 0, apperr.NotFoundf("user not found")
+	default:
+		return 0, errForbidden
+	}
+	if target.ID == actor.ID {
+		return 0, apperr.InvalidField("id", "you cannot deactivate yourself")
+	}
+	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.clock.Now())
+	return res.RowsAffected, dbx.Translate(res.Error, "tokens")
+}

@@ -98,3 +98,27 @@ func pathID(c *fiber.Ctx) (uuid.UUID, error) {
 	}
 	return id, nil
 }
+
+func (s *Server) listOrganizationUsers(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	users, err := s.deps.Accounts.ListOrganizationUsers(c.UserContext(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": users})
+}
+
+func (s *Server) deactivateUser(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.deps.Accounts.Deactivate(c.UserContext(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"user_id": id, "tokens_revoked": n})
+}

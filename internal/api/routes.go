@@ -28,6 +28,8 @@ var (
 	workers            = []accounts.Role{accounts.Engineer, accounts.SupportManager, accounts.Admin}
 	updaters           = append(append([]accounts.Role{}, customers...), workers...)
 	reopeners          = updaters
+	userReaders        = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
+	creditReaders      = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
 	managers           = []accounts.Role{accounts.SupportManager, accounts.Admin}
 	entitlementReaders = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
 	intakeRoles        = append(append([]accounts.Role{}, customers...), accounts.Engineer, accounts.SupportManager, accounts.Admin)
@@ -44,6 +46,8 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/organizations", roles: admins, summary: "Create a customer organisation", request: "NewOrganization", reply: "Organization", status: 201, handler: s.createOrganization},
 		{method: "GET", path: "/v1/organizations/:id", roles: everyone, summary: "An organisation (customers: their own)", reply: "Organization", status: 200, handler: s.getOrganization},
 		{method: "POST", path: "/v1/users", roles: userAdmins, summary: "Create a user (org admins: users of their organisation)", request: "NewUser", reply: "User", status: 201, handler: s.createUser},
+		{method: "GET", path: "/v1/organizations/:id/users", roles: userReaders, summary: "An organisation's users (org admins: their own)", reply: "Users", status: 200, handler: s.listOrganizationUsers},
+		{method: "POST", path: "/v1/users/:id/deactivate", roles: userAdmins, summary: "Revoke every token of a user (org admins: their organisation's users)", reply: "Deactivated", status: 200, handler: s.deactivateUser},
 		{method: "POST", path: "/v1/users/:id/tokens", roles: everyone, summary: "Issue a bearer token, shown once (admins; users for themselves; org admins for their users)", request: "NewToken", reply: "Token", status: 201, handler: s.createToken},
 
 		{method: "POST", path: "/v1/organizations/:id/entitlements", roles: admins, summary: "Add a maintenance contract or subscription", request: "NewEntitlement", reply: "Entitlement", status: 201, handler: s.createEntitlement},
@@ -62,6 +66,10 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/webhooks", roles: admins, summary: "Subscribe an endpoint to notifications, signed with HMAC-SHA256 (a generated secret is shown once)", request: "NewWebhook", reply: "Webhook", status: 201, handler: s.createWebhook},
 		{method: "GET", path: "/v1/webhooks", roles: admins, summary: "Webhook subscriptions (secrets never shown)", reply: "Webhooks", status: 200, handler: s.listWebhooks},
 		{method: "DELETE", path: "/v1/webhooks/:id", roles: admins, summary: "Deactivate a webhook subscription", status: 204, handler: s.deleteWebhook},
+		{method: "GET", path: "/v1/credits", roles: creditReaders, summary: "SLA-credit ledger of an organisation for a period (org admins: their own)", reply: "Credits", status: 200,
+			query: []string{"organization_id", "from", "to"}, handler: s.listCredits},
+		{method: "GET", path: "/v1/reports/sla", roles: staff, summary: "Met/breached per tier and severity, time to first response, escalations, time to assign per channel (JSON, or CSV with format=csv)", reply: "SLAReport", status: 200,
+			query: []string{"from", "to", "format"}, handler: s.slaReport},
 		{method: "GET", path: "/v1/notifications", roles: everyone, summary: "The caller's in-app notifications, newest first", reply: "Notifications", status: 200,
 			query: []string{"unread", "limit"}, handler: s.listNotifications},
 		{method: "POST", path: "/v1/notifications/:id/read", roles: everyone, summary: "Mark one of the caller's notifications read", status: 204, handler: s.readNotification},
@@ -77,6 +85,14 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/incidents/:id/wait", roles: workers, summary: "Wait on the customer: pauses the update cadence and escalation clocks", request: "Message", reply: "Incident", status: 200, handler: s.wait()},
 		{method: "POST", path: "/v1/incidents/:id/resolve", roles: workers, summary: "Resolve: open targets are met, escalations stop", request: "Message", reply: "Incident", status: 200, handler: s.resolve()},
 		{method: "POST", path: "/v1/incidents/:id/reopen", roles: reopeners, summary: "Reopen: clocks resume with the time they had left", request: "Message", reply: "Incident", status: 200, handler: s.reopen()},
+		{method: "POST", path: "/v1/incidents/:id/escalation-requests", roles: updaters, summary: "Request escalation where the policy says on request, or (premium/platinum severity 2) to the support manager from 72 h", request: "EscalationRequest", reply: "Incident", status: 201, handler: s.requestEscalation},
+		{method: "POST", path: "/v1/incidents/:id/remediation", roles: managers, summary: "Answer a formal escalation request with a remediation plan and an agreed resolution time (tracked as the remediation target)", request: "Remediation", reply: "Incident", status: 200, handler: s.agreeRemediation},
+		{method: "POST", path: "/v1/incidents/:id/reclassification-requests", roles: updaters, summary: "Request severity 3 → 2 (granted automatically after 30 days unresolved)", request: "Reason", reply: "ReclassificationResult", status: 201, handler: s.requestReclassification},
+		{method: "POST", path: "/v1/reclassification-requests/:id/approve", roles: managers, summary: "Approve a reclassification request (re-plans at severity 2)", request: "Reason", reply: "ReclassificationResult", status: 200, handler: s.decideReclassification(true)},
+		{method: "POST", path: "/v1/reclassification-requests/:id/reject", roles: managers, summary: "Reject a reclassification request, with the reason", request: "Reason", reply: "ReclassificationResult", status: 200, handler: s.decideReclassification(false)},
+		{method: "GET", path: "/v1/queue", roles: workers, summary: "Open incidents by urgency: premium/platinum first, then severity, then the nearest open deadline", reply: "Queue", status: 200,
+			query: []string{"mine", "unassigned", "tier", "severity", "product", "office", "limit"}, handler: s.queue},
+		{method: "POST", path: "/v1/queue/claim", roles: workers, summary: "Take the most urgent unassigned incident the caller may take (premium/platinum offered to senior engineers first); never the same one twice", request: "QueueFilter", reply: "Incident", status: 200, handler: s.claim},
 		{method: "GET", path: "/v1/escalations", roles: staff, summary: "Escalations addressed to the caller, newest first", reply: "Escalations", status: 200, query: []string{"pending"}, handler: s.listEscalations},
 		{method: "POST", path: "/v1/escalations/:id/acknowledge", roles: staff, summary: "Acknowledge an escalation addressed to the caller", reply: "Escalation", status: 200, handler: s.acknowledgeEscalation},
 		{method: "GET", path: "/v1/incidents/:id/timeline", roles: everyone, summary: "An incident's timeline", reply: "Timeline", status: 200, handler: s.timeline},

@@ -1,0 +1,66 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/tickets"
+)
+
+// queue serves GET /v1/queue: open incidents by urgency, filtered by the query.
+func (s *Server) queue(c *fiber.Ctx) error {
+	f, err := queueFilter(c)
+	if err != nil {
+		return err
+	}
+	items, err := s.deps.Incidents.Queue(c.UserContext(), caller(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+// claim serves POST /v1/queue/claim: the body, optional, narrows what may be handed out.
+func (s *Server) claim(c *fiber.Ctx) error {
+	var f tickets.QueueFilter
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &f); err != nil {
+			return err
+		}
+	}
+	inc, err := s.deps.Incidents.Claim(c.UserContext(), caller(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(inc)
+}
+
+func queueFilter(c *fiber.Ctx) (tickets.QueueFilter, error) {
+	f := tickets.QueueFilter{Tier: c.Query("tier"), Product: c.Query("product"), Office: c.Query("office")}
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"mine", &f.Mine}, {"unassigned", &f.Unassigned}} {
+		if v := c.Query(b.name); v != "" {
+			ok, err := strconv.ParseBool(v)
+			if err != nil {
+				return f, apperr.InvalidField(b.name, "%s must be true or false", b.name)
+			}
+			*b.dst = ok
+		}
+	}
+	for _, n := range []struct {
+		name string
+		dst  *int
+	}{{"severity", &f.Severity}, {"limit", &f.Limit}} {
+		if v := c.Query(n.name); v != "" {
+			i, err := strconv.Atoi(v)
+			if err != nil || i < 1 {
+				return f, apperr.InvalidField(n.name, "%s must be a positive integer", n.name)
+			}
+			*n.dst = i
+		}
+	}
+	return f, nil
+}

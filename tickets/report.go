@@ -1,0 +1,115 @@
+package tickets
+
+import (
+	"context"
+	"time"
+
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/apperr"
+)
+
+// ReportRow is one tier and severity of the SLA report.
+type ReportRow struct {
+	Tier                   string   `json:"tier"`
+	Severity               int      `json:"severity"`
+	Incidents              int      `json:"incidents"`
+	FirstResponseMet       int      `json:"first_response_met"`
+	FirstResponseBreached  int      `json:"first_response_breached"`
+	FirstResponseMedianSec *float64 `json:"first_response_median_seconds"`
+	FirstResponseP90Sec    *float64 `json:"first_response_p90_seconds"`
+	UpdateCadenceBreaches  int      `json:"update_cadence_breaches"`
+	EscalationsLevel1      int      `json:"escalations_level_1"`
+	EscalationsLevel2      int      `json:"escalations_level_2"`
+}
+
+// AssignRow is the mean time from intake to an assigned engineer for one tier group and channel,
+// next to the seed's internal handoff target (reported, not timed per incident).
+type AssignRow struct {
+	TierGroup     string   `json:"tier_group"` // standard, or premium_platinum
+	Channel       string   `json:"channel"`
+	Assigned      int      `json:"assigned"`
+	MeanSeconds   *float64 `json:"mean_seconds"`
+	TargetSeconds float64  `json:"target_seconds"`
+	WithinTarget  *bool    `json:"within_target"`
+}
+
+// Report is GET /v1/reports/sla.
+type Report struct {
+	From     time.Time   `json:"from"`
+	To       time.Time   `json:"to"`
+	Rows     []ReportRow `json:"rows"`
+	Handoffs []AssignRow `json:"time_to_assign"`
+}
+
+// handoffTargets are seed 003's internal targets for the time from intake to an assigned engineer.
+var handoffTargets = map[string]map[string]float64{
+	"standard":         {"phone": 3 * 60, "web": 4 * 3600, "email": 4 * 3600, "api": 4 * 3600},
+	"premium_platinum": {"phone": 2 * 60, "web": 3600, "email": 3600, "api": 3600},
+}
+
+// SLAReport aggregates incidents accepted in [from, to): per tier and severity the first
+// responses met and breached, median and p90 time to first response, update-cadence breaches and
+// escalations per level; and mean time to assign per channel against the handoff targets. Staff
+// only.
+// Errors: forbidden, invalid_value (to).
+func (s *Service) SLAReport(ctx context.Context, actor accounts.User, from, to time.Time) (Report, error) {
+	if !actor.Role.Staff() {
+		return Report{}, apperr.New(apperr.Forbidden, "forbidden", "reports are for staff")
+	}
+	if !to.After(from) {
+		return Report{}, apperr.InvalidField("to", "to must be after from")
+	}
+	rep := Report{From: from, To: to, Rows: []ReportRow{}, Handoffs: []AssignRow{}}
+	err := s.store.db.WithContext(ctx).Raw(`
+		WITH inc AS (SELECT id, tier, severity, accepted_at FROM incidents WHERE accepted_at >= ? AND accepted_at < ?),
+		ev AS (
+			SELECT e.incident_id, e.kind, e.at, e.data->>'target' AS target, (e.data->>'level')::int AS level
+			FROM incident_events e JOIN inc ON inc.id = e.incident_id
+			WHERE e.kind IN ('acknowledged', 'sla_breached', 'escalated')),
+		per AS (
+			SELECT inc.id, inc.tier, inc.severity,
+				(SELECT min(at) FROM ev WHERE ev.incident_id = inc.id AND kind = 'acknowledged') - inc.accepted_at AS to_ack,
+				EXISTS (SELECT 1 FROM ev WHERE ev.incident_id = inc.id AND kind = 'sla_breached' AND target = 'first_response') AS fr_breached,
+				(SELECT count(*) FROM ev WHERE ev.incident_id = inc.id AND kind = 'sla_breached' AND target = 'update_cadence') AS uc_breaches,
+				EXISTS (SELECT 1 FROM ev WHERE ev.incident_id = inc.id AND kind = 'escalated' AND level >= 1) AS esc1,
+				EXISTS (SELECT 1 FROM ev WHERE ev.incident_id = inc.id AND kind = 'escalated' AND level = 2) AS esc2
+			FROM inc)
+		SELECT tier, severity, count(*) AS incidents,
+			count(*) FILTER (WHERE to_ack IS NOT NULL AND NOT fr_breached) AS first_response_met,
+			count(*) FILTER (WHERE fr_breached) AS first_response_breached,
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM to_ack)) AS first_response_median_sec,
+			percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM to_ack)) AS first_response_p90_sec,
+			coalesce(sum(uc_breaches), 0) AS update_cadence_breaches,
+			count(*) FILTER (WHERE esc1) AS escalations_level1,
+			count(*) FILTER (WHERE esc2) AS escalations_level2
+		FROM per GROUP BY tier, severity
+		ORDER BY array_position(ARRAY['platinum','premium','standard'], tier), severity`, from, to).Scan(&rep.Rows).Error
+	if err != nil {
+		return Report{}, translate(err, "report")
+	}
+	var handoffs []struct {
+		TierGroup   string
+		Channel     string
+		Assigned    int
+		MeanSeconds *float64
+	}
+	err = s.store.db.WithContext(ctx).Raw(`
+		SELECT CASE WHEN i.tier = 'standard' THEN 'standard' ELSE 'premium_platinum' END AS tier_group, i.channel,
+			count(*) AS assigned, avg(extract(epoch FROM a.first_at - i.accepted_at)) AS mean_seconds
+		FROM incidents i JOIN LATERAL (SELECT min(at) AS first_at FROM incident_events e WHERE e.incident_id = i.id AND e.kind = 'assigned') a ON a.first_at IS NOT NULL
+		WHERE i.accepted_at >= ? AND i.accepted_at < ?
+		GROUP BY 1, 2 ORDER BY 1, 2`, from, to).Scan(&handoffs).Error
+	if err != nil {
+		return Report{}, translate(err, "report")
+	}
+	for _, h := range handoffs {
+		row := AssignRow{TierGroup: h.TierGroup, Channel: h.Channel, Assigned: h.Assigned, MeanSeconds: h.MeanSeconds,
+			TargetSeconds: handoffTargets[h.TierGroup][h.Channel]}
+		if h.MeanSeconds != nil {
+			ok := *h.MeanSeconds <= row.TargetSeconds
+			row.WithinTarget = &ok
+		}
+		rep.Handoffs = append(rep.Handoffs, row)
+	}
+	return rep, nil
+}

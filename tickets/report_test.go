@@ -1,0 +1,97 @@
+package tickets_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/testenv"
+	"github.com/supportd/supportd/sla/catalog"
+	"github.com/supportd/supportd/sla/entitlement"
+	"github.com/supportd/supportd/tickets"
+)
+
+// TestSLAReport checks the report on a small data set whose figures are worked out by hand:
+// three premium severity-1 incidents (first response due after 1 h): A acknowledged after 30 min,
+// B after 2 h (breached at 1 h), C never (breached). Both A and B were assigned after 10 min over
+// the web. Expected: 3 incidents, 1 met, 2 breached, time to first response median 75 min
+// (4500 s) and p90 30 + 0.9 × 90 = 111 min (6660 s); mean time to assign 600 s against the 1 h
+// premium web target.
+func TestSLAReport(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	gdb := testenv.DB(t)
+	// Other tests of this package accept incidents on 2026-11-20: this period is 2026-11-02.
+	t0 := time.Date(2026, 11, 2, 1, 0, 0, 0, time.UTC)
+	ent, err := entitlement.NewService(entitlement.NewStore(gdb), f.acc, f.clock).Create(ctx, f.admin, *f.memberA.OrganizationID,
+		entitlement.Entitlement{Product: "endpoint", Tier: "premium", LicenseType: entitlement.Subscription,
+			StartsAt: t0.AddDate(0, -1, 0), EndsAt: t0.AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := tickets.NewService(tickets.NewStore(gdb), contractEntitler{id: ent.ID}, catalog.New(gdb, f.clock), f.clock)
+	svc.UseUsers(f.acc)
+	f.clock.Set(t0)
+	var ids []uuid.UUID
+	for _, title := range []string{"A", "B", "C"} {
+		inc, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "endpoint", Title: title, Description: "d", Severity: sev(1)}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, inc.ID)
+	}
+	f.clock.Set(t0.Add(10 * time.Minute))
+	for _, id := range ids[:2] {
+		if _, err := svc.Assign(ctx, f.admin, id, f.engineer.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.clock.Set(t0.Add(30 * time.Minute))
+	if _, err := svc.Acknowledge(ctx, f.engineer, ids[0], ""); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(t0.Add(time.Hour + time.Second))
+	for _, id := range ids[1:] {
+		var timer []string
+		gdb.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND state = 'pending'", id).Scan(&timer)
+		if len(timer) != 1 {
+			t.Fatalf("no first-response timer for %s", id)
+		}
+		if o, _, err := svc.FireTimer(ctx, uuid.MustParse(timer[0])); err != nil || o != tickets.OutcomeBreached {
+			t.Fatalf("fire: %v %v", o, err)
+		}
+	}
+	f.clock.Set(t0.Add(2 * time.Hour))
+	if _, err := svc.Acknowledge(ctx, f.engineer, ids[1], ""); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := svc.SLAReport(ctx, f.admin, t0.Add(-time.Hour), t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 1 {
+		t.Fatalf("rows %+v", rep.Rows)
+	}
+	r := rep.Rows[0]
+	if r.Tier != "premium" || r.Severity != 1 || r.Incidents != 3 || r.FirstResponseMet != 1 || r.FirstResponseBreached != 2 {
+		t.Fatalf("row %+v", r)
+	}
+	if r.FirstResponseMedianSec == nil || *r.FirstResponseMedianSec != 4500 || r.FirstResponseP90Sec == nil || *r.FirstResponseP90Sec != 6660 {
+		t.Fatalf("time to first response: median %v p90 %v", deref(r.FirstResponseMedianSec), deref(r.FirstResponseP90Sec))
+	}
+	if len(rep.Handoffs) != 1 || rep.Handoffs[0].Channel != "web" || rep.Handoffs[0].Assigned != 2 ||
+		*rep.Handoffs[0].MeanSeconds != 600 || rep.Handoffs[0].TargetSeconds != 3600 || !*rep.Handoffs[0].WithinTarget {
+		t.Fatalf("handoffs %+v", rep.Handoffs)
+	}
+	if _, err := svc.SLAReport(ctx, f.memberA, t0, t0.Add(time.Hour)); err == nil {
+		t.Fatal("a customer read the SLA report")
+	}
+}
+
+func deref(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}

@@ -1,0 +1,236 @@
+package tickets
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/sla"
+	"gorm.io/gorm"
+)
+
+// ReclassificationAfter is when a severity-3 incident's reclassification to 2 is granted without
+// a manager (seed 003 §6: 30 days unresolved).
+const ReclassificationAfter = 30 * 24 * time.Hour
+
+// RequestEscalation is a customer's request to escalate (SPEC §2): allowed where the policy says
+// "on request", and for premium and platinum severity 2 to the support manager once the cell's
+// time (72 h) has run, as a formal request that a manager answers with a remediation plan.
+// Level 0 means the next level. An accepted request escalates at once.
+// Errors: forbidden, not_found, invalid_value (level), escalation_not_available (with the reason),
+// out_of_scope, already_escalated, incident_resolved.
+func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id uuid.UUID, level int, reason string) (Incident, error) {
+	if !actor.Role.Customer() && !worker(actor) {
+		return Incident{}, errStaffOnly
+	}
+	if level < 0 || level > 2 {
+		return Incident{}, apperr.InvalidField("level", "level is 1 (support manager) or 2 (executive)")
+	}
+	var outbox []uuid.UUID
+	inc, err := s.act(ctx, id, visibleTo(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		if inc.Scope != ScopeProduct {
+			return nil, apperr.New(apperr.Conflict, "out_of_scope",
+				"escalation applies only to product problems; this incident's scope is %s", inc.Scope)
+		}
+		want := level
+		if want == 0 {
+			want = inc.EscalationLevel + 1
+		}
+		if want > 2 {
+			return nil, conflict("already_escalated", "the incident is at the highest escalation level")
+		}
+		if want <= inc.EscalationLevel {
+			return nil, conflict("already_escalated", fmt.Sprintf("the incident is already at escalation level %d", inc.EscalationLevel))
+		}
+		p, err := s.planner.CurrentPolicy(ctx, sla.Tier(inc.Tier))
+		if err == nil && p.Version != inc.PolicyVersion {
+			p, err = s.planPolicy(ctx, inc)
+		}
+		if err != nil {
+			return nil, err
+		}
+		target, _ := sla.EscalationTarget(want)
+		cell, ok := p.Cell(inc.Severity, target)
+		formal := false
+		switch {
+		case ok && cell.Kind == sla.OnRequest:
+		case ok && want == 1 && inc.Severity == 2 && inc.Tier != string(sla.Standard) && cell.Kind == sla.Duration &&
+			!now.Before(inc.AcceptedAt.Add(cell.Duration)):
+			formal = true // the manager owes a remediation plan
+		default:
+			return nil, apperr.New(apperr.Conflict, "escalation_not_available",
+				"a %s severity %d incident cannot be escalated to %s on request%s", inc.Tier, inc.Severity, target, whenAvailable(ok, cell, inc, want))
+		}
+		data := map[string]any{"level": want, "reason": "customer_request", "request": strings.TrimSpace(reason), "public": true}
+		if formal {
+			data["remediation_plan_required"] = true
+		}
+		if want > inc.EscalationLevel {
+			inc.EscalationLevel = want
+		}
+		if s.esc != nil {
+			if outbox, err = s.esc.Escalated(ctx, tx, *inc, want, "customer_request", now); err != nil {
+				return nil, err
+			}
+		}
+		return []Event{{Kind: "escalation_requested", ActorID: &actor.ID, Data: map[string]any{"level": want, "reason": reason, "public": true}},
+			{Kind: string(sla.Escalated), ActorID: &actor.ID, Data: data}}, nil
+	})
+	if err == nil && s.sched != nil && len(outbox) > 0 {
+		s.sched.Deliver(ctx, outbox)
+	}
+	return inc, err
+}
+
+func whenAvailable(ok bool, cell sla.Cell, inc *Incident, level int) string {
+	if ok && level == 1 && inc.Severity == 2 && inc.Tier != string(sla.Standard) && cell.Kind == sla.Duration {
+		return fmt.Sprintf(" before %s (it escalates by itself then)", inc.AcceptedAt.Add(cell.Duration).Format(time.RFC3339))
+	}
+	return ""
+}
+
+// planPolicy returns the policy version the incident was planned with.
+func (s *Service) planPolicy(ctx context.Context, inc *Incident) (sla.Policy, error) {
+	type versioned interface {
+		Policy(ctx context.Context, tier sla.Tier, version int) (sla.Policy, error)
+	}
+	if v, ok := s.planner.(versioned); ok {
+		return v.Policy(ctx, sla.Tier(inc.Tier), inc.PolicyVersion)
+	}
+	return s.planner.CurrentPolicy(ctx, sla.Tier(inc.Tier))
+}
+
+// AgreeRemediation is a support manager's answer to a formal escalation request: a plan and an
+// agreed resolution time, which becomes the incident's remediation target.
+// Errors: forbidden, not_found, invalid_value (resolve_by, plan), incident_resolved.
+func (s *Service) AgreeRemediation(ctx context.Context, actor accounts.User, id uuid.UUID, plan string, resolveBy time.Time) (Incident, error) {
+	if actor.Role != accounts.SupportManager && actor.Role != accounts.Admin {
+		return Incident{}, apperr.New(apperr.Forbidden, "forbidden", "support managers agree remediation plans")
+	}
+	if strings.TrimSpace(plan) == "" {
+		return Incident{}, apperr.InvalidField("plan", "describe the remediation plan")
+	}
+	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		if !resolveBy.After(now) {
+			return nil, apperr.InvalidField("resolve_by", "resolve_by must be in the future")
+		}
+		return []Event{{Kind: string(sla.RemediationAgreed), ActorID: &actor.ID, Data: map[string]any{
+			"due_at": resolveBy.UTC().Format(time.RFC3339Nano), "plan": plan, "public": true}}}, nil
+	})
+}
+
+// Reclassification is a request to reclassify severity 3 to 2.
+type Reclassification struct {
+	ID             uuid.UUID  `json:"id"`
+	IncidentID     uuid.UUID  `json:"incident_id"`
+	RequestedBy    uuid.UUID  `json:"requested_by"`
+	Reason         string     `json:"reason"`
+	State          string     `json:"state"`
+	DecidedBy      *uuid.UUID `json:"decided_by"`
+	DecisionReason string     `json:"decision_reason"`
+	CreatedAt      time.Time  `json:"created_at"`
+	DecidedAt      *time.Time `json:"decided_at"`
+}
+
+type reclassRow struct {
+	ID             uuid.UUID `gorm:"primaryKey"`
+	IncidentID     uuid.UUID
+	RequestedBy    uuid.UUID
+	Reason         string
+	State          string
+	DecidedBy      *uuid.UUID
+	DecisionReason string
+	CreatedAt      time.Time
+	DecidedAt      *time.Time
+}
+
+func (reclassRow) TableName() string { return "reclassification_requests" }
+
+// RequestReclassification asks for severity 3 to become 2 (seed 003 §6). After 30 days
+// unresolved it is granted at once and the incident re-planned; before, a support manager decides.
+// Errors: forbidden, not_found, invalid_value (reason), reclassification_not_available,
+// already_requested, incident_resolved.
+func (s *Service) RequestReclassification(ctx context.Context, actor accounts.User, id uuid.UUID, reason string) (Reclassification, Incident, error) {
+	if strings.TrimSpace(reason) == "" {
+		return Reclassification{}, Incident{}, apperr.InvalidField("reason", "say why the severity should be 2")
+	}
+	var req reclassRow
+	inc, err := s.act(ctx, id, visibleTo(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		if err := resolvedOrErr(inc); err != nil {
+			return nil, err
+		}
+		if inc.Severity != 3 {
+			return nil, conflict("reclassification_not_available", "only severity 3 incidents can be reclassified (to severity 2)")
+		}
+		req = reclassRow{ID: uuid.Must(uuid.NewV7()), IncidentID: inc.ID, RequestedBy: actor.ID, Reason: reason, State: "pending", CreatedAt: now}
+		out := []Event{{Kind: "reclassification_requested", ActorID: &actor.ID, Data: map[string]any{"request_id": req.ID, "reason": reason, "public": true}}}
+		if now.Sub(inc.AcceptedAt) >= ReclassificationAfter {
+			req.State, req.DecisionReason, req.DecidedAt = "approved", "granted automatically: unresolved for 30 days", &now
+			out = append(out, Event{Kind: string(sla.SeverityChanged), ActorID: &actor.ID, Data: map[string]any{
+				"severity": 2, "from": 3, "reason": req.DecisionReason, "request_id": req.ID, "public": true}})
+			inc.Severity = 2
+		}
+		if err := tx.Create(&req).Error; err != nil {
+			if _, dup := uniqueViolation(err); dup {
+				return nil, conflict("already_requested", "a reclassification request is already pending")
+			}
+			return nil, err
+		}
+		return out, nil
+	})
+	return req.toReclassification(), inc, err
+}
+
+// DecideReclassification approves (re-planning at severity 2) or rejects a pending request, with
+// the reason. Support managers.
+// Errors: forbidden, not_found, invalid_value (reason), already_decided.
+func (s *Service) DecideReclassification(ctx context.Context, actor accounts.User, requestID uuid.UUID, approve bool, reason string) (Reclassification, Incident, error) {
+	if actor.Role != accounts.SupportManager && actor.Role != accounts.Admin {
+		return Reclassification{}, Incident{}, apperr.New(apperr.Forbidden, "forbidden", "support managers decide reclassification requests")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return Reclassification{}, Incident{}, apperr.InvalidField("reason", "give the reason for the decision")
+	}
+	var req reclassRow
+	if err := s.store.db.WithContext(ctx).Take(&req, "id = ?", requestID).Error; err != nil {
+		return Reclassification{}, Incident{}, translate(err, "reclassification request")
+	}
+	inc, err := s.act(ctx, req.IncidentID, nil, func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		state := "rejected"
+		if approve {
+			state = "approved"
+		}
+		res := tx.Model(&reclassRow{}).Where("id = ? AND state = 'pending'", requestID).
+			Updates(map[string]any{"state": state, "decided_by": actor.ID, "decision_reason": reason, "decided_at": now})
+		if res.Error != nil {
+			return nil, res.Error
+		}
+		if res.RowsAffected == 0 {
+			return nil, conflict("already_decided", "the request was already decided")
+		}
+		req.State, req.DecidedBy, req.DecisionReason, req.DecidedAt = state, &actor.ID, reason, &now
+		out := []Event{{Kind: "reclassification_" + state, ActorID: &actor.ID, Data: map[string]any{"request_id": requestID, "reason": reason, "public": true}}}
+		if approve && inc.Severity == 3 {
+			out = append(out, Event{Kind: string(sla.SeverityChanged), ActorID: &actor.ID, Data: map[string]any{
+				"severity": 2, "from": 3, "reason": reason, "request_id": requestID, "public": true}})
+			inc.Severity = 2
+		}
+		return out, nil
+	})
+	return req.toReclassification(), inc, err
+}
+
+func (r reclassRow) toReclassification() Reclassification {
+	return Reclassification{ID: r.ID, IncidentID: r.IncidentID, RequestedBy: r.RequestedBy, Reason: r.Reason, State: r.State,
+		DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason, CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt}
+}
