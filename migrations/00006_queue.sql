@@ -57,7 +57,8 @@ UPDATE incidents i SET (next_due_at, next_target) = (SELECT t.due_at, t.target F
     WHERE t.incident_id = i.id AND t.state = 'pending' ORDER BY t.due_at, t.target LIMIT 1)
 WHERE EXISTS (SELECT 1 FROM sla_timers t WHERE t.incident_id = i.id AND t.state = 'pending');
 
--- Queue order over open incidents, and over the unassigned ones a claim takes from. Resolved
+-- Queue order over open incidents, and over the unassigned ones a claim takes from (the
+-- expressions are those of tickets.queueOrder, or the planner cannot use them). Resolved
 -- incidents, most of the table in time, are in neither.
 CREATE INDEX incidents_queue_idx ON incidents ((CASE WHEN tier IN ('premium', 'platinum') THEN 0 ELSE 1 END), severity, next_due_at, accepted_at, id)
     WHERE status <> 'resolved';

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
 )
 
 // SeniorFirst is how long a premium or platinum incident is offered only to senior engineers
@@ -95,7 +97,8 @@ func (s *Service) Queue(ctx context.Context, actor accounts.User, f QueueFilter)
 // engineer or a support manager may take any; an engineer who is not senior gets a premium or
 // platinum incident only once it has waited longer than SeniorFirst. Concurrent claims never hand
 // out the same incident: the candidate row is locked with SKIP LOCKED, so each claimer takes the
-// next unlocked one instead of waiting. Mine is refused; Unassigned and Limit are implied.
+// next unlocked one instead of waiting (an incident locked by a change in progress is skipped
+// too). Mine is refused; Unassigned and Limit are implied.
 // Errors: forbidden, invalid_value (mine, tier, severity), queue_empty (404: nothing to claim).
 func (s *Service) Claim(ctx context.Context, actor accounts.User, f QueueFilter) (Incident, error) {
 	if actor.Role != accounts.Engineer && actor.Role != accounts.SupportManager {
@@ -114,22 +117,38 @@ func (s *Service) Claim(ctx context.Context, actor accounts.User, f QueueFilter)
 		t := now.Add(-SeniorFirst)
 		seniorSince = &t
 	}
-	inc, err := s.store.claim(ctx, actor.ID, f, seniorSince, now)
+	inc, events, err := s.store.claim(ctx, actor.ID, f, seniorSince, now)
 	if errors.Is(err, errQueueEmpty) {
-		return Incident{}, queueEmpty(f, seniorSince != nil)
+		return Incident{}, queueEmpty(seniorSince != nil)
 	}
 	if err != nil {
 		return Incident{}, err
 	}
-	incs := []Incident{inc}
-	if err := s.withSLA(ctx, incs); err != nil {
+	if inc.SLA, err = s.slaBlock(ctx, inc, events); err != nil {
 		return Incident{}, err
 	}
-	return incs[0], nil
+	return inc, nil
 }
 
-func queueEmpty(f QueueFilter, junior bool) error {
-	msg := "no unassigned open incident matches"
+// slaBlock plans one incident from a timeline already read, as withSLA does for a list (the
+// claim reads the timeline in its own statement, saving a round trip per claim).
+func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event) (*SLA, error) {
+	if s.planner == nil {
+		return nil, nil
+	}
+	res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	block := &SLA{PolicyVersion: res.PolicyVersion, Targets: make([]catalog.Target, len(res.Deadlines))}
+	for k, d := range res.Deadlines {
+		block.Targets[k] = catalog.FromDeadline(d, false)
+	}
+	return block, nil
+}
+
+func queueEmpty(junior bool) error {
+	msg := "no unassigned open incident matching the filter is available"
 	if junior {
 		msg += "; premium and platinum incidents are offered to senior engineers for their first " + SeniorFirst.String()
 	}
@@ -201,16 +220,16 @@ func (s *Store) findQueue(ctx context.Context, me uuid.UUID, f QueueFilter) ([]Q
 	return out, nil
 }
 
-// claim assigns me the most urgent claimable incident and appends its "assigned" event, in one
-// statement (so one round trip and one implicit transaction: a claim is all-or-nothing). The
-// subquery locks the first unlocked row in queue order (index incidents_claim_idx), skipping rows
-// other claims hold; re-checked under the lock, a row another claim assigned meanwhile no longer
-// matches. NO KEY UPDATE: a claim changes no key, so it neither waits for nor blocks the key-share
-// locks that adding a timeline event or a timer takes on the incident. since_accepted is written
-// by go_duration (migration 00006) in time.Duration's format, as Assign writes it. With
-// seniorSince set, only priority incidents accepted before it are claimable. It returns
-// errQueueEmpty when nothing is.
-func (s *Store) claim(ctx context.Context, me uuid.UUID, f QueueFilter, seniorSince *time.Time, now time.Time) (Incident, error) {
+// claim assigns me the most urgent claimable incident, appends its "assigned" event and returns
+// the incident with its timeline before the claim, in one statement: one round trip and one
+// implicit transaction, so a claim is all-or-nothing. The subquery locks the first unlocked row
+// in queue order (index incidents_claim_idx), skipping rows other claims hold; re-checked under
+// the lock, a row another claim assigned meanwhile no longer matches. NO KEY UPDATE: a claim
+// changes no key, so it neither waits for nor blocks the key-share locks that adding a timeline
+// event or a timer takes on the incident. since_accepted is written by go_duration (migration
+// 00006) in time.Duration's format, as Assign writes it. With seniorSince set, only priority
+// incidents accepted before it are claimable. It returns errQueueEmpty when nothing is.
+func (s *Store) claim(ctx context.Context, me uuid.UUID, f QueueFilter, seniorSince *time.Time, now time.Time) (Incident, []Event, error) {
 	where, args := queueWhere(me, f)
 	if seniorSince != nil {
 		where += " AND (NOT " + priorityTiers + " OR i.accepted_at < ?)"
@@ -225,14 +244,27 @@ func (s *Store) claim(ctx context.Context, me uuid.UUID, f QueueFilter, seniorSi
 		SELECT c.id, 'assigned', c.assignee_id, c.updated_at, jsonb_build_object('assignee_id', c.assignee_id, 'channel', c.channel,
 			'since_accepted', go_duration((extract(epoch FROM c.updated_at - c.accepted_at) * 1000000)::bigint), 'claimed', true)
 		FROM c)
-	SELECT * FROM c`
-	var rows []incidentRow
-	err := s.db.WithContext(ctx).Raw(q, append([]any{me, now}, args...)...).Scan(&rows).Error
-	if err != nil {
-		return Incident{}, translate(err, "incident")
+	SELECT c.*, (SELECT coalesce(jsonb_agg(jsonb_build_object('id', ev.id, 'kind', ev.kind, 'actor_id', ev.actor_id, 'at', ev.at,
+		'data', ev.data) ORDER BY ev.id), '[]') FROM incident_events ev WHERE ev.incident_id = c.id) AS timeline
+	FROM c`
+	var rows []claimRow
+	if err := s.db.WithContext(ctx).Raw(q, append([]any{me, now}, args...)...).Scan(&rows).Error; err != nil {
+		return Incident{}, nil, translate(err, "incident")
 	}
 	if len(rows) == 0 {
-		return Incident{}, errQueueEmpty
+		return Incident{}, nil, errQueueEmpty
 	}
-	return rows[0].toIncident(), nil
+	var events []Event
+	if err := json.Unmarshal(rows[0].Timeline, &events); err != nil {
+		return Incident{}, nil, err
+	}
+	for i := range events {
+		events[i].IncidentID, events[i].At = rows[0].Incident.ID, events[i].At.UTC()
+	}
+	return rows[0].Incident.toIncident(), events, nil
+}
+
+type claimRow struct {
+	Incident incidentRow `gorm:"embedded"`
+	Timeline []byte
 }

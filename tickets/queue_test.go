@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -186,13 +187,28 @@ func TestQueueFollowsTimers(t *testing.T) {
 	}
 	check("opened", sla.FirstResponse)
 	f.clock.Advance(10 * time.Minute)
-	if _, err := f.svc.Claim(ctx, f.senior, tickets.QueueFilter{Office: f.office}); err != nil {
+	env := tickets.ScopeEnvironment
+	if _, err := f.svc.Patch(ctx, f.senior, inc.ID, nil, &env, "customer's proxy"); err != nil {
 		t.Fatal(err)
+	}
+	claimed, err := f.svc.Claim(ctx, f.senior, tickets.QueueFilter{Office: f.office})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The claim plans from the timeline its statement read: the same sla block as a fresh read.
+	got, err := f.svc.Get(ctx, f.senior, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(claimed)
+	b, _ := json.Marshal(got)
+	if claimed.SLA == nil || string(a) != string(b) {
+		t.Fatalf("claim answer differs from a read:\n%s\n%s", a, b)
 	}
 	if _, err := f.svc.Acknowledge(ctx, f.senior, inc.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	check("acknowledged", sla.SupportManager) // 2 h from intake, before the update due 2 h from now
+	check("acknowledged", sla.UpdateCadence) // out of scope: no escalation; the next update is due
 	f.clock.Advance(time.Minute)
 	if _, err := f.svc.Resolve(ctx, f.senior, inc.ID, "fixed"); err != nil {
 		t.Fatal(err)
@@ -207,7 +223,7 @@ func TestQueueFollowsTimers(t *testing.T) {
 	if _, err := f.svc.Reopen(ctx, f.senior, inc.ID, "again"); err != nil {
 		t.Fatal(err)
 	}
-	check("reopened", sla.SupportManager)
+	check("reopened", sla.UpdateCadence)
 }
 
 func TestQueueFilters(t *testing.T) {
@@ -338,6 +354,34 @@ func TestClaimFollowsQueueOrder(t *testing.T) {
 	}
 	if n := len(f.queue(t, f.senior, tickets.QueueFilter{Unassigned: true})); n != 0 {
 		t.Fatalf("%d unassigned left", n)
+	}
+}
+
+// TestClaimSkipsLockedIncidents: a claim does not wait for an incident another transaction holds
+// (a lifecycle step in progress, another claim); it takes the next one.
+func TestClaimSkipsLockedIncidents(t *testing.T) {
+	f := newQueueFixture(t)
+	ctx := context.Background()
+	first := f.open(t, "premium", 1, "p")
+	second := f.open(t, "premium", 2, "p")
+	f.clock.Advance(time.Hour)
+	tx := testenv.DB(t).Begin()
+	defer tx.Rollback()
+	if err := tx.Exec("SELECT 1 FROM incidents WHERE id = ? FOR UPDATE", first.ID).Error; err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	got, err := f.svc.Claim(cctx, f.junior, tickets.QueueFilter{Office: f.office})
+	if err != nil || got.ID != second.ID {
+		t.Fatalf("claim next to a locked incident: %v %v, want the second", got.ID, err)
+	}
+	if _, err := f.svc.Claim(cctx, f.junior, tickets.QueueFilter{Office: f.office}); !apperr.Is(err, "queue_empty") {
+		t.Fatalf("only a locked incident left: %v", err)
+	}
+	tx.Rollback()
+	if got, err = f.svc.Claim(ctx, f.junior, tickets.QueueFilter{Office: f.office}); err != nil || got.ID != first.ID {
+		t.Fatalf("after the lock: %v %v, want the first", got.ID, err)
 	}
 }
 

@@ -86,8 +86,8 @@ func run(n, conc, seniors, dbConns int, cpuProfile string) error {
 	}
 
 	// Accepted over the last two hours, so that most premium and platinum incidents are past the
-	// senior-first window; 60 % standard, 30 % premium, 10 % platinum; severities 1–4; a first
-	// response and a support-manager timer each, due by tier and severity.
+	// senior-first window; 60 % standard, 30 % premium, 10 % platinum; severities 1–4; an "opened"
+	// event, a first response and a support-manager timer each, due by tier and severity.
 	fmt.Printf("storing %d incidents with their timers...\n", n)
 	t0 := time.Now()
 	if err := e.DB.Exec(`
@@ -100,13 +100,16 @@ func run(n, conc, seniors, dbConns int, cpuProfile string) error {
 		                       accepted_at, created_at, updated_at, policy_version)
 		SELECT gen_random_uuid(), 'CLAIM-' || ? || '-' || i, ?, 'endpoint', 'claimbench', tier, sev, 'new',
 		       CASE WHEN i % 3 = 0 THEN 'phone' ELSE 'web' END, 'product', ?, acc, acc, acc, 1 FROM g
-		RETURNING id, tier, severity, accepted_at)
+		RETURNING id, tier, severity, accepted_at),
+		     opened AS (
+		INSERT INTO incident_events (incident_id, kind, actor_id, at, data)
+		SELECT id, 'opened', ?::uuid, accepted_at, jsonb_build_object('public', true, 'tier', tier, 'severity', severity) FROM inc)
 		INSERT INTO sla_timers (id, incident_id, target, level, due_at, state, created_at)
 		SELECT gen_random_uuid(), id, t.target, t.level,
 		       accepted_at + CASE WHEN tier = 'standard' THEN interval '4 hours' ELSE interval '1 hour' END * severity * t.factor,
 		       'pending', accepted_at
 		FROM inc, (VALUES ('first_response', 0, 1), ('support_manager', 1, 6)) AS t(target, level, factor)`,
-		n, stamp, org.ID, member.ID).Error; err != nil {
+		n, stamp, org.ID, member.ID, member.ID).Error; err != nil {
 		return err
 	}
 	if err := e.DB.Exec("ANALYZE incidents; ANALYZE sla_timers").Error; err != nil {

@@ -28,6 +28,7 @@ var (
 	workers            = []accounts.Role{accounts.Engineer, accounts.SupportManager, accounts.Admin}
 	updaters           = append(append([]accounts.Role{}, customers...), workers...)
 	reopeners          = updaters
+	claimers           = []accounts.Role{accounts.Engineer, accounts.SupportManager}
 	userReaders        = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
 	creditReaders      = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
 	managers           = []accounts.Role{accounts.SupportManager, accounts.Admin}
@@ -92,7 +93,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/reclassification-requests/:id/reject", roles: managers, summary: "Reject a reclassification request, with the reason", request: "Reason", reply: "ReclassificationResult", status: 200, handler: s.decideReclassification(false)},
 		{method: "GET", path: "/v1/queue", roles: workers, summary: "Open incidents by urgency: premium/platinum first, then severity, then the nearest open deadline", reply: "Queue", status: 200,
 			query: []string{"mine", "unassigned", "tier", "severity", "product", "office", "limit"}, handler: s.queue},
-		{method: "POST", path: "/v1/queue/claim", roles: workers, summary: "Take the most urgent unassigned incident the caller may take (premium/platinum offered to senior engineers first); never the same one twice", request: "QueueFilter", reply: "Incident", status: 200, handler: s.claim},
+		{method: "POST", path: "/v1/queue/claim", roles: claimers, summary: "Take the most urgent unassigned incident the caller may take (premium/platinum offered to senior engineers first); never the same one twice", request: "QueueFilter", reply: "Incident", status: 200, handler: s.claim},
 		{method: "GET", path: "/v1/escalations", roles: staff, summary: "Escalations addressed to the caller, newest first", reply: "Escalations", status: 200, query: []string{"pending"}, handler: s.listEscalations},
 		{method: "POST", path: "/v1/escalations/:id/acknowledge", roles: staff, summary: "Acknowledge an escalation addressed to the caller", reply: "Escalation", status: 200, handler: s.acknowledgeEscalation},
 		{method: "GET", path: "/v1/incidents/:id/timeline", roles: everyone, summary: "An incident's timeline", reply: "Timeline", status: 200, handler: s.timeline},
