@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/testenv"
@@ -85,7 +86,7 @@ func TestRenewalRemindersExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	deps := workers.Deps{DB: db, Clock: c, Log: quietLog(), Reminders: entitlement.NewReminders(db, acc, quietLog())}
+	deps := workers.Deps{DB: db, Clock: c, Log: quietLog(), Reminders: entitlement.NewReminders(db, acc, escalation.NewNotifier(nil), quietLog())}
 	a, b := startWorker(t, redis, deps), startWorker(t, redis, deps)
 	client := asynq.NewClient(redis)
 	defer client.Close()

@@ -157,7 +157,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 func (e *Engine) Work(ctx context.Context) error {
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval},
-		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Log),
+		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
 			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue,
 			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log, escalation.DeliveryConfig{}), e.Clock, e.Log)})
 }

@@ -27,18 +27,20 @@ type Reminders struct {
 		FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, roles ...accounts.Role) ([]accounts.User, error)
 		FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
 	}
-	log *slog.Logger
+	log      *slog.Logger
+	notifier *escalation.Notifier
 }
 
-// NewReminders returns the reminder sender.
+// NewReminders returns the reminder sender; reminders reach the admins through notifier (inbox,
+// e-mail when configured, subscribed webhooks).
 func NewReminders(db *gorm.DB, users interface {
 	FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, roles ...accounts.Role) ([]accounts.User, error)
 	FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
-}, log *slog.Logger) *Reminders {
+}, notifier *escalation.Notifier, log *slog.Logger) *Reminders {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Reminders{db: db, store: NewStore(db), users: users, log: log}
+	return &Reminders{db: db, store: NewStore(db), users: users, notifier: notifier, log: log}
 }
 
 type reminderRow struct {
@@ -104,15 +106,14 @@ func (r *Reminders) send(ctx context.Context, e Entitlement, m Milestone, due, n
 		}
 		claimed = true
 		subject, body := reminderText(e, m, now)
-		msgs := make([]escalation.Message, 0, len(recipients))
-		for _, u := range recipients {
-			id := u.ID
-			msgs = append(msgs, escalation.Message{RecipientID: &id, Channel: escalation.ChannelInbox, Kind: "renewal_reminder",
-				Subject: subject, Body: body, DedupKey: fmt.Sprintf("renewal:%s:%s:%d:%s", e.ID, m, e.EndsAt.UnixMicro(), id),
-				Data: map[string]any{"entitlement_id": e.ID, "milestone": m, "product": e.Product, "ends_at": e.EndsAt,
-					"grace_ends_at": e.GraceEndsAt(), "renewal": NewRenewalView(e.Renewal(now))}})
+		ids := make([]uuid.UUID, len(recipients))
+		for i, u := range recipients {
+			ids[i] = u.ID
 		}
-		_, err := escalation.Enqueue(ctx, tx, now, msgs...)
+		_, err := r.notifier.Notify(ctx, tx, now, escalation.Note{Kind: escalation.KindRenewalReminder, Recipients: ids,
+			Subject: subject, Body: body, DedupKey: fmt.Sprintf("renewal:%s:%s:%d", e.ID, m, e.EndsAt.UnixMicro()),
+			Data: map[string]any{"entitlement_id": e.ID, "organization_id": e.OrganizationID, "milestone": m, "product": e.Product,
+				"ends_at": e.EndsAt, "grace_ends_at": e.GraceEndsAt(), "renewal": NewRenewalView(e.Renewal(now))}})
 		return err
 	})
 	if err != nil {
