@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -37,10 +38,21 @@ func main() {
 	conc := flag.Int("c", 400, "worker concurrency (early deliveries wait in the handler, holding a slot but no connection)")
 	dbConns := flag.Int("db", 40, "PostgreSQL connections")
 	procs := flag.Int("workers", 1, "worker servers (asynq servers in this process)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	measure := flag.Duration("measure", 0, "stop this long after the first deadline and report on what fell due by then (0: until all fired)")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "timerbench:", err)
+			os.Exit(1)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*n, *window, *lead, *measure, *burst, *conc, *dbConns, *procs); err != nil {
 		fmt.Fprintln(os.Stderr, "timerbench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
