@@ -11,7 +11,6 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/sla"
-	"github.com/supportd/supportd/sla/catalog"
 )
 
 // SeniorFirst is how long a premium or platinum incident is offered only to senior engineers
@@ -128,23 +127,6 @@ func (s *Service) Claim(ctx context.Context, actor accounts.User, f QueueFilter)
 		return Incident{}, err
 	}
 	return inc, nil
-}
-
-// slaBlock plans one incident from a timeline already read, as withSLA does for a list (the
-// claim reads the timeline in its own statement, saving a round trip per claim).
-func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event) (*SLA, error) {
-	if s.planner == nil {
-		return nil, nil
-	}
-	res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), s.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	block := &SLA{PolicyVersion: res.PolicyVersion, Targets: make([]catalog.Target, len(res.Deadlines))}
-	for k, d := range res.Deadlines {
-		block.Targets[k] = catalog.FromDeadline(d, false)
-	}
-	return block, nil
 }
 
 func queueEmpty(junior bool) error {

@@ -80,17 +80,26 @@ func (s *Service) withSLA(ctx context.Context, incs []Incident) error {
 	if err != nil {
 		return err
 	}
-	now := s.clock.Now()
 	for i := range incs {
-		res, err := s.planner.Plan(ctx, incs[i].PolicyVersion, PlanInput(incs[i], byInc[incs[i].ID]), now)
-		if err != nil {
+		if incs[i].SLA, err = s.slaBlock(ctx, incs[i], byInc[incs[i].ID]); err != nil {
 			return err
 		}
-		block := &SLA{PolicyVersion: res.PolicyVersion, Targets: make([]catalog.Target, len(res.Deadlines))}
-		for k, d := range res.Deadlines {
-			block.Targets[k] = catalog.FromDeadline(d, false)
-		}
-		incs[i].SLA = block
 	}
 	return nil
+}
+
+// slaBlock plans one incident from a timeline already read.
+func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event) (*SLA, error) {
+	if s.planner == nil {
+		return nil, nil
+	}
+	res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	block := &SLA{PolicyVersion: res.PolicyVersion, Targets: make([]catalog.Target, len(res.Deadlines))}
+	for k, d := range res.Deadlines {
+		block.Targets[k] = catalog.FromDeadline(d, false)
+	}
+	return block, nil
 }
