@@ -21,7 +21,9 @@ import (
 var files embed.FS
 
 func provider(db *sql.DB) (*goose.Provider, error) {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, files)
+	// Out of order: two branches may each add a migration; the one merged second may carry the
+	// lower number, and a database that already ran the higher one must still get it.
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
