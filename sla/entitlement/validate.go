@@ -103,13 +103,13 @@ func validTerm(start, end time.Time) *FieldError {
 	return nil
 }
 
-func validCreditRates(tier string, rates map[int]float64) *FieldError {
+func validCreditRates(_ string, rates map[int]float64) *FieldError {
 	if len(rates) == 0 {
 		return nil
 	}
-	if tier == TierStandard {
-		return fieldErr("credit_rates", "SLA credits are only part of premium and platinum contracts")
-	}
+	// Rates on a standard contract are accepted and never used: credits accrue only for premium
+	// and platinum incidents (SPEC §2), and refusing the field would break contract imports that
+	// send one shape for every tier.
 	for sev, rate := range rates {
 		if sev < 1 || sev > 4 {
 			return fieldErr("credit_rates", fmt.Sprintf("severity %d does not exist (1–4)", sev))
