@@ -79,8 +79,10 @@ func TestKilledWorkerMidTask(t *testing.T) {
 	if late := fs[0].at.Sub(claimedAt); late > interval+1500*time.Millisecond {
 		t.Fatalf("breach recorded %v after the killed delivery started; bound is the %v reconciliation interval", late, interval)
 	}
-	time.Sleep(6 * time.Second) // let both escalation levels fire too
-	fs = firings(t, p, w.engineer, id)
+	waitFor(t, 20*time.Second, "both escalation levels", func() bool { // executive at 8 s
+		fs = firings(t, p, w.engineer, id)
+		return len(fs) >= 3
+	})
 	if got := fmt.Sprint(kinds(fs)); got != "[sla_breached:first_response escalated1 escalated2]" {
 		t.Fatalf("after the kill: %s", got)
 	}
@@ -105,9 +107,12 @@ func TestRedisFlushAll(t *testing.T) {
 	if err := rdb.FlushAll(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(8 * time.Second)
 	for _, id := range ids {
-		fs := firings(t, p, w.engineer, id)
+		var fs []firing
+		waitFor(t, 20*time.Second, "every deadline after FLUSHALL", func() bool {
+			fs = firings(t, p, w.engineer, id)
+			return len(fs) >= 3
+		})
 		if got := fmt.Sprint(kinds(fs)); got != "[sla_breached:first_response escalated1 escalated2]" {
 			t.Fatalf("incident %s after FLUSHALL: %s", id, got)
 		}

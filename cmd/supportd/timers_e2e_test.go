@@ -9,14 +9,15 @@ import (
 )
 
 // drillPolicy makes platinum severity 1 a second-scale drill: response 2 s, update cadence 3 s,
-// support manager at 4 s, executive at 6 s.
+// support manager at 4 s, executive at 8 s (spaced so that checks between them have margin on a
+// loaded CI machine).
 func drillPolicy(t *testing.T, p *proc) {
 	t.Helper()
 	p.must(200, "PUT", "/v1/policies/platinum", adminToken, map[string]any{"cells": []any{
 		map[string]any{"severity": 1, "target": "first_response", "seconds": 2},
 		map[string]any{"severity": 1, "target": "update_cadence", "seconds": 3},
 		map[string]any{"severity": 1, "target": "support_manager", "seconds": 4},
-		map[string]any{"severity": 1, "target": "executive", "seconds": 6},
+		map[string]any{"severity": 1, "target": "executive", "seconds": 8},
 	}})
 }
 
@@ -108,7 +109,7 @@ func TestDeadlinesFireOnTime(t *testing.T) {
 	// The customer answers after 5 s of waiting: the clocks resume with what they had left.
 	replied := time.Now()
 	p.must(200, "POST", "/v1/incidents/"+waiting+"/updates", w.memberA, map[string]any{"body": "logs attached"})
-	time.Sleep(4500 * time.Millisecond)
+	time.Sleep(5 * time.Second)
 
 	bound := 1500 * time.Millisecond
 	fs := firings(t, p, w.engineer, unanswered)
@@ -128,8 +129,8 @@ func TestDeadlinesFireOnTime(t *testing.T) {
 	checkTimely(t, fs, bound)
 
 	fs = firings(t, p, w.engineer, waiting)
-	// Paused after ~1 s with ~3 s left to level 1, ~5 s to level 2 and ~2.5 s of cadence: after
-	// the reply at +5 s the cadence and level 1 fall due ~2.5–3 s later, level 2 not yet.
+	// Paused after ~0.5 s with ~3.5 s left to level 1, ~7.5 s to level 2 and ~2.5 s of cadence:
+	// after the reply at +5.5 s the cadence and level 1 fall due ~2.5–3.5 s later, level 2 not yet.
 	if got := fmt.Sprint(kinds(fs)); got != "[sla_breached:update_cadence escalated1]" {
 		t.Fatalf("waiting incident: %s", got)
 	}
