@@ -189,11 +189,10 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	if ent.Warning != "" {
 		inc.Warnings = []string{ent.Warning}
 	}
-	incs := []Incident{inc}
-	if err := s.withSLA(ctx, incs); err != nil {
+	// The timeline is the opening event alone: plan from it instead of reading it back.
+	if inc.SLA, err = s.slaBlock(ctx, inc, []Event{first}); err != nil {
 		return Incident{}, false, err
 	}
-	inc = incs[0]
 	return inc, false, nil
 }
 

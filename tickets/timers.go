@@ -92,6 +92,7 @@ func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Resul
 		cancelled = append(cancelled, r.ID)
 		delete(pending, t)
 	}
+	var rows2 []timerRow
 	for _, d := range res.Deadlines {
 		if d.State != sla.Pending || d.DueAt.IsZero() {
 			continue
@@ -99,11 +100,16 @@ func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Resul
 		if _, ok := pending[d.Target]; ok {
 			continue
 		}
-		r := timerRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Target: string(d.Target), Level: d.Level,
-			DueAt: d.DueAt, State: "pending", CreatedAt: now}
-		if err := tx.WithContext(ctx).Create(&r).Error; err != nil {
+		rows2 = append(rows2, timerRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Target: string(d.Target), Level: d.Level,
+			DueAt: d.DueAt, State: "pending", CreatedAt: now})
+	}
+	if len(rows2) > 0 {
+		// One multi-row INSERT: a new incident has up to four timers.
+		if err := tx.WithContext(ctx).Create(&rows2).Error; err != nil {
 			return nil, nil, err
 		}
+	}
+	for _, r := range rows2 {
 		added = append(added, r.toTimer())
 	}
 	return added, cancelled, nil
