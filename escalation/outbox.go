@@ -66,17 +66,10 @@ const (
 	stateFailed    = "failed"
 )
 
-// Enqueue writes messages in the caller's transaction tx, so a notification exists exactly when
-// the fact it tells was committed. Messages whose DedupKey exists already are skipped; inserted
-// is how many were new. Inbox messages are delivered by being written.
-// Errors: a storage error (then inserted counts the messages written before it).
-func Enqueue(ctx context.Context, tx *gorm.DB, now time.Time, msgs ...Message) (inserted int, err error) {
-	ids, err := enqueue(ctx, tx, now, msgs)
-	return len(ids), err
-}
-
-// enqueue is Enqueue returning the IDs of the rows it inserted, so that a producer can ask for
-// their prompt delivery once its transaction has committed.
+// enqueue writes messages in the caller's transaction tx, so a notification exists exactly when
+// the fact it tells was committed; messages whose DedupKey exists are skipped, and inbox messages
+// are delivered by being written. It returns the IDs of the rows it inserted, so that a producer
+// can ask for their prompt delivery once its transaction has committed.
 func enqueue(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Message) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
 	for _, m := range msgs {
