@@ -1,10 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/testenv"
 )
 
@@ -163,5 +170,47 @@ func TestDeadlinesFireOnTime(t *testing.T) {
 	notes := p.must(200, "GET", "/v1/notifications", mgr, nil)
 	if len(notes.Body["items"].([]any)) < 3 {
 		t.Fatalf("manager inbox: %s", notes.Raw)
+	}
+}
+
+// TestWebhookOnEscalation: an admin subscribes an endpoint; an escalation reaches it through the
+// outbox, signed so the receiver can verify it, from a real `supportd work`.
+func TestWebhookOnEscalation(t *testing.T) {
+	db := "DATABASE_URL=" + testenv.FreshDatabase(t)
+	p := start(t, db)
+	startWorker(t, db, "RECONCILE_INTERVAL=2s")
+	w := setup(t, p, fmt.Sprintf("hook-%d", time.Now().UnixNano()))
+	drillPolicy(t, p)
+	got := make(chan map[string]any, 10)
+	var secret []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		ts, _ := strconv.ParseInt(r.Header.Get(escalation.HeaderTimestamp), 10, 64)
+		if !escalation.Verify(secret, ts, body, r.Header.Get(escalation.HeaderSignature), time.Now(), time.Minute) {
+			rw.WriteHeader(401)
+			t.Errorf("bad signature on %s", body)
+			return
+		}
+		var m map[string]any
+		_ = json.Unmarshal(body, &m)
+		got <- m
+	}))
+	defer srv.Close()
+	hook := p.must(201, "POST", "/v1/webhooks", adminToken, map[string]any{"url": srv.URL, "events": []string{"escalation"}})
+	secret = []byte(hook.str("secret"))
+	if len(secret) == 0 {
+		t.Fatalf("no generated secret: %s", hook.Raw)
+	}
+	if list := p.must(200, "GET", "/v1/webhooks", adminToken, nil); strings.Contains(string(list.Raw), hook.str("secret")) {
+		t.Fatal("the secret is shown again")
+	}
+	id := p.must(201, "POST", "/v1/incidents", w.memberA, map[string]any{"product": "endpoint", "title": "hooked", "description": "d", "severity": 1}).str("id")
+	select {
+	case m := <-got:
+		if m["kind"] != "escalation" || m["incident_id"] != id {
+			t.Fatalf("webhook body %v", m)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no signed webhook for the escalation")
 	}
 }
