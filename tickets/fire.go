@@ -48,29 +48,41 @@ func (s *Service) FireTimer(ctx context.Context, id uuid.UUID) (Outcome, time.Ti
 		cancelled []uuid.UUID
 		outbox    []uuid.UUID
 	)
-	if tm, err := s.store.FindTimer(ctx, id); err == nil && tm.State == "pending" {
-		if err := s.warm(ctx, tm.IncidentID); err != nil {
-			return "", tm.DueAt, err
-		}
+	// One read answers duplicates and early deliveries without a transaction, and tells which
+	// policy version to warm so planning inside the transaction needs no second connection.
+	var f struct {
+		IncidentID    uuid.UUID
+		State         string
+		DueAt         time.Time
+		Tier          string
+		Severity      int
+		AcceptedAt    time.Time
+		PolicyVersion int
+	}
+	res := s.store.db.WithContext(ctx).Raw(`SELECT t.incident_id, t.state, t.due_at, i.tier, i.severity, i.accepted_at, i.policy_version
+		FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE t.id = ?`, id).Scan(&f)
+	if res.Error == nil && res.RowsAffected == 0 {
+		res.Error = gorm.ErrRecordNotFound
+	}
+	if res.Error != nil {
+		return "", time.Time{}, translate(res.Error, "timer")
+	}
+	due = f.DueAt.UTC()
+	if f.State != "pending" {
+		return OutcomeStale, due, nil
+	}
+	if s.clock.Now().Before(due) {
+		return OutcomeEarly, due, nil
+	}
+	if err := s.warmPlan(ctx, f.PolicyVersion, f.Tier, f.Severity, f.AcceptedAt); err != nil {
+		return "", due, err
 	}
 	err := s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var tr timerRow
-		if err := tx.Take(&tr, "id = ?", id).Error; err != nil {
-			return err
-		}
-		due = tr.DueAt
-		if tr.State != "pending" {
-			outcome = OutcomeStale
-			return nil
-		}
 		now := s.clock.Now()
-		if now.Before(tr.DueAt) {
-			outcome = OutcomeEarly
-			return nil
-		}
 		// Lock order incident → timer, as every lifecycle action takes it.
 		var row incidentRow
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", tr.IncidentID).Error; err != nil {
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", f.IncidentID).Error; err != nil {
 			return err
 		}
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&tr, "id = ?", id).Error; err != nil {

@@ -142,7 +142,16 @@ func (s *Service) warm(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.planner.Plan(ctx, inc.PolicyVersion, sla.Incident{Tier: sla.Tier(inc.Tier), Severity: inc.Severity, AcceptedAt: inc.AcceptedAt}, inc.AcceptedAt)
+	return s.warmPlan(ctx, inc.PolicyVersion, inc.Tier, inc.Severity, inc.AcceptedAt)
+}
+
+// warmPlan plans a trivial incident of the policy version, which loads that version and the
+// calendars into the catalogue's cache.
+func (s *Service) warmPlan(ctx context.Context, version int, tier string, severity int, accepted time.Time) error {
+	if s.planner == nil {
+		return nil
+	}
+	_, err := s.planner.Plan(ctx, version, sla.Incident{Tier: sla.Tier(tier), Severity: severity, AcceptedAt: accepted}, accepted)
 	return err
 }
 
