@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
@@ -37,37 +38,85 @@ type escalationRow struct {
 
 func (escalationRow) TableName() string { return "escalations" }
 
+// lookup answers the ladder's questions for one batch of facts, asking PostgreSQL each question
+// once: organisations, staff per office and role, assignees' offices.
+type lookup struct {
+	l     *Ladder
+	tx    *gorm.DB
+	orgs  map[uuid.UUID]accounts.Organization
+	staff map[string][]uuid.UUID
+	users map[uuid.UUID]accounts.User
+}
+
+func (l *Ladder) lookup(ctx context.Context, tx *gorm.DB, incs []tickets.Incident) (*lookup, error) {
+	ids := make([]uuid.UUID, 0, len(incs))
+	for _, inc := range incs {
+		ids = append(ids, inc.OrganizationID)
+	}
+	orgs, err := l.users.With(tx).FindOrganizations(ctx, uniqueIDs(ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if _, ok := orgs[id]; !ok {
+			return nil, apperr.NotFoundf("organization %s not found", id)
+		}
+	}
+	return &lookup{l: l, tx: tx, orgs: orgs, staff: map[string][]uuid.UUID{}, users: map[uuid.UUID]accounts.User{}}, nil
+}
+
 // staffOf returns the office's staff with the role; when the office has none, every office's,
 // so an escalation always reaches someone.
-func (l *Ladder) staffOf(ctx context.Context, tx *gorm.DB, office string, role accounts.Role) ([]uuid.UUID, error) {
-	users := l.users.With(tx)
+func (lk *lookup) staffOf(ctx context.Context, office string, role accounts.Role) ([]uuid.UUID, error) {
+	key := string(role) + "\x00" + office
+	if ids, ok := lk.staff[key]; ok {
+		return ids, nil
+	}
+	users := lk.l.users.With(lk.tx)
 	us, err := users.FindStaff(ctx, office, role)
 	if err == nil && len(us) == 0 && office != "" {
 		us, err = users.FindStaff(ctx, "", role)
+	}
+	if err != nil {
+		return nil, err
 	}
 	ids := make([]uuid.UUID, len(us))
 	for i, u := range us {
 		ids[i] = u.ID
 	}
-	return ids, err
+	lk.staff[key] = ids
+	return ids, nil
 }
 
-func (l *Ladder) tsam(ctx context.Context, tx *gorm.DB, inc tickets.Incident) (accounts.Organization, []uuid.UUID, error) {
-	org, err := l.users.With(tx).FindOrganizationByID(ctx, inc.OrganizationID)
-	if err != nil {
-		return org, nil, err
-	}
+// tsam returns the incident's organisation and, for a platinum incident of an account with a
+// TSAM, the TSAM.
+func (lk *lookup) tsam(inc tickets.Incident) (accounts.Organization, []uuid.UUID) {
+	org := lk.orgs[inc.OrganizationID]
 	if org.TSAMID != nil && inc.Tier == string(sla.Platinum) {
-		return org, []uuid.UUID{*org.TSAMID}, nil
+		return org, []uuid.UUID{*org.TSAMID}
 	}
-	return org, nil, nil
+	return org, nil
+}
+
+// officeOf returns the office of a staff user ("" when unknown).
+func (lk *lookup) officeOf(ctx context.Context, id uuid.UUID) string {
+	u, ok := lk.users[id]
+	if !ok {
+		u, _ = lk.l.users.With(lk.tx).FindUserByID(ctx, id)
+		lk.users[id] = u
+	}
+	return u.Office
 }
 
 // Opened tells a platinum account's TSAM about a new incident.
 func (l *Ladder) Opened(ctx context.Context, tx *gorm.DB, inc tickets.Incident, now time.Time) ([]uuid.UUID, error) {
-	_, tsam, err := l.tsam(ctx, tx, inc)
-	if err != nil || len(tsam) == 0 {
+	lk, err := l.lookup(ctx, tx, []tickets.Incident{inc})
+	if err != nil {
 		return nil, err
+	}
+	_, tsam := lk.tsam(inc)
+	if len(tsam) == 0 {
+		return nil, nil
 	}
 	id := inc.ID
 	return l.notifier.Notify(ctx, tx, now, Note{Kind: KindIncidentOpened, IncidentID: &id, Recipients: tsam,
@@ -77,59 +126,83 @@ func (l *Ladder) Opened(ctx context.Context, tx *gorm.DB, inc tickets.Incident, 
 		DedupKey: "opened:" + inc.ID.String()})
 }
 
-// Escalated records one escalation row per recipient of the level and tells them (and the TSAM).
-func (l *Ladder) Escalated(ctx context.Context, tx *gorm.DB, inc tickets.Incident, level int, reason string, now time.Time) ([]uuid.UUID, error) {
-	org, tsam, err := l.tsam(ctx, tx, inc)
+// Escalated records one escalation row per recipient of each level reached and tells them (and
+// the TSAM).
+func (l *Ladder) Escalated(ctx context.Context, tx *gorm.DB, escs []tickets.Escalation, now time.Time) ([]uuid.UUID, error) {
+	incs := make([]tickets.Incident, len(escs))
+	for i, e := range escs {
+		incs[i] = e.Incident
+	}
+	lk, err := l.lookup(ctx, tx, incs)
 	if err != nil {
 		return nil, err
 	}
-	role := accounts.SupportManager
-	if level >= 2 {
-		role = accounts.Executive
+	var rows []escalationRow
+	notes := make([]Note, 0, len(escs))
+	for _, e := range escs {
+		inc, level := e.Incident, e.Level
+		org, tsam := lk.tsam(inc)
+		role := accounts.SupportManager
+		if level >= 2 {
+			role = accounts.Executive
+		}
+		recipients, err := lk.staffOf(ctx, org.Office, role)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range recipients {
+			rows = append(rows, escalationRow{ID: uuid.Must(uuid.NewV7()), IncidentID: inc.ID, Level: level, RecipientID: r, Reason: e.Reason, CreatedAt: now})
+		}
+		id := inc.ID
+		who := map[int]string{1: "support manager", 2: "executive"}[level]
+		notes = append(notes, Note{Kind: KindEscalation, IncidentID: &id, Recipients: uniqueIDs(append(append([]uuid.UUID{}, recipients...), tsam...)),
+			Subject: fmt.Sprintf("[%s] escalated to %s (level %d)", inc.Reference, who, level),
+			Body: fmt.Sprintf("%s — %s, %s tier, severity %d — reached escalation level %d (%s) at %s.",
+				inc.Reference, inc.Title, inc.Tier, inc.Severity, level, e.Reason, now.UTC().Format(time.RFC3339)),
+			Data:     map[string]any{"reference": inc.Reference, "level": level, "reason": e.Reason, "organization_id": inc.OrganizationID},
+			DedupKey: fmt.Sprintf("escalation:%s:%d", inc.ID, level)})
 	}
-	recipients, err := l.staffOf(ctx, tx, org.Office, role)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range recipients {
-		row := escalationRow{ID: uuid.Must(uuid.NewV7()), IncidentID: inc.ID, Level: level, RecipientID: r, Reason: reason, CreatedAt: now}
-		if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+	if len(rows) > 0 {
+		if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 1000).Error; err != nil {
 			return nil, err
 		}
 	}
-	id := inc.ID
-	who := map[int]string{1: "support manager", 2: "executive"}[level]
-	return l.notifier.Notify(ctx, tx, now, Note{Kind: KindEscalation, IncidentID: &id, Recipients: uniqueIDs(append(recipients, tsam...)),
-		Subject: fmt.Sprintf("[%s] escalated to %s (level %d)", inc.Reference, who, level),
-		Body: fmt.Sprintf("%s — %s, %s tier, severity %d — reached escalation level %d (%s) at %s.",
-			inc.Reference, inc.Title, inc.Tier, inc.Severity, level, reason, now.UTC().Format(time.RFC3339)),
-		Data:     map[string]any{"reference": inc.Reference, "level": level, "reason": reason, "organization_id": inc.OrganizationID},
-		DedupKey: fmt.Sprintf("escalation:%s:%d", inc.ID, level)})
+	return l.notifier.Notify(ctx, tx, now, notes...)
 }
 
 // Breached tells the assignee and their managers (the customer's office's when unassigned) that a
 // response or update target passed unmet.
-func (l *Ladder) Breached(ctx context.Context, tx *gorm.DB, inc tickets.Incident, target sla.Target, due, now time.Time) ([]uuid.UUID, error) {
-	org, tsam, err := l.tsam(ctx, tx, inc)
+func (l *Ladder) Breached(ctx context.Context, tx *gorm.DB, breaches []tickets.Breach, now time.Time) ([]uuid.UUID, error) {
+	incs := make([]tickets.Incident, len(breaches))
+	for i, b := range breaches {
+		incs[i] = b.Incident
+	}
+	lk, err := l.lookup(ctx, tx, incs)
 	if err != nil {
 		return nil, err
 	}
-	office := org.Office
-	var recipients []uuid.UUID
-	if inc.AssigneeID != nil {
-		recipients = append(recipients, *inc.AssigneeID)
-		if a, err := l.users.With(tx).FindUserByID(ctx, *inc.AssigneeID); err == nil && a.Office != "" {
-			office = a.Office
+	notes := make([]Note, 0, len(breaches))
+	for _, b := range breaches {
+		inc := b.Incident
+		org, tsam := lk.tsam(inc)
+		office := org.Office
+		var recipients []uuid.UUID
+		if inc.AssigneeID != nil {
+			recipients = append(recipients, *inc.AssigneeID)
+			if o := lk.officeOf(ctx, *inc.AssigneeID); o != "" {
+				office = o
+			}
 		}
+		managers, err := lk.staffOf(ctx, office, accounts.SupportManager)
+		if err != nil {
+			return nil, err
+		}
+		id := inc.ID
+		notes = append(notes, Note{Kind: KindBreach, IncidentID: &id, Recipients: uniqueIDs(append(append(recipients, managers...), tsam...)),
+			Subject:  fmt.Sprintf("[%s] %s missed", inc.Reference, b.Target),
+			Body:     fmt.Sprintf("%s (%s tier, severity %d): %s was due at %s and was not met.", inc.Reference, inc.Tier, inc.Severity, b.Target, b.DueAt.UTC().Format(time.RFC3339)),
+			Data:     map[string]any{"reference": inc.Reference, "target": b.Target, "due_at": b.DueAt},
+			DedupKey: fmt.Sprintf("breach:%s:%s:%d", inc.ID, b.Target, b.DueAt.UnixMicro())})
 	}
-	managers, err := l.staffOf(ctx, tx, office, accounts.SupportManager)
-	if err != nil {
-		return nil, err
-	}
-	id := inc.ID
-	return l.notifier.Notify(ctx, tx, now, Note{Kind: KindBreach, IncidentID: &id, Recipients: uniqueIDs(append(append(recipients, managers...), tsam...)),
-		Subject:  fmt.Sprintf("[%s] %s missed", inc.Reference, target),
-		Body:     fmt.Sprintf("%s (%s tier, severity %d): %s was due at %s and was not met.", inc.Reference, inc.Tier, inc.Severity, target, due.UTC().Format(time.RFC3339)),
-		Data:     map[string]any{"reference": inc.Reference, "target": target, "due_at": due},
-		DedupKey: fmt.Sprintf("breach:%s:%s:%d", inc.ID, target, due.UnixMicro())})
+	return l.notifier.Notify(ctx, tx, now, notes...)
 }

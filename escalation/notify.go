@@ -56,49 +56,59 @@ type Notifier struct {
 // written: they could never be sent.
 func NewNotifier(m *Mailer) *Notifier { return &Notifier{email: m != nil} }
 
-// Notify writes the note's rows in the caller's transaction tx, so they exist exactly when the
-// fact is committed, and returns the IDs of the e-mail and webhook rows it newly inserted. The
+// Notify writes the notes' rows in the caller's transaction tx, so they exist exactly when the
+// facts are committed, and returns the IDs of the e-mail and webhook rows it newly inserted. The
 // caller passes those to the delivery queue after commit (workers.EnqueueDeliveries); a lost or
-// skipped hand-over only costs time, because the periodic sweep finds every pending row.
+// skipped hand-over only costs time, because the periodic sweep finds every pending row. Many
+// notes cost the same few statements as one: a burst of escalations is told in batches.
 // Errors: invalid_value (kind, dedup_key, subject, recipients) for a note that cannot be told,
 // or a storage error, after which tx must be rolled back.
-func (n *Notifier) Notify(ctx context.Context, tx *gorm.DB, now time.Time, note Note) (ids []uuid.UUID, err error) {
-	if err := note.validate(); err != nil {
-		return nil, err
-	}
-	recipients := uniqueIDs(note.Recipients)
-	emails, err := findEmails(ctx, tx, recipients)
-	if err != nil {
-		return nil, err
-	}
-	hooks, err := findSubscribers(ctx, tx, note.Kind)
-	if err != nil {
-		return nil, err
-	}
-	base := Message{Kind: note.Kind, IncidentID: note.IncidentID, Subject: note.Subject, Body: note.Body, Data: note.Data}
-	var inbox, outbox []Message
-	for _, id := range recipients {
-		addr, ok := emails[id]
-		if !ok {
-			return nil, apperr.InvalidField("recipients", "recipient %s is not a user", id)
+func (n *Notifier) Notify(ctx context.Context, tx *gorm.DB, now time.Time, notes ...Note) (ids []uuid.UUID, err error) {
+	var all []uuid.UUID
+	for _, note := range notes {
+		if err := note.validate(); err != nil {
+			return nil, err
 		}
-		m := base
-		m.RecipientID = &id
-		m.Channel = ChannelInbox
-		m.DedupKey = fmt.Sprintf("%s:inbox:%s", note.DedupKey, id)
-		inbox = append(inbox, m)
-		if n.email && addr != "" {
-			m.Channel = ChannelEmail
-			m.DedupKey = fmt.Sprintf("%s:email:%s", note.DedupKey, id)
+		all = append(all, note.Recipients...)
+	}
+	emails, err := findEmails(ctx, tx, uniqueIDs(all))
+	if err != nil {
+		return nil, err
+	}
+	hooks := map[string][]uuid.UUID{}
+	var inbox, outbox []Message
+	for _, note := range notes {
+		hs, ok := hooks[note.Kind]
+		if !ok {
+			if hs, err = findSubscribers(ctx, tx, note.Kind); err != nil {
+				return nil, err
+			}
+			hooks[note.Kind] = hs
+		}
+		base := Message{Kind: note.Kind, IncidentID: note.IncidentID, Subject: note.Subject, Body: note.Body, Data: note.Data}
+		for _, id := range uniqueIDs(note.Recipients) {
+			addr, ok := emails[id]
+			if !ok {
+				return nil, apperr.InvalidField("recipients", "recipient %s is not a user", id)
+			}
+			m := base
+			m.RecipientID = &id
+			m.Channel = ChannelInbox
+			m.DedupKey = fmt.Sprintf("%s:inbox:%s", note.DedupKey, id)
+			inbox = append(inbox, m)
+			if n.email && addr != "" {
+				m.Channel = ChannelEmail
+				m.DedupKey = fmt.Sprintf("%s:email:%s", note.DedupKey, id)
+				outbox = append(outbox, m)
+			}
+		}
+		for _, h := range hs {
+			m := base
+			m.Channel = ChannelWebhook
+			m.WebhookID = &h
+			m.DedupKey = fmt.Sprintf("%s:webhook:%s", note.DedupKey, h)
 			outbox = append(outbox, m)
 		}
-	}
-	for _, h := range hooks {
-		m := base
-		m.Channel = ChannelWebhook
-		m.WebhookID = &h
-		m.DedupKey = fmt.Sprintf("%s:webhook:%s", note.DedupKey, h)
-		outbox = append(outbox, m)
 	}
 	if _, err := enqueue(ctx, tx, now, inbox); err != nil {
 		return nil, err

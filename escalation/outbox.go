@@ -2,12 +2,14 @@ package escalation
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Channel is how a notification reaches its recipient.
@@ -69,27 +71,53 @@ const (
 // enqueue writes messages in the caller's transaction tx, so a notification exists exactly when
 // the fact it tells was committed; messages whose DedupKey exists are skipped, and inbox messages
 // are delivered by being written. It returns the IDs of the rows it inserted, so that a producer
-// can ask for their prompt delivery once its transaction has committed.
+// can ask for their prompt delivery once its transaction has committed. Rows are written in
+// multi-row statements of up to enqueueChunk rows.
 func enqueue(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Message) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	for _, m := range msgs {
-		r := notificationRow{ID: uuid.Must(uuid.NewV7()), RecipientID: m.RecipientID, Channel: string(m.Channel), Kind: m.Kind,
-			IncidentID: m.IncidentID, Subject: m.Subject, Body: m.Body, Data: m.Data, DedupKey: m.DedupKey,
-			State: statePending, NextAttemptAt: now, WebhookID: m.WebhookID, CreatedAt: now}
-		if r.Data == nil {
-			r.Data = map[string]any{}
+	for len(msgs) > 0 {
+		n := min(len(msgs), enqueueChunk)
+		got, err := insertMessages(ctx, tx, now, msgs[:n])
+		if err != nil {
+			return ids, err
 		}
+		ids, msgs = append(ids, got...), msgs[n:]
+	}
+	return ids, nil
+}
+
+// enqueueChunk keeps a statement's parameters (14 per row) well under PostgreSQL's 65,535.
+const enqueueChunk = 1000
+
+func insertMessages(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Message) ([]uuid.UUID, error) {
+	var sql strings.Builder
+	sql.WriteString(`INSERT INTO notifications (id, recipient_id, channel, kind, incident_id, subject, body, data, dedup_key,
+		state, next_attempt_at, delivered_at, webhook_id, created_at) VALUES `)
+	args := make([]any, 0, 14*len(msgs))
+	for i, m := range msgs {
+		data := m.Data
+		if data == nil {
+			data = map[string]any{}
+		}
+		raw, err := json.Marshal(data)
+		if err != nil {
+			return nil, apperr.InvalidField("data", "notification data is not JSON: %v", err)
+		}
+		state, delivered := statePending, (*time.Time)(nil)
 		if m.Channel == ChannelInbox {
-			r.State = stateDelivered
-			r.DeliveredAt = &now
+			state, delivered = stateDelivered, &now
 		}
-		res := tx.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedup_key"}}, DoNothing: true}).Create(&r)
-		if res.Error != nil {
-			return ids, dbx.Translate(res.Error, "notification")
+		if i > 0 {
+			sql.WriteString(", ")
 		}
-		if res.RowsAffected > 0 {
-			ids = append(ids, r.ID)
-		}
+		sql.WriteString("(?::uuid, ?::uuid, ?, ?, ?::uuid, ?, ?, ?::jsonb, ?, ?, ?::timestamptz, ?::timestamptz, ?::uuid, ?::timestamptz)")
+		args = append(args, uuid.Must(uuid.NewV7()), m.RecipientID, string(m.Channel), m.Kind, m.IncidentID, m.Subject, m.Body,
+			string(raw), m.DedupKey, state, now, delivered, m.WebhookID, now)
+	}
+	sql.WriteString(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
+	var ids []uuid.UUID
+	if err := tx.WithContext(ctx).Raw(sql.String(), args...).Scan(&ids).Error; err != nil {
+		return nil, dbx.Translate(err, "notification")
 	}
 	return ids, nil
 }

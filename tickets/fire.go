@@ -6,21 +6,35 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/sla"
-	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Escalator tells people what happened, inside the transaction that records it (escalation
-// ladder and notification outbox). Each call is keyed by the fact, so a repeat writes nothing.
-// Each returns the outbox deliveries (e-mail, webhook) it wrote, for the queue after commit.
+// ladder and notification outbox). Each fact is keyed, so telling it again writes nothing.
+// Each call returns the outbox deliveries (e-mail, webhook) it wrote, for the queue after commit.
+// Escalated and Breached take every fact of a batch at once, so that a burst of deadlines costs
+// a few statements per batch rather than per incident.
 type Escalator interface {
 	// Opened: an incident was accepted (platinum accounts' TSAM hears of every one).
 	Opened(ctx context.Context, tx *gorm.DB, inc Incident, now time.Time) ([]uuid.UUID, error)
-	// Escalated: the incident reached level (1 support managers, 2 executives).
-	Escalated(ctx context.Context, tx *gorm.DB, inc Incident, level int, reason string, now time.Time) ([]uuid.UUID, error)
-	// Breached: a response or update target passed unmet.
-	Breached(ctx context.Context, tx *gorm.DB, inc Incident, target sla.Target, due, now time.Time) ([]uuid.UUID, error)
+	// Escalated: each incident reached its level (1 support managers, 2 executives).
+	Escalated(ctx context.Context, tx *gorm.DB, escalations []Escalation, now time.Time) ([]uuid.UUID, error)
+	// Breached: response or update targets passed unmet.
+	Breached(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) ([]uuid.UUID, error)
+}
+
+// Escalation is an incident reaching an escalation level.
+type Escalation struct {
+	Incident Incident
+	Level    int
+	Reason   string // deadline, customer_request
+}
+
+// Breach is a response or update target of an incident that passed unmet at DueAt.
+type Breach struct {
+	Incident Incident
+	Target   sla.Target
+	DueAt    time.Time
 }
 
 // Outcome is what firing a timer did.
@@ -35,22 +49,61 @@ const (
 	OutcomeEscalated Outcome = "escalated" // the incident rose to the timer's level
 )
 
-// FireTimer decides a delivered timer inside one transaction: it re-reads the incident and the
-// timer under lock, re-plans at now, and only if the plan still says the deadline passed unmet
-// records the breach or escalation, its timeline entry and its notifications, and marks the
-// timer fired. A duplicate, late or stale delivery changes nothing; an early one (asynq can start
-// a task up to a second before its time) does nothing and says when to come back.
+// Fired is what firing one timer of a batch did; Err is set for that timer alone (not_found).
+type Fired struct {
+	Outcome Outcome
+	DueAt   time.Time
+	Err     error
+}
+
+// FireTimer decides one delivered timer (see FireTimers).
 func (s *Service) FireTimer(ctx context.Context, id uuid.UUID) (Outcome, time.Time, error) {
-	var (
-		outcome   Outcome
-		due       time.Time
-		added     []Timer
-		cancelled []uuid.UUID
-		outbox    []uuid.UUID
-	)
-	// One read answers duplicates and early deliveries without a transaction, and tells which
-	// policy version to warm so planning inside the transaction needs no second connection.
-	var f struct {
+	out, err := s.FireTimers(ctx, []uuid.UUID{id})
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return out[0].Outcome, out[0].DueAt, out[0].Err
+}
+
+// FireTimers decides delivered timers inside one transaction: it re-reads their incidents and
+// timers under lock, re-plans each incident at now, and only where the plan still says a
+// deadline passed unmet records the breach or escalation, its timeline entry and notifications,
+// and marks the timer fired. A duplicate, late or stale delivery changes nothing; an early one
+// (asynq can start a task up to a second before its time) does nothing and says when to come
+// back. The answer has one entry per id, in order. An error means nothing was written.
+func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, error) {
+	out := make([]Fired, len(ids))
+	due, err := s.dueTimers(ctx, ids, out)
+	if err != nil || len(due) == 0 {
+		return out, err
+	}
+	var b *fireBatch
+	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		b = &fireBatch{s: s, tx: tx, now: s.clock.Now()}
+		return b.run(ctx, due)
+	})
+	if err != nil {
+		return nil, translate(err, "timer")
+	}
+	for i, id := range ids {
+		if o, ok := b.outcome[id]; ok && out[i].Err == nil && out[i].Outcome == "" {
+			out[i].Outcome = o
+			b.outcome[id] = OutcomeStale // the same timer twice in a batch: the second is a duplicate
+		}
+	}
+	s.afterCommit(ctx, b.added, b.cancelled)
+	if s.sched != nil && len(b.outbox) > 0 {
+		s.sched.Deliver(ctx, b.outbox)
+	}
+	return out, nil
+}
+
+// dueTimers makes one read without a transaction that answers missing, stale and early
+// deliveries in out, and warms the policy versions the rest need, so planning inside the
+// transaction needs no second connection. It returns the timers that are due.
+func (s *Service) dueTimers(ctx context.Context, ids []uuid.UUID, out []Fired) (map[uuid.UUID]uuid.UUID, error) {
+	var rows []struct {
+		ID            uuid.UUID
 		IncidentID    uuid.UUID
 		State         string
 		DueAt         time.Time
@@ -59,113 +112,39 @@ func (s *Service) FireTimer(ctx context.Context, id uuid.UUID) (Outcome, time.Ti
 		AcceptedAt    time.Time
 		PolicyVersion int
 	}
-	res := s.store.db.WithContext(ctx).Raw(`SELECT t.incident_id, t.state, t.due_at, i.tier, i.severity, i.accepted_at, i.policy_version
-		FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE t.id = ?`, id).Scan(&f)
-	if res.Error == nil && res.RowsAffected == 0 {
-		res.Error = gorm.ErrRecordNotFound
+	if err := s.store.db.WithContext(ctx).Raw(`SELECT t.id, t.incident_id, t.state, t.due_at, i.tier, i.severity, i.accepted_at, i.policy_version
+		FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE t.id IN ?`, ids).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "timer")
 	}
-	if res.Error != nil {
-		return "", time.Time{}, translate(res.Error, "timer")
+	byID := make(map[uuid.UUID]int, len(rows))
+	for k, r := range rows {
+		byID[r.ID] = k
 	}
-	due = f.DueAt.UTC()
-	if f.State != "pending" {
-		return OutcomeStale, due, nil
-	}
-	if s.clock.Now().Before(due) {
-		return OutcomeEarly, due, nil
-	}
-	if err := s.warmPlan(ctx, f.PolicyVersion, f.Tier, f.Severity, f.AcceptedAt); err != nil {
-		return "", due, err
-	}
-	err := s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var tr timerRow
-		now := s.clock.Now()
-		// Lock order incident → timer, as every lifecycle action takes it.
-		var row incidentRow
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", f.IncidentID).Error; err != nil {
-			return err
+	now := s.clock.Now()
+	due := map[uuid.UUID]uuid.UUID{} // timer → incident
+	warmed := map[int]bool{}
+	for i, id := range ids {
+		k, ok := byID[id]
+		if !ok {
+			out[i].Err = translate(gorm.ErrRecordNotFound, "timer")
+			continue
 		}
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&tr, "id = ?", id).Error; err != nil {
-			return err
-		}
-		if tr.State != "pending" {
-			outcome = OutcomeStale
-			return nil
-		}
-		inc := row.toIncident()
-		events, err := findEventsTx(ctx, tx, inc.ID)
-		if err != nil {
-			return err
-		}
-		res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), now)
-		if err != nil {
-			return err
-		}
-		target := sla.Target(tr.Target)
-		d, ok := res.Deadline(target)
-		if !ok || d.State != sla.Breached || !d.BreachedAt.Equal(tr.DueAt) {
-			outcome = OutcomeCancelled
-			state := "superseded"
-			if ok {
-				state = string(d.State)
-			}
-			return tx.Model(&timerRow{}).Where("id = ?", id).Updates(map[string]any{"state": "cancelled", "outcome": state}).Error
-		}
-		data := map[string]any{"target": target, "due_at": tr.DueAt, "late_by": now.Sub(tr.DueAt).String(),
-			"timer_id": id, "explanation": catalog.FromDeadline(d, true).Explanation}
-		var ev Event
-		if level := target.Level(); level > 0 {
-			outcome = OutcomeEscalated
-			data["level"] = level
-			data["reason"] = "deadline"
-			ev = Event{Kind: string(sla.Escalated), Data: data}
-			if level > inc.EscalationLevel {
-				inc.EscalationLevel = level
-			}
-			if err := tx.Model(&incidentRow{}).Where("id = ?", inc.ID).Updates(map[string]any{"escalation_level": inc.EscalationLevel, "updated_at": now}).Error; err != nil {
-				return err
-			}
-			if s.esc != nil {
-				if outbox, err = s.esc.Escalated(ctx, tx, inc, level, "deadline", now); err != nil {
-					return err
+		r := rows[k]
+		out[i].DueAt = r.DueAt.UTC()
+		switch {
+		case r.State != "pending":
+			out[i].Outcome = OutcomeStale
+		case now.Before(r.DueAt):
+			out[i].Outcome = OutcomeEarly
+		default:
+			if !warmed[r.PolicyVersion] {
+				if err := s.warmPlan(ctx, r.PolicyVersion, r.Tier, r.Severity, r.AcceptedAt); err != nil {
+					return nil, err
 				}
+				warmed[r.PolicyVersion] = true
 			}
-		} else {
-			outcome = OutcomeBreached
-			ev = Event{Kind: "sla_breached", Data: data}
-			if err := creditFor(ctx, tx, inc, target, tr.DueAt, now); err != nil {
-				return err
-			}
-			if s.esc != nil {
-				if outbox, err = s.esc.Breached(ctx, tx, inc, target, tr.DueAt, now); err != nil {
-					return err
-				}
-			}
+			due[id] = r.IncidentID
 		}
-		ev.IncidentID, ev.At = inc.ID, now
-		er, err := toEventRow(ev)
-		if err != nil {
-			return err
-		}
-		if err := tx.Create(&er).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&timerRow{}).Where("id = ?", id).Updates(map[string]any{"state": "fired", "outcome": string(outcome), "fired_at": now}).Error; err != nil {
-			return err
-		}
-		// The escalation is itself an event the plan reads (a reached level is never planned again).
-		if outcome == OutcomeEscalated {
-			events = append(events, ev)
-		}
-		added, cancelled, err = s.replan(ctx, tx, inc, events, now)
-		return err
-	})
-	if err != nil {
-		return "", due, translate(err, "timer")
 	}
-	s.afterCommit(ctx, added, cancelled)
-	if s.sched != nil && len(outbox) > 0 {
-		s.sched.Deliver(ctx, outbox)
-	}
-	return outcome, due, nil
+	return due, nil
 }

@@ -95,6 +95,16 @@ func (s *Service) replan(ctx context.Context, tx *gorm.DB, inc Incident, events 
 	if err != nil || (len(added) == 0 && len(cancelled) == 0) {
 		return added, cancelled, err
 	}
+	ev, err := toEventRow(plannedEvent(inc.ID, res, added, len(cancelled) > 0, now))
+	if err != nil {
+		return nil, nil, err
+	}
+	return added, cancelled, tx.Create(&ev).Error
+}
+
+// plannedEvent is the timeline entry of a re-plan that changed the timers: each newly planned
+// target with its explanation and, when timers were cancelled, the targets that stopped.
+func plannedEvent(incID uuid.UUID, res sla.Result, added []Timer, cancelled bool, now time.Time) Event {
 	planned := []catalog.Target{}
 	for _, d := range res.Deadlines {
 		for _, t := range added {
@@ -104,7 +114,7 @@ func (s *Service) replan(ctx context.Context, tx *gorm.DB, inc Incident, events 
 		}
 	}
 	data := map[string]any{"policy_version": res.PolicyVersion, "planned": planned}
-	if len(cancelled) > 0 {
+	if cancelled {
 		var gone []map[string]any
 		for _, d := range res.Deadlines {
 			if d.State != sla.Pending {
@@ -113,11 +123,7 @@ func (s *Service) replan(ctx context.Context, tx *gorm.DB, inc Incident, events 
 		}
 		data["stopped"] = gone
 	}
-	ev, err := toEventRow(Event{IncidentID: inc.ID, Kind: "sla_planned", At: now, Data: data})
-	if err != nil {
-		return nil, nil, err
-	}
-	return added, cancelled, tx.Create(&ev).Error
+	return Event{IncidentID: incID, Kind: "sla_planned", At: now, Data: data}
 }
 
 func (s *Service) afterCommit(ctx context.Context, added []Timer, cancelled []uuid.UUID) {

@@ -76,7 +76,7 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 			inc.EscalationLevel = want
 		}
 		if s.esc != nil {
-			if outbox, err = s.esc.Escalated(ctx, tx, *inc, want, "customer_request", now); err != nil {
+			if outbox, err = s.esc.Escalated(ctx, tx, []Escalation{{Incident: *inc, Level: want, Reason: "customer_request"}}, now); err != nil {
 				return nil, err
 			}
 		}

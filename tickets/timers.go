@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,62 +58,137 @@ type Scheduler interface {
 }
 
 // syncTimers makes the pending timers of an incident match its plan, inside the caller's
-// transaction: a new pending timer for each pending deadline without one, and the cancellation of
-// pending timers the plan no longer needs. A timer whose deadline has passed and is still what the
-// plan calls breached is left to fire, so an action that races a late delivery never erases the
-// breach. It returns the timers to schedule and to cancel after commit.
+// transaction (see diffTimers). It returns the timers to schedule and to cancel after commit.
 func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
 	var rows []timerRow
 	if err := tx.WithContext(ctx).Where("incident_id = ? AND state = 'pending'", incID).Find(&rows).Error; err != nil {
 		return nil, nil, err
 	}
-	pending := map[sla.Target]timerRow{}
-	for _, r := range rows {
-		pending[sla.Target(r.Target)] = r
+	stops, adds := diffTimers(incID, rows, res, now)
+	if len(stops) == 0 && len(adds) == 0 {
+		return nil, nil, nil
 	}
-	want := map[sla.Target]sla.Deadline{}
+	if err := writeTimers(ctx, tx, stops, adds); err != nil {
+		return nil, nil, err
+	}
+	due, target := nextDeadline(afterStops(rows, stops, adds))
+	if err := tx.WithContext(ctx).Exec("UPDATE incidents SET next_due_at = ?, next_target = ? WHERE id = ?", due, target, incID).Error; err != nil {
+		return nil, nil, err
+	}
+	return toTimers(adds), stopIDs(stops), nil
+}
+
+// afterStops is the pending timers once stops and adds are written.
+func afterStops(pending []timerRow, stops []timerStop, adds []timerRow) []timerRow {
+	gone := make(map[uuid.UUID]bool, len(stops))
+	for _, st := range stops {
+		gone[st.ID] = true
+	}
+	out := make([]timerRow, 0, len(pending)+len(adds))
+	for _, t := range pending {
+		if !gone[t.ID] {
+			out = append(out, t)
+		}
+	}
+	return append(out, adds...)
+}
+
+// nextDeadline is an incident's nearest pending deadline, which the engineer queue orders by
+// (incidents.next_due_at, next_target): soonest due time, then target name, as
+// incidents_refresh_next_due (migrations 00006, 00010) computes it for SQL that writes timers.
+// Whoever changes an incident's pending timers writes it, under the incident's lock.
+func nextDeadline(pending []timerRow) (*time.Time, *string) {
+	var best *timerRow
+	for i := range pending {
+		t := &pending[i]
+		if best == nil || t.DueAt.Before(best.DueAt) || (t.DueAt.Equal(best.DueAt) && t.Target < best.Target) {
+			best = t
+		}
+	}
+	if best == nil {
+		return nil, nil
+	}
+	due, target := best.DueAt, best.Target
+	return &due, &target
+}
+
+// timerStop ends a pending timer: cancelled (the plan no longer needs it) or fired.
+type timerStop struct {
+	ID      uuid.UUID
+	State   string // cancelled, fired
+	Outcome string
+	FiredAt *time.Time
+}
+
+// diffTimers compares an incident's pending timers with its plan: a new pending timer for each
+// pending deadline without one, and the cancellation of pending timers the plan no longer needs.
+// A timer whose deadline has passed and is still what the plan calls breached is left to fire,
+// so an action that races a late delivery never erases the breach.
+func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Time) (stops []timerStop, adds []timerRow) {
+	have := make(map[sla.Target]bool, len(pending))
+	want := make(map[sla.Target]sla.Deadline, len(res.Deadlines))
 	for _, d := range res.Deadlines {
 		want[d.Target] = d
 	}
-	for t, r := range pending {
+	for _, r := range pending {
+		t := sla.Target(r.Target)
 		d, ok := want[t]
 		keep := ok && ((d.State == sla.Pending && d.DueAt.Equal(r.DueAt)) ||
 			(d.State == sla.Breached && !r.DueAt.After(now) && d.BreachedAt.Equal(r.DueAt)))
 		if keep {
+			have[t] = true
 			continue
 		}
 		outcome := "superseded"
 		if ok {
 			outcome = string(d.State)
 		}
-		if err := tx.WithContext(ctx).Model(&timerRow{}).Where("id = ? AND state = 'pending'", r.ID).
-			Updates(map[string]any{"state": "cancelled", "outcome": outcome}).Error; err != nil {
-			return nil, nil, err
-		}
-		cancelled = append(cancelled, r.ID)
-		delete(pending, t)
+		stops = append(stops, timerStop{ID: r.ID, State: "cancelled", Outcome: outcome})
 	}
-	var rows2 []timerRow
 	for _, d := range res.Deadlines {
-		if d.State != sla.Pending || d.DueAt.IsZero() {
+		if d.State != sla.Pending || d.DueAt.IsZero() || have[d.Target] {
 			continue
 		}
-		if _, ok := pending[d.Target]; ok {
-			continue
-		}
-		rows2 = append(rows2, timerRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Target: string(d.Target), Level: d.Level,
+		adds = append(adds, timerRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Target: string(d.Target), Level: d.Level,
 			DueAt: d.DueAt, State: "pending", CreatedAt: now})
 	}
-	if len(rows2) > 0 {
-		// One multi-row INSERT: a new incident has up to four timers.
-		if err := tx.WithContext(ctx).Create(&rows2).Error; err != nil {
-			return nil, nil, err
+	return stops, adds
+}
+
+// writeTimers ends and inserts timers in two statements whatever their number: a burst of due
+// deadlines is decided in batches, and a statement per timer was most of its cost.
+func writeTimers(ctx context.Context, tx *gorm.DB, stops []timerStop, adds []timerRow) error {
+	if len(stops) > 0 {
+		var vals strings.Builder
+		args := make([]any, 0, 4*len(stops))
+		for i, st := range stops {
+			if i > 0 {
+				vals.WriteString(", ")
+			}
+			vals.WriteString("(?::uuid, ?::text, ?::text, ?::timestamptz)")
+			args = append(args, st.ID, st.State, st.Outcome, st.FiredAt)
+		}
+		if err := tx.WithContext(ctx).Exec(`UPDATE sla_timers t SET state = v.state, outcome = v.outcome, fired_at = v.fired_at
+			FROM (VALUES `+vals.String()+`) AS v (id, state, outcome, fired_at) WHERE t.id = v.id AND t.state = 'pending'`, args...).Error; err != nil {
+			return err
 		}
 	}
-	for _, r := range rows2 {
-		added = append(added, r.toTimer())
+	if len(adds) > 0 {
+		if err := tx.WithContext(ctx).CreateInBatches(&adds, 500).Error; err != nil {
+			return err
+		}
 	}
-	return added, cancelled, nil
+	return nil
+}
+
+func stopIDs(stops []timerStop) []uuid.UUID {
+	var ids []uuid.UUID
+	for _, st := range stops {
+		if st.State == "cancelled" {
+			ids = append(ids, st.ID)
+		}
+	}
+	return ids
 }
 
 // FindTimer returns a timer, or not_found.
@@ -124,13 +200,24 @@ func (s *Store) FindTimer(ctx context.Context, id uuid.UUID) (Timer, error) {
 	return r.toTimer(), nil
 }
 
-// ClaimTimer records that a delivery started work on a pending timer, so reconciliation can tell
-// a delivery that died mid-task from one still queued. It reports false when the timer is no
-// longer pending.
-func (s *Store) ClaimTimer(ctx context.Context, id uuid.UUID, now time.Time) (bool, error) {
-	res := s.db.WithContext(ctx).Model(&timerRow{}).Where("id = ? AND state = 'pending'", id).
-		Updates(map[string]any{"claimed_at": now, "claims": gorm.Expr("claims + 1")})
-	return res.RowsAffected == 1, translate(res.Error, "timer")
+// ClaimTimers records that deliveries started work on pending timers, so reconciliation can
+// tell a delivery that died mid-task from one still queued. It returns the timers that are still
+// pending (and now claimed); the others need nothing more.
+func (s *Store) ClaimTimers(ctx context.Context, ids []uuid.UUID, now time.Time) (map[uuid.UUID]bool, error) {
+	claimed := make(map[uuid.UUID]bool, len(ids))
+	if len(ids) == 0 {
+		return claimed, nil
+	}
+	var got []uuid.UUID
+	err := s.db.WithContext(ctx).Raw(`UPDATE sla_timers SET claimed_at = ?, claims = claims + 1
+		WHERE id IN ? AND state = 'pending' RETURNING id`, now, ids).Scan(&got).Error
+	if err != nil {
+		return nil, translate(err, "timers")
+	}
+	for _, id := range got {
+		claimed[id] = true
+	}
+	return claimed, nil
 }
 
 // MarkEnqueued records that the timers' deliveries are in the queue.

@@ -91,7 +91,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 		if t.ClaimedAt != nil {
 			tid = fmt.Sprintf("%s:claim:%d", tid, t.Claims)
 		}
-		if err := r.Queue.enqueue(ctx, t.ID, tid, now); err != nil {
+		if err := r.Queue.enqueue(ctx, t.ID, t.DueAt, tid, now); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,13 +16,32 @@ import (
 	"github.com/supportd/supportd/tickets"
 )
 
-// TypeDeadline delivers one SLA timer at its due time. The payload is the timer's ID only: the
-// handler reads everything else from PostgreSQL.
+// TypeDeadline delivers one SLA timer at its due time. The payload is the timer's ID and due
+// time ("<id>@<unix microseconds>"; a timer's due time never changes, a re-plan makes a new
+// timer), so the handler can wait for the deadline without a read; it decides everything else
+// from PostgreSQL. A payload of the ID alone (older tasks) makes the handler read the due time.
 const TypeDeadline = "sla:deadline"
 
 // NewDeadlineTask returns the delivery task of a timer.
-func NewDeadlineTask(id uuid.UUID) *asynq.Task {
-	return asynq.NewTask(TypeDeadline, []byte(id.String()), asynq.Queue(QueueCritical), asynq.MaxRetry(1000))
+func NewDeadlineTask(id uuid.UUID, due time.Time) *asynq.Task {
+	payload := fmt.Sprintf("%s@%d", id, due.UnixMicro())
+	return asynq.NewTask(TypeDeadline, []byte(payload), asynq.Queue(QueueCritical), asynq.MaxRetry(1000))
+}
+
+// parseDeadline reads a deadline task's payload; due is zero when it carries only the ID.
+func parseDeadline(p []byte) (id uuid.UUID, due time.Time, err error) {
+	s, micros, withDue := strings.Cut(string(p), "@")
+	if id, err = uuid.Parse(s); err != nil {
+		return id, due, err
+	}
+	if withDue {
+		us, err := strconv.ParseInt(micros, 10, 64)
+		if err != nil {
+			return id, due, err
+		}
+		due = time.UnixMicro(us).UTC()
+	}
+	return id, due, nil
 }
 
 // taskID is the deterministic asynq task ID of a timer's delivery: scheduling twice conflicts
@@ -53,7 +74,7 @@ func (q *TimerQueue) Close() error { return errors.Join(q.client.Close(), q.insp
 func (q *TimerQueue) Schedule(ctx context.Context, timers []tickets.Timer) {
 	done := make([]uuid.UUID, 0, len(timers))
 	for _, t := range timers {
-		if err := q.enqueue(ctx, t.ID, taskID(t.ID), t.DueAt); err != nil {
+		if err := q.enqueue(ctx, t.ID, t.DueAt, taskID(t.ID), t.DueAt); err != nil {
 			q.log.Warn("timer not enqueued; reconciliation will", "timer_id", t.ID, "error", err)
 			continue
 		}
@@ -64,9 +85,10 @@ func (q *TimerQueue) Schedule(ctx context.Context, timers []tickets.Timer) {
 	}
 }
 
-// enqueue schedules a delivery; an ID conflict means it is already in the queue, which is success.
-func (q *TimerQueue) enqueue(ctx context.Context, id uuid.UUID, tid string, at time.Time) error {
-	_, err := q.client.EnqueueContext(ctx, NewDeadlineTask(id), asynq.TaskID(tid), asynq.ProcessAt(at))
+// enqueue schedules a delivery of the timer (id, due) at at with task ID tid; an ID conflict
+// means it is already in the queue, which is success.
+func (q *TimerQueue) enqueue(ctx context.Context, id uuid.UUID, due time.Time, tid string, at time.Time) error {
+	_, err := q.client.EnqueueContext(ctx, NewDeadlineTask(id, due), asynq.TaskID(tid), asynq.ProcessAt(at))
 	if err == nil || errors.Is(err, asynq.ErrTaskIDConflict) {
 		return nil
 	}
@@ -91,44 +113,41 @@ func (q *TimerQueue) Deliver(ctx context.Context, ids []uuid.UUID) {
 // HandleDeadline delivers a timer: never before its deadline, and only once in effect however
 // often it is delivered.
 func (h *handlers) HandleDeadline(ctx context.Context, t *asynq.Task) error {
-	id, err := uuid.Parse(string(t.Payload()))
+	id, due, err := parseDeadline(t.Payload())
 	if err != nil {
-		return errors.Join(fmt.Errorf("bad timer id %q", t.Payload()), asynq.SkipRetry)
+		return errors.Join(fmt.Errorf("bad deadline payload %q: %w", t.Payload(), err), asynq.SkipRetry)
 	}
-	tm, err := h.deps.Timers.FindTimer(ctx, id)
-	if apperr.KindOf(err) == apperr.NotFound {
-		return errors.Join(err, asynq.SkipRetry)
-	}
-	if err != nil {
-		return err
-	}
-	if tm.State != "pending" {
-		return nil
+	if due.IsZero() {
+		tm, err := h.deps.Timers.FindTimer(ctx, id)
+		if apperr.KindOf(err) == apperr.NotFound {
+			return errors.Join(err, asynq.SkipRetry)
+		}
+		if err != nil {
+			return err
+		}
+		if tm.State != "pending" {
+			return nil
+		}
+		due = tm.DueAt
 	}
 	for attempt := 0; ; attempt++ {
-		wait := tm.DueAt.Sub(h.deps.Clock.Now())
+		wait := due.Sub(h.deps.Clock.Now())
 		if wait > earlySleep {
 			// Far too early (a clock step, or a re-planned timer): come back at the due time.
-			return h.deps.Queue.enqueue(ctx, id, fmt.Sprintf("%s:early:%d", taskID(id), tm.DueAt.UnixMicro()), tm.DueAt)
+			return h.deps.Queue.enqueue(ctx, id, due, fmt.Sprintf("%s:early:%d", taskID(id), due.UnixMicro()), due)
 		}
 		if wait > 0 {
 			if err := sleep(ctx, wait); err != nil {
 				return err
 			}
 		}
-		if attempt == 0 {
-			if ok, err := h.deps.Timers.ClaimTimer(ctx, id, h.deps.Clock.Now()); err != nil || !ok {
-				return err
-			}
-		}
-		outcome, _, err := h.deps.Incidents.FireTimer(ctx, id)
+		fired, err := h.firer.fire(ctx, id, attempt == 0)
 		if err != nil {
 			return err
 		}
-		if outcome != tickets.OutcomeEarly || attempt > 3 {
-			if outcome == tickets.OutcomeBreached || outcome == tickets.OutcomeEscalated {
-				h.deps.Log.Info("deadline fired", "timer_id", id, "incident_id", tm.IncidentID, "target", tm.Target,
-					"outcome", outcome, "late_by", h.deps.Clock.Now().Sub(tm.DueAt))
+		if fired.Outcome != tickets.OutcomeEarly || attempt > 3 {
+			if fired.Outcome == tickets.OutcomeBreached || fired.Outcome == tickets.OutcomeEscalated {
+				h.deps.Log.Info("deadline fired", "timer_id", id, "outcome", fired.Outcome, "late_by", h.deps.Clock.Now().Sub(due))
 			}
 			return nil
 		}

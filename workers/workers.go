@@ -100,8 +100,14 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 		}),
 	})
 	mux := asynq.NewServeMux()
-	h := &handlers{deps: d, cfg: cfg}
+	h := &handlers{deps: d, cfg: cfg, firer: newFirer(d)}
 	h.register(mux)
+	// The firer outlives the server: handlers still running at shutdown wait on it.
+	fctx, stopFirer := context.WithCancel(context.Background())
+	defer stopFirer()
+	for i := 0; i < fireLoops; i++ {
+		go h.firer.run(fctx)
+	}
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start asynq server: %w", err)
 	}
@@ -140,8 +146,9 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 }
 
 type handlers struct {
-	deps Deps
-	cfg  Config
+	deps  Deps
+	cfg   Config
+	firer *firer
 }
 
 func (h *handlers) register(mux *asynq.ServeMux) {

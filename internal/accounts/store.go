@@ -81,6 +81,22 @@ func (s *Store) FindOrganizationByID(ctx context.Context, id uuid.UUID) (Organiz
 	return r.toOrganization(), nil
 }
 
+// FindOrganizations returns the organisations with the given IDs, by ID; missing ones are absent.
+func (s *Store) FindOrganizations(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]Organization, error) {
+	out := make(map[uuid.UUID]Organization, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []organizationRow
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "organizations")
+	}
+	for _, r := range rows {
+		out[r.ID] = r.toOrganization()
+	}
+	return out, nil
+}
+
 // FindUserByID returns the user, or a not_found error.
 func (s *Store) FindUserByID(ctx context.Context, id uuid.UUID) (User, error) {
 	var r userRow

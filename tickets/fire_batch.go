@@ -1,0 +1,248 @@
+package tickets
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// fireBatch is one FireTimers transaction: it reads every incident of the batch at once,
+// decides each in memory and writes the outcomes with a fixed number of statements.
+type fireBatch struct {
+	s   *Service
+	tx  *gorm.DB
+	now time.Time
+
+	outcome  map[uuid.UUID]Outcome
+	stops    []timerStop
+	adds     []timerRow
+	events   []Event
+	incs     map[uuid.UUID]*incidentChange
+	escs     []Escalation
+	breaches []Breach
+
+	added     []Timer     // to schedule after commit
+	cancelled []uuid.UUID // to unschedule after commit
+	outbox    []uuid.UUID // e-mail and webhook deliveries to hand over after commit
+}
+
+// run decides the due timers (timer → incident). Lock order is incident → timer, as every
+// lifecycle step takes it, and incidents are locked in id order, so two batches cannot deadlock.
+func (b *fireBatch) run(ctx context.Context, due map[uuid.UUID]uuid.UUID) error {
+	b.outcome = make(map[uuid.UUID]Outcome, len(due))
+	b.incs = map[uuid.UUID]*incidentChange{}
+	byInc := map[uuid.UUID][]uuid.UUID{}
+	for t, inc := range due {
+		byInc[inc] = append(byInc[inc], t)
+	}
+	incIDs := make([]uuid.UUID, 0, len(byInc))
+	for id := range byInc {
+		incIDs = append(incIDs, id)
+	}
+	tx := b.tx.WithContext(ctx)
+	var incRows []incidentRow
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", incIDs).Order("id").Find(&incRows).Error; err != nil {
+		return err
+	}
+	// Both reads are ordered as their incident indexes are: ordered by id alone, the planner may
+	// prefer walking the primary key and filtering, when its statistics lag behind a burst.
+	var timers []timerRow
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("incident_id IN ? AND state = 'pending'", incIDs).Order("incident_id, target").Find(&timers).Error; err != nil {
+		return err
+	}
+	var evRows []eventRow
+	if err := tx.Where("incident_id IN ?", incIDs).Order("incident_id, id").Find(&evRows).Error; err != nil {
+		return err
+	}
+	pending := map[uuid.UUID][]timerRow{}
+	for _, t := range timers {
+		pending[t.IncidentID] = append(pending[t.IncidentID], t)
+	}
+	events := map[uuid.UUID][]Event{}
+	for _, r := range evRows {
+		events[r.IncidentID] = append(events[r.IncidentID], r.toEvent())
+	}
+	for _, r := range incRows {
+		if err := b.fireIncident(ctx, r.toIncident(), events[r.ID], pending[r.ID], byInc[r.ID]); err != nil {
+			return err
+		}
+	}
+	return b.write(ctx)
+}
+
+// fireIncident decides the incident's due timers, soonest first, then re-plans it once.
+func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Event, pending []timerRow, due []uuid.UUID) error {
+	open := make(map[uuid.UUID]timerRow, len(pending))
+	for _, t := range pending {
+		open[t.ID] = t
+	}
+	ch := &incidentChange{level: inc.EscalationLevel}
+	defer func() {
+		if ch.timers {
+			rest := make([]timerRow, 0, len(open))
+			for _, t := range open {
+				rest = append(rest, t)
+			}
+			ch.nextDue, ch.nextTarget = nextDeadline(rest)
+			b.incs[inc.ID] = ch
+		}
+	}()
+	sort.Slice(due, func(i, j int) bool { return open[due[i]].DueAt.Before(open[due[j]].DueAt) })
+	fired := false
+	for _, id := range due {
+		tr, ok := open[id]
+		if !ok {
+			b.outcome[id] = OutcomeStale
+			continue
+		}
+		delete(open, id)
+		res, err := b.s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), b.now)
+		if err != nil {
+			return err
+		}
+		target := sla.Target(tr.Target)
+		d, ok := res.Deadline(target)
+		if !ok || d.State != sla.Breached || !d.BreachedAt.Equal(tr.DueAt) {
+			state := "superseded"
+			if ok {
+				state = string(d.State)
+			}
+			b.outcome[id] = OutcomeCancelled
+			b.stops = append(b.stops, timerStop{ID: id, State: "cancelled", Outcome: state})
+			ch.timers = true
+			continue
+		}
+		data := map[string]any{"target": target, "due_at": tr.DueAt, "late_by": b.now.Sub(tr.DueAt).String(),
+			"timer_id": id, "explanation": catalog.FromDeadline(d, true).Explanation}
+		ev := Event{IncidentID: inc.ID, At: b.now, Data: data}
+		outcome := OutcomeBreached
+		if level := target.Level(); level > 0 {
+			outcome = OutcomeEscalated
+			data["level"], data["reason"] = level, "deadline"
+			ev.Kind = string(sla.Escalated)
+			inc.EscalationLevel = max(inc.EscalationLevel, level)
+			ch.level, ch.touched = inc.EscalationLevel, true
+			b.escs = append(b.escs, Escalation{Incident: inc, Level: level, Reason: "deadline"})
+			// The escalation is itself an event the plan reads (a reached level is never planned again).
+			events = append(events, ev)
+		} else {
+			ev.Kind = "sla_breached"
+			b.breaches = append(b.breaches, Breach{Incident: inc, Target: target, DueAt: tr.DueAt})
+		}
+		b.events = append(b.events, ev)
+		now := b.now
+		b.outcome[id] = outcome
+		b.stops = append(b.stops, timerStop{ID: id, State: "fired", Outcome: string(outcome), FiredAt: &now})
+		fired, ch.timers = true, true
+	}
+	if !fired {
+		return nil
+	}
+	res, err := b.s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), b.now)
+	if err != nil {
+		return err
+	}
+	rest := make([]timerRow, 0, len(open))
+	for _, t := range open {
+		rest = append(rest, t)
+	}
+	stops, adds := diffTimers(inc.ID, rest, res, b.now)
+	if len(stops) == 0 && len(adds) == 0 {
+		return nil
+	}
+	for _, st := range stops {
+		delete(open, st.ID)
+	}
+	for _, t := range adds {
+		open[t.ID] = t
+	}
+	added := toTimers(adds)
+	b.stops, b.adds = append(b.stops, stops...), append(b.adds, adds...)
+	b.added, b.cancelled = append(b.added, added...), append(b.cancelled, stopIDs(stops)...)
+	b.events = append(b.events, plannedEvent(inc.ID, res, added, len(stops) > 0, b.now))
+	return nil
+}
+
+// write stores the batch's decisions: timers, escalation levels, timeline, credits and the
+// notifications, each kind in one statement (or one per 500 rows).
+func (b *fireBatch) write(ctx context.Context) error {
+	tx := b.tx.WithContext(ctx)
+	// One statement writes each incident's escalation level and nearest deadline.
+	if err := b.writeIncidents(ctx, tx); err != nil {
+		return err
+	}
+	if err := writeTimers(ctx, tx, b.stops, b.adds); err != nil {
+		return err
+	}
+	if len(b.events) > 0 {
+		rows := make([]eventRow, len(b.events))
+		for i, e := range b.events {
+			r, err := toEventRow(e)
+			if err != nil {
+				return err
+			}
+			rows[i] = r
+		}
+		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+			return err
+		}
+	}
+	for _, br := range b.breaches {
+		if err := creditFor(ctx, tx, br.Incident, br.Target, br.DueAt, b.now); err != nil {
+			return err
+		}
+	}
+	if b.s.esc == nil {
+		return nil
+	}
+	if len(b.escs) > 0 {
+		ids, err := b.s.esc.Escalated(ctx, tx, b.escs, b.now)
+		if err != nil {
+			return err
+		}
+		b.outbox = append(b.outbox, ids...)
+	}
+	if len(b.breaches) > 0 {
+		ids, err := b.s.esc.Breached(ctx, tx, b.breaches, b.now)
+		if err != nil {
+			return err
+		}
+		b.outbox = append(b.outbox, ids...)
+	}
+	return nil
+}
+
+// incidentChange is what a batch changes on an incident row.
+type incidentChange struct {
+	timers     bool // its timers changed: write next_due_at, next_target
+	touched    bool // escalated: write escalation_level, updated_at
+	level      int
+	nextDue    *time.Time
+	nextTarget *string
+}
+
+// writeIncidents stores the batch's escalation levels and nearest deadlines in one statement.
+func (b *fireBatch) writeIncidents(ctx context.Context, tx *gorm.DB) error {
+	if len(b.incs) == 0 {
+		return nil
+	}
+	var vals strings.Builder
+	args := []any{b.now}
+	for id, c := range b.incs {
+		if len(args) > 1 {
+			vals.WriteString(", ")
+		}
+		vals.WriteString("(?::uuid, ?::smallint, ?::boolean, ?::timestamptz, ?::text)")
+		args = append(args, id, c.level, c.touched, c.nextDue, c.nextTarget)
+	}
+	return tx.Exec(`UPDATE incidents i SET escalation_level = v.level, next_due_at = v.due, next_target = v.target,
+			updated_at = CASE WHEN v.touched THEN ?::timestamptz ELSE i.updated_at END
+		FROM (VALUES `+vals.String()+`) AS v (id, level, touched, due, target) WHERE i.id = v.id`, args...).Error
+}
