@@ -126,6 +126,11 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 		return err
 	}
 
+	// Statistics as a running system has them: planned against an empty table, the workers'
+	// lookups by id would scan the 100,000 rows just stored.
+	if err := e.DB.Exec("ANALYZE incidents; ANALYZE sla_timers; ANALYZE incident_events").Error; err != nil {
+		return err
+	}
 	memBefore := usedMemory(ctx, rdb)
 	t0 := time.Now()
 	for {
@@ -164,13 +169,15 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 	}
 	for {
 		var pending int64
-		if err := e.DB.Raw("SELECT count(*) FROM sla_timers WHERE state = 'pending' AND due_at <= ? AND incident_id IN (SELECT id FROM incidents WHERE organization_id = ?)", last, org.ID).Scan(&pending).Error; err != nil {
+		// An index range over this run's deadlines: polling must not take the database time the
+		// workers are measured on (a join by organisation here took 2.4 s of PostgreSQL per 20,000).
+		if err := e.DB.Raw("SELECT count(*) FROM sla_timers WHERE state = 'pending' AND due_at BETWEEN ? AND ?", start, last).Scan(&pending).Error; err != nil {
 			return err
 		}
 		if (pending == 0 && time.Now().After(last)) || time.Now().After(deadline) {
 			break
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(time.Second)
 	}
 	var still int64
 	e.DB.Raw("SELECT count(*) FROM sla_timers WHERE state = 'pending' AND incident_id IN (SELECT id FROM incidents WHERE organization_id = ?)", org.ID).Scan(&still)
@@ -178,6 +185,10 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 	stop()
 	for i := 0; i < procs; i++ {
 		<-done
+	}
+	// Fresh statistics, or the report's join may take a plan made for an empty table.
+	if err := e.DB.Exec("ANALYZE incidents; ANALYZE sla_timers; ANALYZE incident_events").Error; err != nil {
+		return err
 	}
 	return report(ctx, e, org.ID.String(), n, start, last)
 }
