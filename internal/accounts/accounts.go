@@ -41,6 +41,20 @@ func (r Role) Customer() bool { return r == Member || r == OrgAdmin }
 // Staff reports whether r is a vendor role.
 func (r Role) Staff() bool { return r.Valid() && !r.Customer() }
 
+// Visibility is an organisation's rule for which of its incidents a member sees.
+type Visibility string
+
+// The incident visibilities. Org admins see every incident of their organisation under both.
+const (
+	// VisibilityOrganization: members see every incident of their organisation (SPEC §1).
+	VisibilityOrganization Visibility = "organization"
+	// VisibilityOwn: members see only their own incidents and their group co-members'.
+	VisibilityOwn Visibility = "own"
+)
+
+// Valid reports whether v is a known visibility.
+func (v Visibility) Valid() bool { return v == VisibilityOrganization || v == VisibilityOwn }
+
 // Organization is a customer organisation.
 type Organization struct {
 	ID     uuid.UUID  `json:"id"`
@@ -48,6 +62,8 @@ type Organization struct {
 	Office string     `json:"office"` // the vendor office whose managers receive its escalations
 	Tier   string     `json:"tier"`   // stands in for the contract tier until entitlements exist
 	TSAMID *uuid.UUID `json:"tsam_id"`
+	// IncidentVisibility decides what its members see; groups decide what they act on.
+	IncidentVisibility Visibility `json:"incident_visibility"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -65,7 +81,33 @@ type User struct {
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// Circle is, for a customer authenticated by token, everyone who shares a group with them
+	// (themselves included once they are in a group). A member acts on the incidents this circle
+	// opened. Loaded per request by Authenticate, so removing someone from a group takes effect
+	// at their next request.
+	Circle []uuid.UUID `json:"-"`
+	// IncidentVisibility is the customer's organisation's rule, loaded with Circle. Empty (a user
+	// not loaded through a token) reads as VisibilityOrganization, the schema's default.
+	IncidentVisibility Visibility `json:"-"`
 }
+
+// InCircle reports whether the user id is u or shares a group with u.
+func (u User) InCircle(id uuid.UUID) bool {
+	if id == u.ID {
+		return true
+	}
+	for _, c := range u.Circle {
+		if c == id {
+			return true
+		}
+	}
+	return false
+}
+
+// SeesOwnOnly reports whether u is a member of an organisation whose members see only their
+// circle's incidents.
+func (u User) SeesOwnOnly() bool { return u.Role == Member && u.IncidentVisibility == VisibilityOwn }
 
 // InOrganization reports whether u is a customer of org.
 func (u User) InOrganization(org uuid.UUID) bool {

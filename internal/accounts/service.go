@@ -165,3 +165,27 @@ func (s *Store) Deactivate(ctx context.Context, actor User, userID uuid.UUID) (i
 	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.clock.Now())
 	return res.RowsAffected, dbx.Translate(res.Error, "tokens")
 }
+
+// OrganizationPatch is the input of UpdateOrganization; nil fields keep their value.
+type OrganizationPatch struct {
+	IncidentVisibility *Visibility
+}
+
+// UpdateOrganization changes an organisation's settings: admins any organisation's, an
+// organisation's admin their own (another is not_found).
+// Errors: forbidden, not_found, invalid_value (incident_visibility).
+func (s *Store) UpdateOrganization(ctx context.Context, actor User, orgID uuid.UUID, in OrganizationPatch) (Organization, error) {
+	switch {
+	case actor.Role == OrgAdmin && !actor.InOrganization(orgID):
+		return Organization{}, apperr.NotFoundf("organization not found")
+	case actor.Role != Admin && actor.Role != OrgAdmin:
+		return Organization{}, errForbidden
+	}
+	if in.IncidentVisibility == nil {
+		return Organization{}, apperr.InvalidField("incident_visibility", "give incident_visibility")
+	}
+	if !in.IncidentVisibility.Valid() {
+		return Organization{}, apperr.InvalidField("incident_visibility", "incident_visibility must be organization or own")
+	}
+	return s.updateIncidentVisibility(ctx, orgID, *in.IncidentVisibility)
+}

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,20 +14,26 @@ import (
 )
 
 type organizationRow struct {
-	ID        uuid.UUID `gorm:"primaryKey"`
-	Name      string
-	Office    string
-	Tier      string
-	TSAMID    *uuid.UUID `gorm:"column:tsam_id"`
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID     uuid.UUID `gorm:"primaryKey"`
+	Name   string
+	Office string
+	Tier   string
+	TSAMID *uuid.UUID `gorm:"column:tsam_id"`
+	// IncidentVisibility is left to the column's default on insert.
+	IncidentVisibility string `gorm:"<-:update"`
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (organizationRow) TableName() string { return "organizations" }
 
 func (r organizationRow) toOrganization() Organization {
+	v := Visibility(r.IncidentVisibility)
+	if v == "" {
+		v = VisibilityOrganization
+	}
 	return Organization{ID: r.ID, Name: r.Name, Office: r.Office, Tier: r.Tier, TSAMID: r.TSAMID,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		IncidentVisibility: v, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 type userRow struct {
@@ -144,13 +151,26 @@ func (s *Store) IssueToken(ctx context.Context, userID uuid.UUID, label string) 
 	return plain, nil
 }
 
-// Authenticate returns the user owning the bearer token, or an unauthorized error.
+// authRow is a token's user with what decides which incidents a customer reaches.
+type authRow struct {
+	User               userRow `gorm:"embedded"`
+	IncidentVisibility *string
+	Circle             string // comma-separated user IDs; empty outside any group
+}
+
+// Authenticate returns the user owning the bearer token, or an unauthorized error. For a
+// customer it also loads their circle (everyone sharing a group with them) and their
+// organisation's incident visibility, in the same statement: the token lookup stays one round
+// trip on every request.
 func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	if token == "" {
 		return User{}, errUnauthorized
 	}
-	var r userRow
-	err := s.db.WithContext(ctx).Raw(`SELECT u.* FROM tokens t JOIN users u ON u.id = t.user_id
+	var r authRow
+	err := s.db.WithContext(ctx).Raw(`SELECT u.*, o.incident_visibility,
+		coalesce((SELECT string_agg(DISTINCT co.user_id::text, ',') FROM group_members me
+			JOIN group_members co ON co.group_id = me.group_id WHERE me.user_id = u.id), '') AS circle
+		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organizations o ON o.id = u.organization_id
 		WHERE t.digest = ? AND t.revoked_at IS NULL`, Digest(token)).Take(&r).Error
 	if dbx.NotFound(err) {
 		return User{}, errUnauthorized
@@ -158,7 +178,30 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	if err != nil {
 		return User{}, dbx.Translate(err, "token")
 	}
-	return r.toUser(), nil
+	u := r.User.toUser()
+	if r.IncidentVisibility != nil {
+		u.IncidentVisibility = Visibility(*r.IncidentVisibility)
+	}
+	if u.Circle, err = parseIDs(r.Circle); err != nil {
+		return User{}, apperr.Wrap(err, "reading the group circle")
+	}
+	return u, nil
+}
+
+func parseIDs(csv string) ([]uuid.UUID, error) {
+	if csv == "" {
+		return nil, nil
+	}
+	parts := strings.Split(csv, ",")
+	out := make([]uuid.UUID, len(parts))
+	for i, p := range parts {
+		id, err := uuid.Parse(p)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
 }
 
 var errUnauthorized = apperr.New(apperr.Unauthorized, "unauthorized", "missing, unknown or revoked bearer token")
@@ -252,4 +295,16 @@ func (s *Store) FindStaff(ctx context.Context, office string, roles ...Role) ([]
 		out[i] = r.toUser()
 	}
 	return out, nil
+}
+
+func (s *Store) updateIncidentVisibility(ctx context.Context, orgID uuid.UUID, v Visibility) (Organization, error) {
+	res := s.db.WithContext(ctx).Model(&organizationRow{}).Where("id = ?", orgID).
+		Updates(map[string]any{"incident_visibility": string(v), "updated_at": s.clock.Now()})
+	if res.Error != nil {
+		return Organization{}, dbx.Translate(res.Error, "organization")
+	}
+	if res.RowsAffected == 0 {
+		return Organization{}, apperr.NotFoundf("organization not found")
+	}
+	return s.FindOrganizationByID(ctx, orgID)
 }

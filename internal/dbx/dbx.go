@@ -67,6 +67,16 @@ func UniqueViolation(err error) (constraint string, ok bool) {
 	return "", false
 }
 
+// ForeignKeyViolation reports whether err is a PostgreSQL foreign-key violation (a referenced
+// row is missing, e.g. deleted concurrently), and on which constraint.
+func ForeignKeyViolation(err error) (constraint string, ok bool) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23503" {
+		return pe.ConstraintName, true
+	}
+	return "", false
+}
+
 // NotFound reports whether err means "no row".
 func NotFound(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
 
