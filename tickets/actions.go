@@ -20,9 +20,24 @@ func worker(u accounts.User) bool {
 
 var errStaffOnly = apperr.New(apperr.Forbidden, "forbidden", "only support staff may do this")
 
-// visibleTo returns the visibility check for a caller.
-func visibleTo(actor accounts.User) func(Incident) bool {
-	return func(inc Incident) bool { return Visible(actor, inc) }
+// errNotInGroup refuses a member acting on an incident they see but neither they nor a group
+// co-member opened.
+var errNotInGroup = apperr.New(apperr.Forbidden, "not_in_group",
+	"only the member who opened this incident, members of a group with them and your organization's admins may act on it; an organization admin can add you to their group")
+
+// actCheck returns the check of an action customers may take (staff pass it too), run on the
+// locked incident: an incident the caller may not see is not_found, exactly as a missing one;
+// one they see but may not act on is not_in_group.
+func actCheck(actor accounts.User) func(Incident) error {
+	return func(inc Incident) error {
+		if !Visible(actor, inc) {
+			return apperr.NotFoundf("incident not found")
+		}
+		if !MayAct(actor, inc) {
+			return errNotInGroup
+		}
+		return nil
+	}
 }
 
 func acknowledged(events []Event) bool {
@@ -87,7 +102,7 @@ func (s *Service) PostUpdate(ctx context.Context, actor accounts.User, id uuid.U
 	if actor.Role == accounts.Executive {
 		return Incident{}, errStaffOnly
 	}
-	return s.act(ctx, id, visibleTo(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -182,7 +197,7 @@ func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID,
 	if !worker(actor) && !actor.Role.Customer() {
 		return Incident{}, errStaffOnly
 	}
-	return s.act(ctx, id, visibleTo(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if inc.Status != StatusResolved {
 			return nil, conflict("not_resolved", "only a resolved incident can be reopened")
 		}

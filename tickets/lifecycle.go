@@ -19,8 +19,9 @@ type change func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]E
 // act runs one lifecycle step in one transaction: lock the incident, apply the change, store the
 // new events and the incident, re-plan through sla, bring the pending timers in line with the
 // plan and note every re-planned target on the timeline. After commit the new timers are handed
-// to the scheduler. A customer who may not see the incident gets not_found.
-func (s *Service) act(ctx context.Context, id uuid.UUID, visible func(Incident) bool, fn change) (Incident, error) {
+// to the scheduler. check, when not nil, vets the caller against the locked incident first
+// (actCheck: not_found or not_in_group).
+func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) error, fn change) (Incident, error) {
 	var (
 		out       Incident
 		added     []Timer
@@ -35,8 +36,10 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, visible func(Incident) 
 			return err
 		}
 		inc := row.toIncident()
-		if visible != nil && !visible(inc) {
-			return apperr.NotFoundf("incident not found")
+		if check != nil {
+			if err := check(inc); err != nil {
+				return err
+			}
 		}
 		events, err := findEventsTx(ctx, tx, id)
 		if err != nil {

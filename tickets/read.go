@@ -9,12 +9,26 @@ import (
 )
 
 // Visible reports whether the caller may see the incident: staff see every incident, customers
-// only their organisation's.
+// only their organisation's. Where the organisation's incident visibility is "own", a member
+// sees only the incidents their circle opened (themselves and everyone sharing a group with
+// them, as loaded with the token).
 func Visible(actor accounts.User, inc Incident) bool {
 	if actor.Role.Customer() {
-		return actor.InOrganization(inc.OrganizationID)
+		return actor.InOrganization(inc.OrganizationID) && (!actor.SeesOwnOnly() || actor.InCircle(inc.OpenedBy))
 	}
 	return actor.Role.Staff()
+}
+
+// MayAct reports whether the caller may act on the incident as its customer (reply, request
+// escalation or reclassification, reopen): an organisation's admin on every incident of their
+// organisation, a member only on those their circle opened (seed 003 §3.2: a group acts on
+// behalf of its members). For staff it is Visible; their own rules are the role checks of each
+// action.
+func MayAct(actor accounts.User, inc Incident) bool {
+	if actor.Role == accounts.Member {
+		return Visible(actor, inc) && actor.InCircle(inc.OpenedBy)
+	}
+	return Visible(actor, inc)
 }
 
 // Get returns the incident if the caller may see it. An incident of another organisation is
@@ -41,13 +55,18 @@ type Page struct {
 }
 
 // List returns the incidents the caller may see, newest first. Customers' listings are scoped to
-// their organisation whatever filter they send.
+// their organisation whatever filter they send, and to their circle's incidents where they see
+// only those.
 func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page, error) {
+	f.OpenedBy = nil
 	if actor.Role.Customer() {
 		if f.OrganizationID != nil && *f.OrganizationID != *actor.OrganizationID {
 			return Page{Items: []Incident{}}, nil
 		}
 		f.OrganizationID = actor.OrganizationID
+		if actor.SeesOwnOnly() {
+			f.OpenedBy = append([]uuid.UUID{actor.ID}, actor.Circle...)
+		}
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50

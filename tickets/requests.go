@@ -31,7 +31,7 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 		return Incident{}, apperr.InvalidField("level", "level is 1 (support manager) or 2 (executive)")
 	}
 	var outbox []uuid.UUID
-	inc, err := s.act(ctx, id, visibleTo(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -165,7 +165,7 @@ func (s *Service) RequestReclassification(ctx context.Context, actor accounts.Us
 		return Reclassification{}, Incident{}, apperr.InvalidField("reason", "say why the severity should be 2")
 	}
 	var req reclassRow
-	inc, err := s.act(ctx, id, visibleTo(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}

@@ -181,9 +181,11 @@ func (s *Store) FindIncidentByID(ctx context.Context, id uuid.UUID) (Incident, e
 	return r.toIncident(), nil
 }
 
-// Filter selects incidents for a listing. OrganizationID is forced for customers by the service.
+// Filter selects incidents for a listing. OrganizationID and OpenedBy are forced for customers
+// by the service.
 type Filter struct {
 	OrganizationID *uuid.UUID
+	OpenedBy       []uuid.UUID // nil: anyone; else only incidents these users opened
 	Status         Status
 	Severity       int
 	Tier           string
@@ -198,6 +200,9 @@ func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error)
 	q := s.db.WithContext(ctx).Model(&incidentRow{})
 	if f.OrganizationID != nil {
 		q = q.Where("organization_id = ?", *f.OrganizationID)
+	}
+	if f.OpenedBy != nil {
+		q = q.Where("opened_by IN ?", f.OpenedBy)
 	}
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
