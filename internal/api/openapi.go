@@ -27,7 +27,7 @@ func (s *Server) Document() map[string]any {
 		var params []any
 		for _, m := range fiberParam.FindAllStringSubmatch(r.path, -1) {
 			schema := map[string]any{"type": "string", "format": "uuid"}
-			if m[1] != "id" {
+			if m[1] != "id" && !strings.HasSuffix(m[1], "_id") {
 				schema = map[string]any{"type": "string"}
 			}
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})

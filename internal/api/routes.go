@@ -34,6 +34,7 @@ var (
 	managers           = []accounts.Role{accounts.SupportManager, accounts.Admin}
 	entitlementReaders = append(append([]accounts.Role{}, staff...), accounts.OrgAdmin)
 	intakeRoles        = append(append([]accounts.Role{}, customers...), accounts.Engineer, accounts.SupportManager, accounts.Admin)
+	groupReaders       = []accounts.Role{accounts.Admin, accounts.OrgAdmin, accounts.Member}
 )
 
 func (s *Server) routes() []route {
@@ -46,9 +47,17 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/me", roles: everyone, summary: "The authenticated user", reply: "User", status: 200, handler: s.me},
 		{method: "POST", path: "/v1/organizations", roles: admins, summary: "Create a customer organisation", request: "NewOrganization", reply: "Organization", status: 201, handler: s.createOrganization},
 		{method: "GET", path: "/v1/organizations/:id", roles: everyone, summary: "An organisation (customers: their own)", reply: "Organization", status: 200, handler: s.getOrganization},
+		{method: "PATCH", path: "/v1/organizations/:id", roles: userAdmins, summary: "Change an organisation's incident_visibility: organization (members see all its incidents) or own (members see their own and their group co-members') (org admins: their own)", request: "OrganizationPatch", reply: "Organization", status: 200, handler: s.patchOrganization},
 		{method: "POST", path: "/v1/users", roles: userAdmins, summary: "Create a user (org admins: users of their organisation)", request: "NewUser", reply: "User", status: 201, handler: s.createUser},
 		{method: "GET", path: "/v1/organizations/:id/users", roles: userReaders, summary: "An organisation's users (org admins: their own)", reply: "Users", status: 200, handler: s.listOrganizationUsers},
 		{method: "POST", path: "/v1/users/:id/deactivate", roles: userAdmins, summary: "Revoke every token of a user (org admins: their organisation's users)", reply: "Deactivated", status: 200, handler: s.deactivateUser},
+		{method: "POST", path: "/v1/groups", roles: userAdmins, summary: "Create a group of customer users, e.g. an incident-response team whose members act on each other's incidents (org admins: in their organisation)", request: "NewGroup", reply: "Group", status: 201, handler: s.createGroup},
+		{method: "GET", path: "/v1/groups", roles: groupReaders, summary: "Groups with their members (admins: all or one organisation's; org admins: their organisation's; members: their own)", reply: "Groups", status: 200,
+			query: []string{"organization_id"}, handler: s.listGroups},
+		{method: "GET", path: "/v1/groups/:id", roles: groupReaders, summary: "A group with its members (404 when not visible)", reply: "Group", status: 200, handler: s.getGroup},
+		{method: "DELETE", path: "/v1/groups/:id", roles: userAdmins, summary: "Delete a group and its memberships", status: 204, handler: s.deleteGroup},
+		{method: "PUT", path: "/v1/groups/:id/members/:user_id", roles: userAdmins, summary: "Add a customer user of the group's organisation (idempotent)", reply: "Group", status: 200, handler: s.addGroupMember},
+		{method: "DELETE", path: "/v1/groups/:id/members/:user_id", roles: userAdmins, summary: "Remove a user from the group (effective from their next request)", status: 204, handler: s.removeGroupMember},
 		{method: "POST", path: "/v1/users/:id/tokens", roles: everyone, summary: "Issue a bearer token, shown once (admins; users for themselves; org admins for their users)", request: "NewToken", reply: "Token", status: 201, handler: s.createToken},
 
 		{method: "POST", path: "/v1/organizations/:id/entitlements", roles: admins, summary: "Add a maintenance contract or subscription", request: "NewEntitlement", reply: "Entitlement", status: 201, handler: s.createEntitlement},

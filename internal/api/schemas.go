@@ -20,7 +20,10 @@ func integer(min, max int) map[string]any {
 }
 func arr(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
 
-var tierEnum = enum("standard", "premium", "platinum")
+var (
+	tierEnum       = enum("standard", "premium", "platinum")
+	visibilityEnum = enum("organization", "own")
+)
 
 // schemas are the JSON shapes of SPEC §5, by name.
 var schemas = map[string]any{
@@ -30,7 +33,13 @@ var schemas = map[string]any{
 	"NewOrganization": obj([]string{"name"}, map[string]any{"name": str(), "office": str(),
 		"tier": tierEnum, "tsam_id": nullable(strf("uuid"))}),
 	"Organization": obj(nil, map[string]any{"id": strf("uuid"), "name": str(), "office": str(), "tier": tierEnum,
-		"tsam_id": nullable(strf("uuid")), "created_at": strf("date-time"), "updated_at": strf("date-time")}),
+		"tsam_id": nullable(strf("uuid")), "incident_visibility": visibilityEnum, "created_at": strf("date-time"), "updated_at": strf("date-time")}),
+	"OrganizationPatch": obj([]string{"incident_visibility"}, map[string]any{"incident_visibility": visibilityEnum}),
+	"NewGroup":          obj([]string{"name"}, map[string]any{"name": str(), "description": str(), "organization_id": strf("uuid")}),
+	"Group": obj(nil, map[string]any{"id": strf("uuid"), "organization_id": strf("uuid"), "name": str(), "description": str(),
+		"members":    arr(obj(nil, map[string]any{"user_id": strf("uuid"), "name": str(), "email": str(), "added_at": strf("date-time")})),
+		"created_at": strf("date-time")}),
+	"Groups": obj([]string{"items"}, map[string]any{"items": arr(ref("Group"))}),
 	"NewUser": obj([]string{"email", "name", "role"}, map[string]any{"email": strf("email"), "name": str(),
 		"role":   enum("member", "org_admin", "engineer", "support_manager", "executive", "admin"),
 		"senior": map[string]any{"type": "boolean"}, "organization_id": nullable(strf("uuid")), "office": str()}),
