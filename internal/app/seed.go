@@ -28,6 +28,10 @@ var demoStaff = []accounts.NewUser{
 	{Email: "aoi.exec@vendor.example", Name: "Aoi (office head, Tokyo)", Role: accounts.Executive, Office: "tokyo"},
 }
 
+// demoGroup is the platinum customer's incident-response team (seed 003 §3.2): its member acts
+// on incidents its admin opened and the other way round.
+var demoGroup = accounts.NewGroup{Name: "Incident response", Description: "acts on each other's incidents"}
+
 // SeedDemo creates the demo organisations and users where missing, and prints a fresh token for
 // each demo user (tokens are stored hashed, so earlier ones cannot be shown again).
 func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
@@ -58,6 +62,7 @@ func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
 			return err
 		}
 		slug := map[string]string{"platinum": "sakura", "premium": "fuji", "standard": "kaede"}[in.Tier]
+		var team []accounts.User
 		for _, role := range []accounts.Role{accounts.OrgAdmin, accounts.Member} {
 			u, err := e.ensureUser(ctx, admin, accounts.NewUser{Email: fmt.Sprintf("%s.%s@%s.example", role, slug, slug),
 				Name: fmt.Sprintf("%s %s", in.Name, role), Role: role, OrganizationID: &org.ID})
@@ -65,6 +70,12 @@ func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
 				return err
 			}
 			users = append(users, u)
+			team = append(team, u)
+		}
+		if in.Tier == "platinum" {
+			if err := e.ensureGroup(ctx, admin, org, demoGroup, team); err != nil {
+				return err
+			}
 		}
 	}
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
@@ -86,6 +97,30 @@ func (e *Engine) ensureUser(ctx context.Context, admin accounts.User, in account
 		return e.Accounts.FindUserByEmail(ctx, in.Email)
 	}
 	return u, err
+}
+
+func (e *Engine) ensureGroup(ctx context.Context, admin accounts.User, org accounts.Organization, in accounts.NewGroup, members []accounts.User) error {
+	in.OrganizationID = &org.ID
+	g, err := e.Accounts.CreateGroup(ctx, admin, in)
+	if apperr.Is(err, "group_exists") {
+		var gs []accounts.Group
+		if gs, err = e.Accounts.ListGroups(ctx, admin, &org.ID); err == nil {
+			for _, x := range gs {
+				if strings.EqualFold(x.Name, in.Name) {
+					g = x
+				}
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	for _, u := range members {
+		if _, err := e.Accounts.AddGroupMember(ctx, admin, g.ID, u.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (e *Engine) ensureOrganization(ctx context.Context, admin accounts.User, in accounts.NewOrganization) (accounts.Organization, error) {

@@ -41,6 +41,12 @@ func TestSeedDemoIsRepeatable(t *testing.T) {
 	if orgs != 3 || ents != 9 {
 		t.Fatalf("%d demo organisations, %d entitlements after two seeds; want 3 and 9", orgs, ents)
 	}
+	var groups, members int64
+	e.DB.Raw("SELECT count(*) FROM groups").Scan(&groups)
+	e.DB.Raw("SELECT count(*) FROM group_members").Scan(&members)
+	if groups != 1 || members != 2 {
+		t.Fatalf("%d demo groups with %d members after two seeds; want 1 with 2", groups, members)
+	}
 	// Every printed token works.
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")[1:]
 	for _, l := range lines {
