@@ -143,7 +143,8 @@ var errQueueEmpty = errors.New("queue empty")
 const priorityTiers = "i.tier IN ('premium', 'platinum')"
 
 // queueOrder is the urgency order. next_due_at, the incident's pending timer due first, is kept
-// on the incident by a trigger on sla_timers (migration 00006), so that this is the order of the
+// on the incident by whoever writes its timers (nextDeadline; migrations 00006, 00010), so that
+// this is the order of the
 // indexes incidents_queue_idx and incidents_claim_idx: a claim reads the first unlocked entry
 // instead of sorting every unassigned incident.
 const queueOrder = "CASE WHEN " + priorityTiers + " THEN 0 ELSE 1 END, i.severity, i.next_due_at, i.accepted_at, i.id"
