@@ -3,7 +3,6 @@ package escalation
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,11 +89,8 @@ func enqueue(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Message) ([
 const enqueueChunk = 1000
 
 func insertMessages(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Message) ([]uuid.UUID, error) {
-	var sql strings.Builder
-	sql.WriteString(`INSERT INTO notifications (id, recipient_id, channel, kind, incident_id, subject, body, data, dedup_key,
-		state, next_attempt_at, delivered_at, webhook_id, created_at) VALUES `)
 	args := make([]any, 0, 14*len(msgs))
-	for i, m := range msgs {
+	for _, m := range msgs {
 		data := m.Data
 		if data == nil {
 			data = map[string]any{}
@@ -107,16 +103,15 @@ func insertMessages(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Mess
 		if m.Channel == ChannelInbox {
 			state, delivered = stateDelivered, &now
 		}
-		if i > 0 {
-			sql.WriteString(", ")
-		}
-		sql.WriteString("(?::uuid, ?::uuid, ?, ?, ?::uuid, ?, ?, ?::jsonb, ?, ?, ?::timestamptz, ?::timestamptz, ?::uuid, ?::timestamptz)")
 		args = append(args, uuid.Must(uuid.NewV7()), m.RecipientID, string(m.Channel), m.Kind, m.IncidentID, m.Subject, m.Body,
 			string(raw), m.DedupKey, state, now, delivered, m.WebhookID, now)
 	}
-	sql.WriteString(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id")
+	sql := `INSERT INTO notifications (id, recipient_id, channel, kind, incident_id, subject, body, data, dedup_key,
+		state, next_attempt_at, delivered_at, webhook_id, created_at) VALUES ` +
+		dbx.Values(len(msgs), "(?::uuid, ?::uuid, ?, ?, ?::uuid, ?, ?, ?::jsonb, ?, ?, ?::timestamptz, ?::timestamptz, ?::uuid, ?::timestamptz)") +
+		" ON CONFLICT (dedup_key) DO NOTHING RETURNING id"
 	var ids []uuid.UUID
-	if err := tx.WithContext(ctx).Raw(sql.String(), args...).Scan(&ids).Error; err != nil {
+	if err := tx.WithContext(ctx).Raw(sql, args...).Scan(&ids).Error; err != nil {
 		return nil, dbx.Translate(err, "notification")
 	}
 	return ids, nil

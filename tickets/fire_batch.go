@@ -2,11 +2,13 @@ package tickets
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
@@ -86,11 +88,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 	ch := &incidentChange{level: inc.EscalationLevel}
 	defer func() {
 		if ch.timers {
-			rest := make([]timerRow, 0, len(open))
-			for _, t := range open {
-				rest = append(rest, t)
-			}
-			ch.nextDue, ch.nextTarget = nextDeadline(rest)
+			ch.nextDue, ch.nextTarget = nextDeadline(slices.Collect(maps.Values(open)))
 			b.incs[inc.ID] = ch
 		}
 	}()
@@ -149,11 +147,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 	if err != nil {
 		return err
 	}
-	rest := make([]timerRow, 0, len(open))
-	for _, t := range open {
-		rest = append(rest, t)
-	}
-	stops, adds := diffTimers(inc.ID, rest, res, b.now)
+	stops, adds := diffTimers(inc.ID, slices.Collect(maps.Values(open)), res, b.now)
 	if len(stops) == 0 && len(adds) == 0 {
 		return nil
 	}
@@ -233,16 +227,11 @@ func (b *fireBatch) writeIncidents(ctx context.Context, tx *gorm.DB) error {
 	if len(b.incs) == 0 {
 		return nil
 	}
-	var vals strings.Builder
 	args := []any{b.now}
 	for id, c := range b.incs {
-		if len(args) > 1 {
-			vals.WriteString(", ")
-		}
-		vals.WriteString("(?::uuid, ?::smallint, ?::boolean, ?::timestamptz, ?::text)")
 		args = append(args, id, c.level, c.touched, c.nextDue, c.nextTarget)
 	}
 	return tx.Exec(`UPDATE incidents i SET escalation_level = v.level, next_due_at = v.due, next_target = v.target,
 			updated_at = CASE WHEN v.touched THEN ?::timestamptz ELSE i.updated_at END
-		FROM (VALUES `+vals.String()+`) AS v (id, level, touched, due, target) WHERE i.id = v.id`, args...).Error
+		FROM (VALUES `+dbx.Values(len(b.incs), "(?::uuid, ?::smallint, ?::boolean, ?::timestamptz, ?::text)")+`) AS v (id, level, touched, due, target) WHERE i.id = v.id`, args...).Error
 }

@@ -2,10 +2,10 @@ package tickets
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"gorm.io/gorm"
 )
@@ -159,17 +159,12 @@ func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Ti
 // deadlines is decided in batches, and a statement per timer was most of its cost.
 func writeTimers(ctx context.Context, tx *gorm.DB, stops []timerStop, adds []timerRow) error {
 	if len(stops) > 0 {
-		var vals strings.Builder
 		args := make([]any, 0, 4*len(stops))
-		for i, st := range stops {
-			if i > 0 {
-				vals.WriteString(", ")
-			}
-			vals.WriteString("(?::uuid, ?::text, ?::text, ?::timestamptz)")
+		for _, st := range stops {
 			args = append(args, st.ID, st.State, st.Outcome, st.FiredAt)
 		}
 		if err := tx.WithContext(ctx).Exec(`UPDATE sla_timers t SET state = v.state, outcome = v.outcome, fired_at = v.fired_at
-			FROM (VALUES `+vals.String()+`) AS v (id, state, outcome, fired_at) WHERE t.id = v.id AND t.state = 'pending'`, args...).Error; err != nil {
+			FROM (VALUES `+dbx.Values(len(stops), "(?::uuid, ?::text, ?::text, ?::timestamptz)")+`) AS v (id, state, outcome, fired_at) WHERE t.id = v.id AND t.state = 'pending'`, args...).Error; err != nil {
 			return err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -101,4 +102,11 @@ func Translate(err error, what string) error {
 		return &apperr.Error{Kind: apperr.Unavailable, Code: "database_unavailable", Message: "the database is unavailable, try again", Err: err}
 	}
 	return apperr.Wrap(err, "storing %s", what)
+}
+
+// Values returns the placeholders of a multi-row VALUES list: n copies of tuple, e.g.
+// Values(2, "(?::uuid, ?::text)") is "(?::uuid, ?::text), (?::uuid, ?::text)". Batched writes
+// (UPDATE … FROM (VALUES …), multi-row INSERT … RETURNING) build their statements with it.
+func Values(n int, tuple string) string {
+	return strings.TrimSuffix(strings.Repeat(tuple+", ", n), ", ")
 }
