@@ -46,21 +46,7 @@ type Config struct {
 	ForwardInterval time.Duration
 }
 
-// Deps are what the handlers use.
-type Deps struct {
-	DB        *gorm.DB
-	Clock     clock.Clock
-	Log       *slog.Logger
-	Reminders *entitlement.Reminders
-	Incidents *tickets.Service
-	Timers    *tickets.Store
-	Queue     *TimerQueue
-	Notify    *Notifier
-}
-
-// Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
-// finish (up to ShutdownTimeout) before returning.
-func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) error {
+func (cfg Config) withDefaults() Config {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 10
 	}
@@ -82,23 +68,49 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 	if cfg.ForwardInterval <= 0 {
 		cfg.ForwardInterval = 100 * time.Millisecond
 	}
-	if d.Log == nil {
-		d.Log = slog.Default()
-	}
-	srv := asynq.NewServer(redis, asynq.Config{
+	return cfg
+}
+
+// AsynqConfig is the asynq server configuration of a worker process (Config's zero values take
+// their defaults). cmd/timerbench uses it to measure asynq alone with the same settings.
+func AsynqConfig(cfg Config, log *slog.Logger) asynq.Config {
+	cfg = cfg.withDefaults()
+	return asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          Queues,
 		ShutdownTimeout: cfg.ShutdownTimeout,
-		Logger:          asynqLogger{d.Log},
+		Logger:          asynqLogger{log},
 		// Deadlines: look for due scheduled tasks every ForwardInterval and for new pending
 		// ones every 50 ms when idle, instead of asynq's 5 s and 1 s.
 		DelayedTaskCheckInterval: cfg.ForwardInterval,
 		TaskCheckInterval:        50 * time.Millisecond,
 		RetryDelayFunc:           retryDelay,
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
-			d.Log.Error("task failed", "type", t.Type(), "error", err)
+			log.Error("task failed", "type", t.Type(), "error", err)
 		}),
-	})
+	}
+}
+
+// Deps are what the handlers use.
+type Deps struct {
+	DB        *gorm.DB
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Reminders *entitlement.Reminders
+	Incidents *tickets.Service
+	Timers    *tickets.Store
+	Queue     *TimerQueue
+	Notify    *Notifier
+}
+
+// Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
+// finish (up to ShutdownTimeout) before returning.
+func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) error {
+	cfg = cfg.withDefaults()
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	srv := asynq.NewServer(redis, AsynqConfig(cfg, d.Log))
 	mux := asynq.NewServeMux()
 	h := &handlers{deps: d, cfg: cfg, firer: newFirer(d)}
 	h.register(mux)

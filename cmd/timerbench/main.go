@@ -5,6 +5,7 @@
 //
 //	timerbench -n 100000 -window 200s          # steady: deadlines spread over the window
 //	timerbench -n 100000 -burst                # burst: every deadline in the same second
+//	timerbench -n 100000 -noop                 # asynq alone, no-op handler (REDIS_URL only)
 //
 // It uses DATABASE_URL and REDIS_URL (a database and Redis DB it may fill; it creates its own
 // organisation and rows) and talks to nothing else.
@@ -39,6 +40,7 @@ func main() {
 	dbConns := flag.Int("db", 40, "PostgreSQL connections")
 	procs := flag.Int("workers", 1, "worker servers (asynq servers in this process)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	noop := flag.Bool("noop", false, "measure asynq alone: -n no-op tasks due in the same second, the workers' asynq settings, no database")
 	measure := flag.Duration("measure", 0, "stop this long after the first deadline and report on what fell due by then (0: until all fired)")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -50,7 +52,13 @@ func main() {
 		_ = pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*n, *window, *lead, *measure, *burst, *conc, *dbConns, *procs); err != nil {
+	var err error
+	if *noop {
+		err = runNoop(*n, *lead, *conc, os.Getenv("REDIS_URL"))
+	} else {
+		err = run(*n, *window, *lead, *measure, *burst, *conc, *dbConns, *procs)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "timerbench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
