@@ -29,12 +29,18 @@ func postgresAccount() (*account, error) {
 		return nil, fmt.Errorf("localsvc: running as root, which PostgreSQL refuses, and there is no %q OS user to run it as "+
 			"(create one, e.g. `useradd --system %[1]s`, or run as a non-root user): %[2]w", postgresUser, err)
 	}
+	return accountOf(u)
+}
+
+// accountOf reads an OS user's ids.
+func accountOf(u *user.User) (*account, error) {
 	a := &account{name: u.Username}
+	var err error
 	if a.uid, err = strconv.Atoi(u.Uid); err != nil {
-		return nil, fmt.Errorf("localsvc: user %s: uid %q: %w", postgresUser, u.Uid, err)
+		return nil, fmt.Errorf("localsvc: user %s: uid %q: %w", u.Username, u.Uid, err)
 	}
 	if a.gid, err = strconv.Atoi(u.Gid); err != nil {
-		return nil, fmt.Errorf("localsvc: user %s: gid %q: %w", postgresUser, u.Gid, err)
+		return nil, fmt.Errorf("localsvc: user %s: gid %q: %w", u.Username, u.Gid, err)
 	}
 	gids, _ := u.GroupIds() // without them the primary group is still known
 	for _, g := range gids {
@@ -64,7 +70,7 @@ func prepareDataDir(dir string, as *account) error {
 		}
 		if !ok {
 			return fmt.Errorf("localsvc: data directory %s is not reachable by OS user %s (no search permission on %s); "+
-				"PostgreSQL cannot run as root, so keep its data somewhere that user can reach, such as under /tmp",
+				"a server started by root runs as that user, so keep its data somewhere that user can reach, such as under /tmp",
 				dir, as.name, p)
 		}
 		if p == filepath.Dir(p) {
