@@ -1,6 +1,7 @@
 package escalation
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -66,12 +67,32 @@ type Email struct {
 // Send sends one message. It stops when ctx ends: the connection carries ctx's deadline and is
 // closed on cancellation, so a server that stops answering cannot hold the caller.
 // Errors: a bad recipient, or whatever the network or the server said.
-func (m *Mailer) Send(ctx context.Context, e Email, now time.Time) (err error) {
-	if strings.ContainsAny(e.To, "\r\n<>") || !strings.Contains(e.To, "@") {
-		return fmt.Errorf("bad recipient %q", e.To)
-	}
+func (m *Mailer) Send(ctx context.Context, e Email, now time.Time) error {
 	if strings.ContainsAny(e.MessageID, "\r\n<> ") {
 		return fmt.Errorf("bad message id %q", e.MessageID)
+	}
+	return m.SendMessage(ctx, []string{e.To}, []byte(m.message(e, now)))
+}
+
+// From is the envelope sender and From address of this mailer's mail (SMTP_URL's from), for
+// composing a message to give SendMessage.
+func (m *Mailer) From() string { return m.from }
+
+// SendMessage sends a message composed elsewhere (mailmsg.Signer.Compose: threaded,
+// multipart), as it is, to the recipients, from From(). Like Send it stops when ctx ends.
+// Errors: a bad recipient, a message with bare line feeds (which SMTP forbids), or whatever
+// the network or the server said.
+func (m *Mailer) SendMessage(ctx context.Context, rcpts []string, msg []byte) (err error) {
+	if len(rcpts) == 0 {
+		return errors.New("no recipient")
+	}
+	for _, to := range rcpts {
+		if strings.ContainsAny(to, "\r\n<>") || !strings.Contains(to, "@") {
+			return fmt.Errorf("bad recipient %q", to)
+		}
+	}
+	if bytes.Contains(bytes.ReplaceAll(msg, []byte("\r\n"), nil), []byte("\n")) {
+		return errors.New("message has a bare line feed; compose it with CRLF line ends")
 	}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", m.addr)
@@ -110,14 +131,16 @@ func (m *Mailer) Send(ctx context.Context, e Email, now time.Time) (err error) {
 	if err := c.Mail(m.from); err != nil {
 		return err
 	}
-	if err := c.Rcpt(e.To); err != nil {
-		return err
+	for _, to := range rcpts {
+		if err := c.Rcpt(to); err != nil {
+			return err
+		}
 	}
 	w, err := c.Data()
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write([]byte(m.message(e, now))); err != nil {
+	if _, err := w.Write(msg); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {
