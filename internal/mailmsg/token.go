@@ -70,6 +70,11 @@ func (s *Signer) ParseToken(tok string) (uuid.UUID, bool) {
 	if err != nil || len(b) != 16+macBytes {
 		return uuid.Nil, false
 	}
+	// The last character carries 3 unused bits: only the canonical spelling counts, so a token
+	// has exactly one form (per case) and an altered one never verifies.
+	if !strings.EqualFold(b32.EncodeToString(b), tok) {
+		return uuid.Nil, false
+	}
 	id, _ := uuid.FromBytes(b[:16])
 	if !hmac.Equal(b[16:], s.mac(id)) {
 		return uuid.Nil, false
