@@ -63,10 +63,10 @@ func (w *walker) entity(e *message.Entity, parent string, depth int) {
 		if w.p.Text != "" {
 			w.p.Text += "\n"
 		}
-		w.p.Text += readText(e.Body)
+		w.p.Text += readText(e.Body, params)
 		return
 	case mediaType == "text/html" && !isAttachment && w.p.HTML == "":
-		w.p.HTML = sanitiseHTML(readText(e.Body))
+		w.p.HTML = sanitiseHTML(readText(e.Body, params))
 		return
 	}
 	if (mediaType == "text/plain" || mediaType == "text/html") && !isAttachment {
@@ -116,8 +116,12 @@ func (w *walker) filename(e *message.Entity, fromDisp, fromType string) string {
 	return strings.ToValidUTF8(strings.TrimSpace(name), "\uFFFD")
 }
 
-func readText(r io.Reader) string {
+// readText reads a text part (go-message has converted a labelled charset to UTF-8).
+func readText(r io.Reader, params map[string]string) string {
 	b, _ := io.ReadAll(io.LimitReader(r, maxTextBytes))
+	if params["charset"] == "" {
+		return unlabelledJIS(string(b))
+	}
 	return string(b)
 }
 

@@ -90,11 +90,13 @@ func Classify(p *Parsed, rules LoopRules) Classification {
 			hit(VerdictAutoReply, k)
 		}
 	}
-	if rp, ok := h["Return-Path"]; ok && len(rp) > 0 {
-		if v := strings.TrimSpace(rp[len(rp)-1]); v == "<>" || v == "" {
+	for _, v := range h.Values("Return-Path") {
+		if v = strings.TrimSpace(v); v == "<>" || v == "" {
 			// A null sender (RFC 5321 §4.5.5) is how servers and autoresponders mark mail that
-			// must not be answered; alone it means an automatic message.
+			// must not be answered; alone it means an automatic message. Any copy of the field
+			// counts: a wrong one only makes us not answer.
 			hit(VerdictAutoReply, "Return-Path: <>")
+			break
 		}
 	}
 

@@ -102,8 +102,10 @@ func (s *Signer) Compose(o Outgoing) (*Composed, error) {
 	sum := sha256.Sum256([]byte(id))
 	h.SetContentType("multipart/alternative", map[string]string{"boundary": "sd-" + hex.EncodeToString(sum[:12])})
 
+	h.Set("MIME-Version", "1.0")
+
 	var buf bytes.Buffer
-	w, err := message.CreateWriter(&buf, h.Header)
+	w, err := message.CreateWriter(&buf, inOrder(h.Header, headerOrder))
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +133,23 @@ func (s *Signer) Compose(o Outgoing) (*Composed, error) {
 		return nil, err
 	}
 	return &Composed{MessageID: id, Data: buf.Bytes()}, nil
+}
+
+// headerOrder is the order fields are written in, the conventional one.
+var headerOrder = []string{
+	"Date", "From", "To", "Cc", "Reply-To", "Subject", "Message-Id", "In-Reply-To", "References",
+	"Auto-Submitted", "X-Auto-Response-Suppress", "Mime-Version", "Content-Type",
+}
+
+// inOrder returns h's fields in the order of keys (go-message puts each field it adds on top).
+func inOrder(h message.Header, keys []string) message.Header {
+	var out message.Header
+	for i := len(keys) - 1; i >= 0; i-- {
+		if v := h.Get(keys[i]); v != "" {
+			out.Add(keys[i], v)
+		}
+	}
+	return out
 }
 
 // references is the incident's id first, then the newest of the thread (and the message

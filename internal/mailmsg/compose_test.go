@@ -140,6 +140,15 @@ func TestComposeAutoReplied(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var keys []string
+	for _, line := range strings.Split(string(c.Data[:bytes.Index(c.Data, []byte("\r\n\r\n"))]), "\r\n") {
+		if k, _, ok := strings.Cut(line, ":"); ok && !strings.HasPrefix(line, " ") {
+			keys = append(keys, k)
+		}
+	}
+	if got, want := strings.Join(keys, " "), "Date From To Subject Message-Id References Auto-Submitted X-Auto-Response-Suppress Mime-Version Content-Type"; got != want {
+		t.Errorf("fields in the order\n%s\nwant\n%s", got, want)
+	}
 	if got := m.Header.Get("Auto-Submitted"); got != "auto-replied" {
 		t.Errorf("Auto-Submitted = %q", got)
 	}

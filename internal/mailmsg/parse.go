@@ -143,6 +143,7 @@ func decodeText(v string, h gomail.Header) string {
 	if err != nil {
 		s = v
 	}
+	s = unlabelledJIS(s)
 	if !utf8.ValidString(s) {
 		_, params, _ := h.ContentType()
 		if cs := params["charset"]; cs != "" && message.CharsetReader != nil {
@@ -220,4 +221,22 @@ func normaliseText(s string) string {
 		lines[i] = strings.TrimRight(l, " \t")
 	}
 	return strings.Trim(strings.Join(lines, "\n"), "\n")
+}
+
+// unlabelledJIS decodes text that carries ISO-2022-JP escape sequences without saying so (no
+// charset, or raw in a header), as old Japanese mail programs send it. Such text is 7-bit and
+// would otherwise show its escape sequences; anything else is returned as it is.
+func unlabelledJIS(s string) string {
+	if !strings.Contains(s, "\x1b$B") && !strings.Contains(s, "\x1b$@") {
+		return s
+	}
+	r, err := message.CharsetReader("iso-2022-jp", strings.NewReader(s))
+	if err != nil {
+		return s
+	}
+	var b bytes.Buffer
+	if _, err := b.ReadFrom(r); err != nil {
+		return s
+	}
+	return b.String()
 }

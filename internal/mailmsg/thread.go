@@ -16,8 +16,9 @@ const (
 	SourceMessageID Source = "message_id"
 	// SourcePlusAddress: a signed token in a recipient's sub-address (support+TOKEN@…).
 	SourcePlusAddress Source = "plus_address"
-	// SourceSubject: an [INC-YYYY-NNNNNN] reference in the subject. Anyone can type one, so it
-	// must count only for a sender who already takes part in that incident.
+	// SourceSubject: an [INC-YYYY-NNNNNN] (or 【INC-YYYY-NNNNNN】) reference in the subject.
+	// Anyone can type one, so it must count only for a sender who already takes part in that
+	// incident.
 	SourceSubject Source = "subject"
 )
 
@@ -33,7 +34,8 @@ type Candidate struct {
 	Reference string
 }
 
-var subjectRef = regexp.MustCompile(`(?i)\[(INC-\d{4}-\d{6,})\]`)
+// subjectRef also takes the lenticular brackets Japanese subjects often use: 【INC-…】.
+var subjectRef = regexp.MustCompile(`(?i)(?:\[|【)\s*(INC-\d{4}-\d{6,})\s*(?:\]|】)`)
 
 // envelopeHeaders are where servers record the address a message was delivered to; a Bcc'd
 // plus-address appears only there.
