@@ -1,5 +1,6 @@
-// Package localsvc starts private PostgreSQL and Redis servers from the binaries installed on the
-// machine, so that `supportd dev` and the tests need nothing running beforehand.
+// Package localsvc starts private PostgreSQL and Redis servers (and, for the mail tests, Dovecot)
+// from the binaries installed on the machine, so that `supportd dev` and the tests need nothing
+// running beforehand.
 //
 // Each server listens on 127.0.0.1 only, on a port of its own, with its data in a directory the
 // caller chooses: kept between runs for `supportd dev`, a temporary one for tests. Servers are
