@@ -66,11 +66,14 @@ func dovecotBinary() (string, error) {
 		return p, nil
 	}
 	// /usr/sbin is not on every user's PATH.
-	if _, err := os.Stat("/usr/sbin/dovecot"); err == nil {
-		return "/usr/sbin/dovecot", nil
+	if _, err := os.Stat(dovecotFallback); err == nil {
+		return dovecotFallback, nil
 	}
-	return "", fmt.Errorf("localsvc: dovecot binary not found on PATH or in /usr/sbin: %w", ErrNotInstalled)
+	return "", fmt.Errorf("localsvc: dovecot binary not found on PATH or as %s: %w", dovecotFallback, ErrNotInstalled)
 }
+
+// dovecotFallback is where Debian installs dovecot, off most users' PATH.
+var dovecotFallback = "/usr/sbin/dovecot"
 
 // dovecotLMTP finds the lmtp service beside Dovecot's other services (Debian: /usr/lib/dovecot,
 // elsewhere libexec).
