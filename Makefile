@@ -1,7 +1,7 @@
 # Two commands for a new user: `make run` and `make test`. Everything else is a helper of those.
 SHELL := /bin/bash
 GO ?= go
-SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && echo sudo)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
 
 .PHONY: run test deps vet fmt-check build bench loadtest
 
