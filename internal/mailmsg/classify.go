@@ -38,7 +38,7 @@ type Classification struct {
 	FailedRecipients []string
 }
 
-// machineSenders are local parts that never belong to a person.
+// bounceSenders and noReplySenders are local parts that never belong to a person.
 var bounceSenders = []string{"mailer-daemon", "postmaster"}
 var noReplySenders = []string{"no-reply", "noreply", "do-not-reply", "donotreply", "no_reply"}
 
