@@ -76,26 +76,36 @@ func errorHandler(log *slog.Logger, allow func(path string) string) fiber.ErrorH
 		if !ok {
 			status = fiber.StatusInternalServerError
 		}
-		body := map[string]any{}
-		for k, v := range ae.Details {
-			body[k] = v
-		}
-		body["code"] = ae.Code
-		body["message"] = ae.Message
-		if ae.Field != "" {
-			body["field"] = ae.Field
-		}
 		rid := requestID(c)
+		body := errorBody(ae, rid)
 		if status >= 500 {
+			body["request_id"] = rid
 			log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "error", err)
 			if ae.Kind == apperr.Internal {
 				body["code"] = "internal"
 				body["message"] = "internal error; quote request_id " + rid + " to support"
 			}
-			body["request_id"] = rid
 		}
 		out, _ := json.Marshal(map[string]any{"error": body})
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
 		return c.Status(status).Send(out)
 	}
+}
+
+// errorBody is the inside of the error envelope. The request ID is quoted on 5xx answers, where
+// support needs it.
+func errorBody(ae *apperr.Error, rid string) map[string]any {
+	body := map[string]any{}
+	for k, v := range ae.Details {
+		body[k] = v
+	}
+	body["code"] = ae.Code
+	body["message"] = ae.Message
+	if ae.Field != "" {
+		body["field"] = ae.Field
+	}
+	if statusOf[ae.Kind] >= 500 {
+		body["request_id"] = rid
+	}
+	return body
 }

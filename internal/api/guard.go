@@ -2,7 +2,10 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,33 +16,69 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 )
 
-// readBody reads the request body, which the server streams, up to BodyLimit. A body over it is
-// read on and discarded (up to maxDrain) before the 413 is sent: a server that answers and
-// closes while the client is still sending makes the client's kernel see a reset, and the
-// client never reads the answer. Reading every body here also keeps a keep-alive connection in
-// step when a handler ignores the body.
+// readBody reads the request body, which the server streams, up to BodyLimit. A client sending
+// a body over it must be able to read the 413: a server that answers and closes while the client
+// is still sending makes the client's kernel see a reset, and the client never reads the answer
+// (a browser shows a network failure). So the rest of the body is read and discarded (up to
+// maxDrain) before the connection closes. Reading every body here also keeps a keep-alive
+// connection in step when a handler ignores the body.
 func (s *Server) readBody(c *fiber.Ctx) error {
 	stream := c.Context().RequestBodyStream()
 	if stream == nil {
 		return c.Next()
 	}
 	limit := s.deps.BodyLimit
+	if cl := c.Request().Header.ContentLength(); cl > limit {
+		// Announced too large: answer at once, from the headers, and drain behind the answer.
+		s.answerAndDrain(c, cl)
+		return nil
+	}
 	body, err := io.ReadAll(io.LimitReader(stream, int64(limit)+1))
 	if err != nil {
 		c.Context().SetConnectionClose()
 		return apperr.New(apperr.Malformed, "malformed_request", "the request body could not be read")
 	}
 	if len(body) > limit {
-		n, _ := io.Copy(io.Discard, io.LimitReader(stream, maxDrain))
-		c.Context().SetConnectionClose()
-		if n >= maxDrain {
+		// A chunked body has no length to announce: drain it first, then answer and close.
+		if n, _ := io.Copy(io.Discard, io.LimitReader(stream, maxDrain)); n >= maxDrain {
 			s.deps.Log.Warn("request body over the drain bound; the client may see a reset", "request_id", requestID(c), "path", c.Path())
 		}
-		return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than the %d bytes the server accepts", limit).
-			With("max_bytes", limit)
+		c.Context().SetConnectionClose()
+		return tooLarge(limit)
 	}
 	c.Request().SetBody(body)
 	return c.Next()
+}
+
+func tooLarge(limit int) *apperr.Error {
+	return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than the %d bytes the server accepts", limit).
+		With("max_bytes", limit)
+}
+
+// drainTimeout bounds how long a connection is kept to drain an over-limit body.
+const drainTimeout = 30 * time.Second
+
+// answerAndDrain takes the connection over from the server: it writes the 413 (with Connection:
+// close), then reads and discards the announced body before the server closes the connection.
+func (s *Server) answerAndDrain(c *fiber.Ctx, contentLength int) {
+	payload, _ := json.Marshal(map[string]any{"error": errorBody(tooLarge(s.deps.BodyLimit), requestID(c))})
+	c.Status(fiber.StatusRequestEntityTooLarge) // for the access metrics; the answer is written below
+	rid := strings.Map(func(r rune) rune {
+		if r < 0x21 || r > 0x7e {
+			return -1
+		}
+		return r
+	}, requestID(c))
+	c.Context().HijackSetNoResponse(true)
+	c.Context().Hijack(func(conn net.Conn) {
+		_ = conn.SetDeadline(time.Now().Add(drainTimeout))
+		_, err := fmt.Fprintf(conn, "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json; charset=utf-8\r\n"+
+			"Content-Length: %d\r\nX-Request-Id: %s\r\nConnection: close\r\n\r\n%s", len(payload), rid, payload)
+		if err != nil {
+			return
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(conn, min(int64(contentLength), maxDrain)))
+	})
 }
 
 // The kinds of value a query parameter takes.

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -55,6 +57,39 @@ func TestOversizeBodyGetsReadable413(t *testing.T) {
 		res.Body.Close()
 		if res.StatusCode != 413 || errorCode(t, raw) != "body_too_large" {
 			t.Fatalf("attempt %d: %d %s", i, res.StatusCode, raw)
+		}
+	}
+	// A client that writes the whole body before it reads, as a simple one does.
+	for i := 0; i < 4; i++ {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(conn, "POST /v1/incidents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body))
+		if _, err := conn.Write(body); err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("writer %d: %v", i, err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		conn.Close()
+		if res.StatusCode != 413 || errorCode(t, raw) != "body_too_large" {
+			t.Fatalf("writer %d: %d %s", i, res.StatusCode, raw)
+		}
+	}
+	// A chunked body has no announced length: it is drained, then answered.
+	for i := 0; i < 3; i++ {
+		res, err := http.Post(base+"/v1/incidents", "application/json", io.MultiReader(bytes.NewReader(body))) // unknown length: chunked
+		if err != nil {
+			t.Fatalf("chunked %d: %v", i, err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 413 || errorCode(t, raw) != "body_too_large" {
+			t.Fatalf("chunked %d: %d %s", i, res.StatusCode, raw)
 		}
 	}
 	// A keep-alive connection carries on after a body within the limit that no handler reads.
