@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
@@ -96,8 +97,8 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 // Errors: forbidden, not_found, invalid_value (body), incident_resolved.
 func (s *Service) PostUpdate(ctx context.Context, actor accounts.User, id uuid.UUID, body string, public bool) (Incident, error) {
 	body = strings.TrimSpace(body)
-	if body == "" || len(body) > maxDescription {
-		return Incident{}, apperr.InvalidField("body", "body is required (at most %d bytes)", maxDescription)
+	if body == "" || utf8.RuneCountInString(body) > maxDescription {
+		return Incident{}, apperr.InvalidField("body", "body is required (at most %d characters)", maxDescription)
 	}
 	if actor.Role == accounts.Executive {
 		return Incident{}, errStaffOnly
@@ -150,9 +151,10 @@ func (s *Service) Assign(ctx context.Context, actor accounts.User, id, assignee 
 }
 
 // Wait puts the incident in waiting on the customer: the update cadence and escalation clocks
-// pause until the customer replies (or staff resume it).
+// pause until the customer replies (or staff resume it). message is what the wait asks of the
+// customer (SPEC §1: customer-visible); it is the entry's message on the timeline.
 // Errors: forbidden, not_found, not_acknowledged, already_waiting, incident_resolved.
-func (s *Service) Wait(ctx context.Context, actor accounts.User, id uuid.UUID, reason string) (Incident, error) {
+func (s *Service) Wait(ctx context.Context, actor accounts.User, id uuid.UUID, message string) (Incident, error) {
 	if !worker(actor) {
 		return Incident{}, errStaffOnly
 	}
@@ -167,7 +169,7 @@ func (s *Service) Wait(ctx context.Context, actor accounts.User, id uuid.UUID, r
 			return nil, conflict("not_acknowledged", "give the first response before waiting on the customer")
 		}
 		inc.Status = StatusWaiting
-		return []Event{{Kind: string(sla.WaitStarted), ActorID: &actor.ID, Data: map[string]any{"public": true, "reason": reason}}}, nil
+		return []Event{{Kind: string(sla.WaitStarted), ActorID: &actor.ID, Data: map[string]any{"public": true, "message": strings.TrimSpace(message)}}}, nil
 	})
 }
 
@@ -209,10 +211,11 @@ func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID,
 	})
 }
 
-// Patch changes severity and/or scope (staff). A severity change re-plans open targets from now;
-// confirming a severity asked for by e-mail clears severity_confirmation_required. A scope other
-// than product needs a reason and cancels pending escalations.
-// Errors: forbidden, not_found, invalid_value (severity, scope, reason), incident_resolved.
+// Patch changes severity and/or scope (staff), always with a reason: a severity change is shown to
+// the customer with it, a scope change decides whether escalation applies. A severity change
+// re-plans open targets from now; confirming a severity asked for by e-mail clears
+// severity_confirmation_required. A scope other than product cancels pending escalations.
+// Errors: forbidden, not_found, invalid_value (severity, scope), reason_required, incident_resolved.
 func (s *Service) Patch(ctx context.Context, actor accounts.User, id uuid.UUID, severity *int, scope *Scope, reason string) (Incident, error) {
 	if !worker(actor) {
 		return Incident{}, errStaffOnly
@@ -226,8 +229,12 @@ func (s *Service) Patch(ctx context.Context, actor accounts.User, id uuid.UUID, 
 	if scope != nil && *scope != ScopeProduct && *scope != ScopeEnvironment && *scope != ScopeUnsupported {
 		return Incident{}, apperr.InvalidField("scope", "scope must be product, environment or unsupported")
 	}
-	if scope != nil && *scope != ScopeProduct && strings.TrimSpace(reason) == "" {
-		return Incident{}, apperr.InvalidField("reason", "say why the problem is not the product's")
+	if strings.TrimSpace(reason) == "" {
+		msg := "say why the severity changes; the customer sees the reason"
+		if severity == nil {
+			msg = "say why the scope changes"
+		}
+		return Incident{}, &apperr.Error{Kind: apperr.Invalid, Code: "reason_required", Field: "reason", Message: msg}
 	}
 	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {

@@ -35,6 +35,10 @@ func (c Channel) Valid() bool {
 	return c == ChannelWeb || c == ChannelEmail || c == ChannelPhone || c == ChannelAPI
 }
 
+// CustomerChosen reports whether a customer may name c for their own request. Phone and e-mail
+// are recorded by staff (or observed by the mail reader), never claimed by the customer.
+func (c Channel) CustomerChosen() bool { return c == ChannelWeb || c == ChannelAPI }
+
 // Scope says whether escalation applies (SPEC §2: only to product problems).
 type Scope string
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
@@ -29,6 +30,9 @@ type NewIncident struct {
 	SerialNumber    string     `json:"serial_number,omitempty"`
 	ActivationCode  string     `json:"activation_code,omitempty"`
 	RegistrationKey string     `json:"registration_key,omitempty"`
+	// ChannelObserved is set by intake paths that saw the channel themselves (a mail read from a
+	// support mailbox), never from a request: a customer's own request may only say web or api.
+	ChannelObserved bool `json:"-"`
 	// Raw is the request body as the customer sent it, kept with a refused intake.
 	Raw []byte `json:"-"`
 }
@@ -79,18 +83,30 @@ func (in *NewIncident) normalize() error {
 		in.Channel = ChannelWeb
 	}
 	switch {
-	case in.Product == "" || len(in.Product) > maxProduct:
+	case in.Product == "" || utf8.RuneCountInString(in.Product) > maxProduct:
 		return apperr.InvalidField("product", "product is required (at most %d characters)", maxProduct)
-	case in.Title == "" || len(in.Title) > maxTitle:
+	case in.Title == "" || utf8.RuneCountInString(in.Title) > maxTitle:
 		return apperr.InvalidField("title", "title is required (at most %d characters)", maxTitle)
-	case len(in.Description) > maxDescription:
-		return apperr.InvalidField("description", "description is at most %d bytes", maxDescription)
+	case utf8.RuneCountInString(in.Description) > maxDescription:
+		return apperr.InvalidField("description", "description is at most %d characters", maxDescription)
 	case in.Severity != nil && (*in.Severity < 1 || *in.Severity > 4):
 		return apperr.InvalidField("severity", "severity must be 1, 2, 3 or 4")
 	case !in.Channel.Valid():
 		return apperr.InvalidField("channel", "channel must be web, email, phone or api")
 	}
 	return nil
+}
+
+// checkChannel keeps the channel honest: it drives the e-mail severity rule and the handoff
+// report, so a customer may only say how they are reaching us now (web or api). Phone and e-mail
+// intake is recorded by staff on the customer's behalf, or by the mail reader that saw the mail.
+// Errors: channel_not_allowed.
+func (in NewIncident) checkChannel(actor accounts.User) error {
+	if !actor.Role.Customer() || in.ChannelObserved || in.Channel.CustomerChosen() {
+		return nil
+	}
+	return &apperr.Error{Kind: apperr.Invalid, Code: "channel_not_allowed", Field: "channel",
+		Message: "customers open incidents by web or api; phone and e-mail intake is recorded by support staff"}
 }
 
 // hash fingerprints the request so that a reused idempotency key with a different body is caught.
@@ -104,7 +120,7 @@ func (in NewIncident) hash() []byte {
 // request, asks the entitlement check for the tier, classifies the severity and stores the
 // incident with its first timeline entry. With an idempotency key, a repeat of an earlier request
 // by the same caller returns the incident that request created and replayed is true.
-// Errors: forbidden, not_found, invalid_value, idempotency_key_reused, and the entitlement
+// Errors: forbidden, not_found, invalid_value, channel_not_allowed, idempotency_key_reused, and the entitlement
 // check's refusals.
 func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident, key string) (inc Incident, replayed bool, err error) {
 	if len(key) > maxKey {
@@ -116,6 +132,9 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	}
 	in.OrganizationID = &org
 	if err := in.normalize(); err != nil {
+		return Incident{}, false, err
+	}
+	if err := in.checkChannel(actor); err != nil {
 		return Incident{}, false, err
 	}
 	hash := in.hash()

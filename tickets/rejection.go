@@ -1,9 +1,11 @@
 package tickets
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,16 +16,16 @@ import (
 
 // Rejection is a refused intake, kept as a renewal lead with everything the customer typed.
 type Rejection struct {
-	ID             uuid.UUID       `json:"id"`
-	OrganizationID uuid.UUID       `json:"organization_id"`
-	UserID         uuid.UUID       `json:"user_id"`
-	EntitlementID  *uuid.UUID      `json:"entitlement_id"`
-	Product        string          `json:"product"`
-	Code           string          `json:"code"`
-	Message        string          `json:"message"`
-	Details        map[string]any  `json:"details"`
-	RequestBody    json.RawMessage `json:"request_body"`
-	CreatedAt      time.Time       `json:"created_at"`
+	ID             uuid.UUID      `json:"id"`
+	OrganizationID uuid.UUID      `json:"organization_id"`
+	UserID         uuid.UUID      `json:"user_id"`
+	EntitlementID  *uuid.UUID     `json:"entitlement_id"`
+	Product        string         `json:"product"`
+	Code           string         `json:"code"`
+	Message        string         `json:"message"`
+	Details        map[string]any `json:"details"`
+	RequestBody    []byte         `json:"-"` // exactly the bytes sent; the HTTP layer decides how to show them
+	CreatedAt      time.Time      `json:"created_at"`
 }
 
 type rejectionRow struct {
@@ -57,19 +59,53 @@ func refusal(err error) (*apperr.Error, bool) {
 	return nil, false
 }
 
-// recordRejection stores the refused attempt. The request body is stored as the customer sent it;
-// a body that is not JSON (it cannot reach here, but a non-HTTP caller might) is re-encoded.
+// recordRejection stores the refused attempt. The request body is stored as the exact bytes the
+// customer sent (bytea), whatever they are; the text columns, which PostgreSQL keeps as UTF-8
+// without NUL, get a cleaned copy.
 func (s *Store) recordRejection(ctx context.Context, r Rejection, raw []byte) error {
-	if !json.Valid(raw) {
-		raw, _ = json.Marshal(string(raw))
+	if raw == nil {
+		raw = []byte{}
 	}
 	row := rejectionRow{ID: uuid.Must(uuid.NewV7()), OrganizationID: r.OrganizationID, UserID: r.UserID,
-		EntitlementID: r.EntitlementID, Product: r.Product, Code: r.Code, Message: r.Message, Details: r.Details,
+		EntitlementID: r.EntitlementID, Product: cleanText(r.Product), Code: r.Code, Message: cleanText(r.Message), Details: r.Details,
 		RequestBody: raw, CreatedAt: r.CreatedAt}
 	if row.Details == nil {
 		row.Details = map[string]any{}
 	}
 	return dbx.Translate(s.db.WithContext(ctx).Create(&row).Error, "intake rejection")
+}
+
+// cleanText makes s storable in a text column: NULs dropped, invalid UTF-8 replaced.
+func cleanText(s string) string {
+	return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+}
+
+// KeepUnreadableIntake keeps an intake the HTTP layer refused because its text could not be
+// stored (NUL characters, invalid UTF-8): the customer was refused, but what they typed is kept
+// with the refused intakes, as every refused intake is. raw is the body exactly as sent. Staff
+// intake names its organisation in the body; when it cannot be read the attempt is only logged.
+func (s *Service) KeepUnreadableIntake(ctx context.Context, actor accounts.User, raw []byte, refusal *apperr.Error) {
+	var probe struct {
+		OrganizationID *uuid.UUID `json:"organization_id"`
+		Product        string     `json:"product"`
+	}
+	_ = json.Unmarshal(bytes.ReplaceAll(raw, []byte{0}, []byte(`\u0000`)), &probe)
+	org := probe.OrganizationID
+	if actor.Role.Customer() {
+		org = actor.OrganizationID
+	}
+	if org == nil {
+		s.log.Warn("refused intake not kept: no organisation", "user_id", actor.ID, "code", refusal.Code)
+		return
+	}
+	if !actor.Role.Customer() && !actor.Role.Staff() {
+		return
+	}
+	r := Rejection{OrganizationID: *org, UserID: actor.ID, Product: probe.Product, Code: refusal.Code,
+		Message: refusal.Message, Details: map[string]any{"field": refusal.Field}, CreatedAt: s.clock.Now().Truncate(time.Microsecond)}
+	if err := s.store.recordRejection(ctx, r, raw); err != nil {
+		s.log.Error("could not keep refused intake", "organization_id", *org, "code", refusal.Code, "error", err)
+	}
 }
 
 // RejectionFilter selects rejections for staff.

@@ -31,8 +31,9 @@ func TestGroupsEndToEnd(t *testing.T) {
 
 	t.Run("a colleague outside the opener's groups sees but may not act", func(t *testing.T) {
 		p.must(200, "GET", "/v1/incidents/"+incA, b, nil)
-		for _, path := range []string{"/updates", "/escalation-requests", "/reclassification-requests", "/reopen"} {
-			r := p.call("POST", "/v1/incidents/"+incA+path, b, map[string]any{"body": "x", "reason": "x", "level": 2})
+		for path, body := range map[string]map[string]any{"/updates": {"body": "x"}, "/escalation-requests": {"reason": "x", "level": 2},
+			"/reclassification-requests": {"reason": "x"}, "/reopen": {"reason": "x"}} {
+			r := p.call("POST", "/v1/incidents/"+incA+path, b, body)
 			if r.Status != 403 || r.errCode() != "not_in_group" {
 				t.Errorf("%s: %d %s", path, r.Status, r.Raw)
 			}

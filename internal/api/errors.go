@@ -21,6 +21,9 @@ var statusOf = map[apperr.Kind]int{
 	apperr.TooLarge:     fiber.StatusRequestEntityTooLarge,
 	apperr.Invalid:      fiber.StatusUnprocessableEntity,
 	apperr.Unavailable:  fiber.StatusServiceUnavailable,
+
+	apperr.MethodNotAllowed: fiber.StatusMethodNotAllowed,
+	apperr.HeadersTooLarge:  fiber.StatusRequestHeaderFieldsTooLarge,
 }
 
 // fromFiber turns Fiber's own errors (unknown route, body limit, wrong method) into engine errors.
@@ -31,7 +34,9 @@ func fromFiber(fe *fiber.Error) *apperr.Error {
 	case fiber.StatusRequestEntityTooLarge:
 		return apperr.New(apperr.TooLarge, "body_too_large", "the request body is larger than the server accepts")
 	case fiber.StatusMethodNotAllowed:
-		return &apperr.Error{Kind: apperr.Malformed, Code: "method_not_allowed", Message: "method not allowed on this route"}
+		return apperr.New(apperr.MethodNotAllowed, "method_not_allowed", "this route does not take that method; the Allow header lists those it takes")
+	case fiber.StatusRequestHeaderFieldsTooLarge:
+		return apperr.New(apperr.HeadersTooLarge, "headers_too_large", "the request line and headers are larger than the server accepts (%d bytes)", maxHeaderBytes)
 	case fiber.StatusBadRequest:
 		return apperr.New(apperr.Malformed, "malformed_request", "%s", fe.Message)
 	}
@@ -60,30 +65,26 @@ func classify(err error) *apperr.Error {
 
 // errorHandler writes every error as {"error": {"code", "message", …}}. Internal errors are logged
 // with the request ID and shown only as a generic message: no stack traces or SQL leave the server.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+// allow, given a path, lists the methods it takes, for the Allow header of a 405.
+func errorHandler(log *slog.Logger, allow func(path string) string) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		ae := classify(err)
+		if ae.Kind == apperr.MethodNotAllowed && allow != nil {
+			c.Set(fiber.HeaderAllow, allow(c.Path()))
+		}
 		status, ok := statusOf[ae.Kind]
 		if !ok {
 			status = fiber.StatusInternalServerError
 		}
-		body := map[string]any{}
-		for k, v := range ae.Details {
-			body[k] = v
-		}
-		body["code"] = ae.Code
-		body["message"] = ae.Message
-		if ae.Field != "" {
-			body["field"] = ae.Field
-		}
 		rid := requestID(c)
+		body := errorBody(ae, rid)
 		if status >= 500 {
+			body["request_id"] = rid
 			log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "error", err)
 			if ae.Kind == apperr.Internal {
 				body["code"] = "internal"
 				body["message"] = "internal error; quote request_id " + rid + " to support"
 			}
-			body["request_id"] = rid
 		}
 		out, _ := json.Marshal(map[string]any{"error": body})
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
@@ -91,23 +92,20 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 	}
 }
 
-// decodeJSON reads the body into v. Broken JSON is a 400 malformed_json; a value of the wrong type
-// is a 422 naming the field.
-func decodeJSON(c *fiber.Ctx, v any) error {
-	body := c.Body()
-	if len(body) == 0 {
-		return apperr.New(apperr.Malformed, "malformed_json", "a JSON body is required")
+// errorBody is the inside of the error envelope. The request ID is quoted on 5xx answers, where
+// support needs it.
+func errorBody(ae *apperr.Error, rid string) map[string]any {
+	body := map[string]any{}
+	for k, v := range ae.Details {
+		body[k] = v
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			field := te.Field
-			if field == "" {
-				field = "body"
-			}
-			return apperr.InvalidField(field, "%s must be a JSON %s", field, te.Type.Kind())
-		}
-		return &apperr.Error{Kind: apperr.Malformed, Code: "malformed_json", Message: "the body is not valid JSON: " + err.Error()}
+	body["code"] = ae.Code
+	body["message"] = ae.Message
+	if ae.Field != "" {
+		body["field"] = ae.Field
 	}
-	return nil
+	if statusOf[ae.Kind] >= 500 {
+		body["request_id"] = rid
+	}
+	return body
 }

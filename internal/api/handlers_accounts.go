@@ -77,10 +77,8 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 		return err
 	}
 	var req tokenRequest
-	if len(c.Body()) > 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
+	if err := decodeOptional(c, &req); err != nil {
+		return err
 	}
 	tok, err := s.deps.Accounts.CreateToken(c.UserContext(), caller(c), id, req.Label)
 	if err != nil {

@@ -1,8 +1,12 @@
 package api
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -161,5 +165,28 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": rs})
+	items := make([]rejectionReply, len(rs))
+	for i, r := range rs {
+		items[i] = toRejectionReply(r)
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+// rejectionReply shows a refused intake's body safely whatever bytes it holds: request_body is
+// the JSON as sent when it is JSON in UTF-8, otherwise a string with invalid bytes replaced;
+// request_body_base64 always holds the exact bytes.
+type rejectionReply struct {
+	tickets.Rejection
+	RequestBody       any    `json:"request_body"`
+	RequestBodyBase64 string `json:"request_body_base64"`
+}
+
+func toRejectionReply(r tickets.Rejection) rejectionReply {
+	out := rejectionReply{Rejection: r, RequestBodyBase64: base64.StdEncoding.EncodeToString(r.RequestBody)}
+	if json.Valid(r.RequestBody) && utf8.Valid(r.RequestBody) {
+		out.RequestBody = json.RawMessage(r.RequestBody)
+	} else {
+		out.RequestBody = strings.ToValidUTF8(string(r.RequestBody), "\uFFFD")
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,6 +13,12 @@ import (
 func (s *Server) openIncident(c *fiber.Ctx) error {
 	var req tickets.NewIncident
 	if err := decodeJSON(c, &req); err != nil {
+		if apperr.Is(err, "invalid_text") {
+			// Refused, but what the customer typed is kept like every refused intake's.
+			var ae *apperr.Error
+			errors.As(err, &ae)
+			s.deps.Incidents.KeepUnreadableIntake(c.UserContext(), caller(c), append([]byte(nil), c.Body()...), ae)
+		}
 		return err
 	}
 	req.Raw = append([]byte(nil), c.Body()...) // kept with a refused intake

@@ -4,30 +4,62 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/tickets"
 )
 
-type messageRequest struct {
-	Message    string     `json:"message"`
-	Body       string     `json:"body"`
-	Public     *bool      `json:"public"`
-	Reason     string     `json:"reason"`
-	Resolution string     `json:"resolution"`
-	AssigneeID *uuid.UUID `json:"assignee_id"`
+// The body of each incident action: only the fields it takes, so a field meant for another
+// action (or misspelt) is an unknown_field, never silently dropped.
+type (
+	acknowledgeRequest struct {
+		Message string `json:"message"` // added to the first-response text
+	}
+	updateRequest struct {
+		Body    string `json:"body"`
+		Message string `json:"message"` // the same as body, for clients that send message
+		Public  *bool  `json:"public"`
+	}
+	assignRequest struct {
+		AssigneeID *uuid.UUID `json:"assignee_id"`
+	}
+	// waitRequest carries what the waiting request asks of the customer; reason is the same,
+	// kept for clients written before message.
+	waitRequest struct {
+		Message string `json:"message"`
+		Reason  string `json:"reason"`
+	}
+	resolveRequest struct {
+		Resolution string `json:"resolution"`
+		Message    string `json:"message"` // the same as resolution
+	}
+	reopenRequest struct {
+		Reason  string `json:"reason"`
+		Message string `json:"message"` // the same as reason
+	}
+)
+
+// oneOf returns the text given under either of two names for the same field; both given and
+// different is ambiguous.
+func oneOf(a, aName, b, bName string) (string, error) {
+	switch {
+	case a == "":
+		return b, nil
+	case b == "" || a == b:
+		return a, nil
+	}
+	return "", apperr.InvalidField(bName, "give %s or %s, not both", aName, bName)
 }
 
-// lifecycle wraps one incident action: decode an optional body, run, answer with the incident.
-func (s *Server) lifecycle(run func(c *fiber.Ctx, u accounts.User, id uuid.UUID, req messageRequest) (tickets.Incident, error)) fiber.Handler {
+// lifecycle wraps one incident action: decode its optional body, run, answer with the incident.
+func lifecycle[R any](run func(c *fiber.Ctx, u accounts.User, id uuid.UUID, req R) (tickets.Incident, error)) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := pathID(c)
 		if err != nil {
 			return err
 		}
-		var req messageRequest
-		if len(c.Body()) > 0 {
-			if err := decodeJSON(c, &req); err != nil {
-				return err
-			}
+		var req R
+		if err := decodeOptional(c, &req); err != nil {
+			return err
 		}
 		inc, err := run(c, caller(c), id, req)
 		if err != nil {
@@ -38,16 +70,16 @@ func (s *Server) lifecycle(run func(c *fiber.Ctx, u accounts.User, id uuid.UUID,
 }
 
 func (s *Server) acknowledge() fiber.Handler {
-	return s.lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r messageRequest) (tickets.Incident, error) {
+	return lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r acknowledgeRequest) (tickets.Incident, error) {
 		return s.deps.Incidents.Acknowledge(c.UserContext(), u, id, r.Message)
 	})
 }
 
 func (s *Server) postUpdate() fiber.Handler {
-	return s.lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r messageRequest) (tickets.Incident, error) {
-		body := r.Body
-		if body == "" {
-			body = r.Message
+	return lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r updateRequest) (tickets.Incident, error) {
+		body, err := oneOf(r.Body, "body", r.Message, "message")
+		if err != nil {
+			return tickets.Incident{}, err
 		}
 		public := r.Public == nil || *r.Public
 		return s.deps.Incidents.PostUpdate(c.UserContext(), u, id, body, public)
@@ -55,7 +87,7 @@ func (s *Server) postUpdate() fiber.Handler {
 }
 
 func (s *Server) assign() fiber.Handler {
-	return s.lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r messageRequest) (tickets.Incident, error) {
+	return lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r assignRequest) (tickets.Incident, error) {
 		who := u.ID
 		if r.AssigneeID != nil {
 			who = *r.AssigneeID
@@ -65,24 +97,32 @@ func (s *Server) assign() fiber.Handler {
 }
 
 func (s *Server) wait() fiber.Handler {
-	return s.lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r messageRequest) (tickets.Incident, error) {
-		return s.deps.Incidents.Wait(c.UserContext(), u, id, r.Reason)
+	return lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r waitRequest) (tickets.Incident, error) {
+		msg, err := oneOf(r.Message, "message", r.Reason, "reason")
+		if err != nil {
+			return tickets.Incident{}, err
+		}
+		return s.deps.Incidents.Wait(c.UserContext(), u, id, msg)
 	})
 }
 
 func (s *Server) resolve() fiber.Handler {
-	return s.lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r messageRequest) (tickets.Incident, error) {
-		res := r.Resolution
-		if res == "" {
-			res = r.Message
+	return lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r resolveRequest) (tickets.Incident, error) {
+		res, err := oneOf(r.Resolution, "resolution", r.Message, "message")
+		if err != nil {
+			return tickets.Incident{}, err
 		}
 		return s.deps.Incidents.Resolve(c.UserContext(), u, id, res)
 	})
 }
 
 func (s *Server) reopen() fiber.Handler {
-	return s.lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r messageRequest) (tickets.Incident, error) {
-		return s.deps.Incidents.Reopen(c.UserContext(), u, id, r.Reason)
+	return lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r reopenRequest) (tickets.Incident, error) {
+		reason, err := oneOf(r.Reason, "reason", r.Message, "message")
+		if err != nil {
+			return tickets.Incident{}, err
+		}
+		return s.deps.Incidents.Reopen(c.UserContext(), u, id, reason)
 	})
 }
 

@@ -24,10 +24,8 @@ func (s *Server) queue(c *fiber.Ctx) error {
 // claim serves POST /v1/queue/claim: the body, optional, narrows what may be handed out.
 func (s *Server) claim(c *fiber.Ctx) error {
 	var f tickets.QueueFilter
-	if len(c.Body()) > 0 {
-		if err := decodeJSON(c, &f); err != nil {
-			return err
-		}
+	if err := decodeOptional(c, &f); err != nil {
+		return err
 	}
 	inc, err := s.deps.Incidents.Claim(c.UserContext(), caller(c), f)
 	if err != nil {

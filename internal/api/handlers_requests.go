@@ -15,10 +15,8 @@ func (s *Server) requestEscalation(c *fiber.Ctx) error {
 		Level  int    `json:"level"`
 		Reason string `json:"reason"`
 	}
-	if len(c.Body()) > 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
+	if err := decodeOptional(c, &req); err != nil {
+		return err
 	}
 	inc, err := s.deps.Incidents.RequestEscalation(c.UserContext(), caller(c), id, req.Level, req.Reason)
 	if err != nil {

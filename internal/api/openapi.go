@@ -33,7 +33,7 @@ func (s *Server) Document() map[string]any {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": schema})
 		}
 		for _, q := range r.query {
-			params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"}})
+			params = append(params, map[string]any{"name": q, "in": "query", "schema": paramSchema(q)})
 		}
 		if r.method == "POST" && r.path == "/v1/incidents" {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "schema": map[string]any{"type": "string", "maxLength": 255},
@@ -60,7 +60,7 @@ func (s *Server) Document() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(r.reply)}}
 		}
 		responses := map[string]any{strconv.Itoa(r.status): ok}
-		for _, code := range []string{"400", "401", "403", "404", "409", "413", "422", "500"} {
+		for _, code := range []string{"400", "401", "403", "404", "405", "409", "413", "422", "431", "500", "503"} {
 			responses[code] = map[string]any{"$ref": "#/components/responses/Error"}
 		}
 		op["responses"] = responses
@@ -87,3 +87,69 @@ func operationID(r route) string {
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 
 func (s *Server) openapi(c *fiber.Ctx) error { return c.JSON(s.Document()) }
+
+// paramSchema documents a query parameter from the rule checkParam applies.
+func paramSchema(name string) map[string]any {
+	p := queryParams[name]
+	switch p.kind {
+	case intParam:
+		r := rangeOf(name)
+		return map[string]any{"type": "integer", "minimum": r.min, "maximum": r.max}
+	case boolParam:
+		return map[string]any{"type": "boolean"}
+	case uuidParam:
+		return strf("uuid")
+	case timeParam:
+		return strf("date-time")
+	case enumParam:
+		return enum(p.enum...)
+	}
+	return map[string]any{"type": "string", "maxLength": maxText(name)}
+}
+
+func init() { annotateLimits(schemas, "") }
+
+// annotateLimits writes the decoder's limits into the request and reply schemas: maxLength on
+// every string, minimum and maximum on every number, by field name as the decoder finds them.
+func annotateLimits(v any, name string) {
+	switch m := v.(type) {
+	case map[string]any:
+		if props, ok := m["properties"].(map[string]any); ok {
+			for k, p := range props {
+				annotateLimits(p, k)
+			}
+		}
+		if items, ok := m["items"]; ok {
+			annotateLimits(items, name)
+		}
+		if ap, ok := m["additionalProperties"].(map[string]any); ok {
+			annotateLimits(ap, name)
+		}
+		for _, alt := range []string{"anyOf", "allOf"} {
+			if xs, ok := m[alt].([]any); ok {
+				for _, x := range xs {
+					annotateLimits(x, name)
+				}
+			}
+		}
+		switch m["type"] {
+		case "string":
+			if _, ok := m["maxLength"]; !ok && name != "" {
+				m["maxLength"] = maxText(name)
+			}
+		case "integer", "number":
+			r := rangeOf(name)
+			if _, ok := m["minimum"]; !ok {
+				m["minimum"] = r.min
+			}
+			if _, ok := m["maximum"]; !ok {
+				m["maximum"] = r.max
+			}
+		}
+		if _, isSchemas := m["Error"]; isSchemas {
+			for k, x := range m {
+				annotateLimits(x, k)
+			}
+		}
+	}
+}

@@ -18,7 +18,8 @@ func enum(vals ...string) map[string]any { return map[string]any{"type": "string
 func integer(min, max int) map[string]any {
 	return map[string]any{"type": "integer", "minimum": min, "maximum": max}
 }
-func arr(items map[string]any) map[string]any { return map[string]any{"type": "array", "items": items} }
+func withDesc(t map[string]any, d string) map[string]any { t["description"] = d; return t }
+func arr(items map[string]any) map[string]any            { return map[string]any{"type": "array", "items": items} }
 
 var (
 	tierEnum       = enum("standard", "premium", "platinum")
@@ -49,7 +50,8 @@ var schemas = map[string]any{
 	"NewToken": obj(nil, map[string]any{"label": str()}),
 	"Token":    obj([]string{"token"}, map[string]any{"token": str(), "user_id": strf("uuid")}),
 	"NewIncident": obj([]string{"product", "title"}, map[string]any{"product": str(), "title": str(),
-		"description": str(), "severity": integer(1, 4), "channel": enum("web", "email", "phone", "api"),
+		"description": str(), "severity": integer(1, 4),
+		"channel":         withDesc(enum("web", "email", "phone", "api"), "customers: web (default) or api; staff also record phone and email intake on a customer's behalf"),
 		"organization_id": strf("uuid"), "serial_number": str(), "activation_code": str(), "registration_key": str()}),
 	"Incident": obj(nil, map[string]any{"id": strf("uuid"), "reference": str(), "organization_id": strf("uuid"),
 		"product": str(), "title": str(), "description": str(), "tier": tierEnum, "severity": integer(1, 4),
@@ -77,7 +79,9 @@ var schemas = map[string]any{
 	"Extension":         obj([]string{"until", "reason"}, map[string]any{"until": strf("date-time"), "reason": str()}),
 	"Rejections": obj([]string{"items"}, map[string]any{"items": arr(obj(nil, map[string]any{"id": strf("uuid"), "organization_id": strf("uuid"),
 		"user_id": strf("uuid"), "entitlement_id": nullable(strf("uuid")), "product": str(), "code": str(), "message": str(),
-		"details": map[string]any{"type": "object"}, "request_body": map[string]any{}, "created_at": strf("date-time")}))}),
+		"details":             map[string]any{"type": "object"},
+		"request_body":        map[string]any{"description": "the body as sent, when it is JSON in UTF-8; otherwise a string with invalid bytes replaced"},
+		"request_body_base64": withDesc(str(), "the exact bytes of the body, whatever they are"), "created_at": strf("date-time")}))}),
 	"Notifications": obj([]string{"items"}, map[string]any{"items": arr(obj(nil, map[string]any{"id": strf("uuid"), "kind": str(),
 		"incident_id": nullable(strf("uuid")), "subject": str(), "body": str(), "data": map[string]any{"type": "object"},
 		"created_at": strf("date-time"), "read_at": nullable(strf("date-time"))}))}),
@@ -104,9 +108,16 @@ var schemas = map[string]any{
 		"calendar": map[string]any{"description": "a calendar name, or a calendar object, for every business clock"}}),
 	"Preview": obj(nil, map[string]any{"tier": tierEnum, "severity": integer(1, 4), "accepted_at": strf("date-time"),
 		"policy_version": map[string]any{"type": "integer"}, "draft": map[string]any{"type": "boolean"}, "targets": arr(ref("SLATarget"))}),
-	"Message": obj(nil, map[string]any{"message": str(), "body": str(), "public": map[string]any{"type": "boolean", "default": true},
-		"reason": str(), "resolution": str(), "assignee_id": strf("uuid")}),
-	"IncidentPatch": obj(nil, map[string]any{"severity": integer(1, 4), "scope": enum("product", "environment", "unsupported"), "reason": str()}),
+	"Acknowledgement": obj(nil, map[string]any{"message": withDesc(str(), "added to the first-response text, which states the severity and the engineer")}),
+	"Update": obj(nil, map[string]any{"body": withDesc(str(), "the update (required; message is accepted instead)"), "message": withDesc(str(), "the same as body"),
+		"public": map[string]any{"type": "boolean", "default": true, "description": "false: an internal note (staff only)"}}),
+	"Assignment": obj(nil, map[string]any{"assignee_id": withDesc(strf("uuid"), "the engineer or support manager (default: the caller)")}),
+	"Wait": obj(nil, map[string]any{"message": withDesc(str(), "what the waiting request asks of the customer; customer-visible on the timeline"),
+		"reason": withDesc(str(), "the same as message, for older clients")}),
+	"Resolution": obj(nil, map[string]any{"resolution": withDesc(str(), "how it was resolved; customer-visible"), "message": withDesc(str(), "the same as resolution")}),
+	"Reopening":  obj(nil, map[string]any{"reason": withDesc(str(), "why it is reopened; customer-visible"), "message": withDesc(str(), "the same as reason")}),
+	"IncidentPatch": obj([]string{"reason"}, map[string]any{"severity": integer(1, 4), "scope": enum("product", "environment", "unsupported"),
+		"reason": withDesc(str(), "why: required with every severity or scope change")}),
 	"Escalation": obj(nil, map[string]any{"id": strf("uuid"), "incident_id": strf("uuid"), "reference": str(), "title": str(), "tier": tierEnum,
 		"severity": integer(1, 4), "level": integer(1, 2), "reason": str(), "created_at": strf("date-time"), "acknowledged_at": nullable(strf("date-time"))}),
 	"Escalations": obj([]string{"items"}, map[string]any{"items": arr(ref("Escalation"))}),

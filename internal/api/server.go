@@ -62,30 +62,36 @@ func New(d Deps) *Server {
 		d.BodyLimit = 1 << 20
 	}
 	s := &Server{deps: d, httpm: newHTTPMetrics(d.Registry)}
+	s.table = s.routes()
 	s.app = fiber.New(fiber.Config{
 		AppName: "supportd",
 		// Fiber's strings otherwise alias buffers reused by the next request; a value kept past
 		// the handler (a metric label, a stored body) would silently change under us.
-		Immutable:             true,
-		BodyLimit:             d.BodyLimit,
-		ErrorHandler:          errorHandler(d.Log),
-		DisableStartupMessage: true,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		Immutable: true,
+		BodyLimit: d.BodyLimit,
+		// The body is streamed so that readBody can drain one over the limit and answer a 413
+		// the client reads, instead of closing on a client still sending.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadBufferSize:               maxHeaderBytes, // larger request headers are a 431
+		ErrorHandler:                 errorHandler(d.Log, s.allow),
+		DisableStartupMessage:        true,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 30 * time.Second,
+		IdleTimeout:                  120 * time.Second,
 	})
 	s.app.Use(requestid.New(requestid.Config{ContextKey: requestIDKey}))
 	s.app.Use(s.observe)
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: func(c *fiber.Ctx, e any) {
 		d.Log.Error("panic", "request_id", requestID(c), "panic", e)
 	}}))
-	s.table = s.routes()
+	s.app.Use(s.readBody)
 	for _, r := range s.table {
 		handlers := []fiber.Handler{}
 		if r.roles != nil {
 			handlers = append(handlers, s.authenticate(r.roles))
 		}
-		handlers = append(handlers, r.handler)
+		handlers = append(handlers, checkRequest(r), r.handler)
 		s.app.Add(r.method, r.path, handlers...)
 	}
 	return s

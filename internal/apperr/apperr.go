@@ -13,15 +13,17 @@ type Kind int
 
 // The kinds of error. Internal is the zero value so that an unclassified error is never shown.
 const (
-	Internal     Kind = iota // a bug or an outage: logged, shown generically (500)
-	Malformed                // the request cannot be parsed (400)
-	Unauthorized             // no or bad credentials (401)
-	Forbidden                // the caller may not do this, and may know the thing exists (403)
-	NotFound                 // absent, or not visible to the caller (404)
-	Conflict                 // the state of the thing forbids it (409)
-	TooLarge                 // the request body is over the limit (413)
-	Invalid                  // a value is out of range or inconsistent (422)
-	Unavailable              // a dependency is down (503)
+	Internal         Kind = iota // a bug or an outage: logged, shown generically (500)
+	Malformed                    // the request cannot be parsed (400)
+	Unauthorized                 // no or bad credentials (401)
+	Forbidden                    // the caller may not do this, and may know the thing exists (403)
+	NotFound                     // absent, or not visible to the caller (404)
+	Conflict                     // the state of the thing forbids it (409)
+	TooLarge                     // the request body is over the limit (413)
+	Invalid                      // a value is out of range or inconsistent (422)
+	Unavailable                  // a dependency is down (503)
+	MethodNotAllowed             // the route exists but not with this method (405)
+	HeadersTooLarge              // the request line and headers are over the limit (431)
 )
 
 // Error is an engine error with a machine-readable code.

@@ -165,7 +165,7 @@ func (c *Catalog) previewPolicy(ctx context.Context, tier sla.Tier, raw json.Raw
 	var draft struct {
 		Cells []Cell `json:"cells"`
 	}
-	if err := json.Unmarshal(raw, &draft); err != nil {
+	if err := strict(raw, &draft); err != nil {
 		return sla.Policy{}, false, apperr.InvalidField("policy", "policy.cells: %v", err)
 	}
 	cur, err := c.CurrentPolicy(ctx, tier)
@@ -186,8 +186,8 @@ func (c *Catalog) previewCalendar(ctx context.Context, p sla.Policy, cals sla.Ca
 	name := ""
 	if err := json.Unmarshal(raw, &name); err != nil {
 		var in Calendar
-		if err := json.Unmarshal(raw, &in); err != nil {
-			return p, cals, apperr.InvalidField("calendar", "calendar is a calendar name or a calendar object")
+		if err := strict(raw, &in); err != nil {
+			return p, cals, apperr.InvalidField("calendar", "calendar is a calendar name or a calendar object: %v", err)
 		}
 		in.Name = "preview"
 		spec, err := in.ToSpec()
@@ -214,4 +214,12 @@ func (c *Catalog) previewCalendar(ctx context.Context, p sla.Policy, cals sla.Ca
 		}
 	}
 	return out, cals, nil
+}
+
+// strict decodes raw into v refusing fields v does not take, so a misspelt cell or calendar
+// field is an error, not a silently different preview.
+func strict(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }
