@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
@@ -71,7 +72,7 @@ func (n *Notifier) Notify(ctx context.Context, tx *gorm.DB, now time.Time, notes
 		}
 		all = append(all, note.Recipients...)
 	}
-	emails, err := findEmails(ctx, tx, uniqueIDs(all))
+	users, err := findRecipients(ctx, tx, uniqueIDs(all))
 	if err != nil {
 		return nil, err
 	}
@@ -86,11 +87,16 @@ func (n *Notifier) Notify(ctx context.Context, tx *gorm.DB, now time.Time, notes
 			hooks[note.Kind] = hs
 		}
 		base := Message{Kind: note.Kind, IncidentID: note.IncidentID, Subject: note.Subject, Body: note.Body, Data: note.Data}
+		staffOnly := NoteAudience(note.Kind) == tickets.AudienceStaff
 		for _, id := range uniqueIDs(note.Recipients) {
-			addr, ok := emails[id]
+			u, ok := users[id]
 			if !ok {
 				return nil, apperr.InvalidField("recipients", "recipient %s is not a user", id)
 			}
+			if staffOnly && u.Customer {
+				continue // SPEC §1: a customer never receives staff-only content, in any channel
+			}
+			addr := u.Email
 			m := base
 			m.RecipientID = &id
 			m.Channel = ChannelInbox
