@@ -45,7 +45,7 @@ var schemas = map[string]any{
 		"senior": map[string]any{"type": "boolean"}, "organization_id": nullable(strf("uuid")), "office": str()}),
 	"User": obj(nil, map[string]any{"id": strf("uuid"), "email": str(), "name": str(), "role": str(),
 		"senior": map[string]any{"type": "boolean"}, "organization_id": nullable(strf("uuid")), "office": str(),
-		"created_at": strf("date-time"), "updated_at": strf("date-time")}),
+		"deactivated_at": nullable(strf("date-time")), "created_at": strf("date-time"), "updated_at": strf("date-time")}),
 	"NewToken": obj(nil, map[string]any{"label": str()}),
 	"Token":    obj([]string{"token"}, map[string]any{"token": str(), "user_id": strf("uuid")}),
 	"NewIncident": obj([]string{"product", "title"}, map[string]any{"product": str(), "title": str(),

@@ -14,6 +14,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/api"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/migrations"
@@ -117,7 +118,11 @@ func (e *Engine) readiness() map[string]func(context.Context) error {
 // timeout). onListen, if set, is told the bound address (useful with LISTEN_ADDR=:0).
 func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	if e.Cfg.AdminToken != "" {
-		if _, err := e.Accounts.BootstrapAdmin(ctx, e.Cfg.AdminToken); err != nil {
+		_, err := e.Accounts.BootstrapAdmin(ctx, e.Cfg.AdminToken)
+		if apperr.Is(err, "user_deactivated") || apperr.Is(err, "token_revoked") {
+			// Deactivation and revocation stick, restarts included; the API serves the other users.
+			e.Log.Warn("SUPPORT_ADMIN_TOKEN not honoured", "error", err.Error())
+		} else if err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
 		}
 	}
