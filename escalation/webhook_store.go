@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/secretbox"
 	"gorm.io/gorm"
 )
 
@@ -28,7 +29,22 @@ func (r webhookRow) toWebhook() Webhook {
 		events = []string{}
 	}
 	return Webhook{ID: r.ID, Name: r.Name, URL: r.URL, Events: events, Active: r.Active, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), SecretEncrypted: secretbox.Sealed(r.Secret)}
+}
+
+// findPlainSecrets returns the subscriptions whose secret is not sealed, with it.
+func findPlainSecrets(ctx context.Context, db *gorm.DB) ([]webhookRow, error) {
+	var rows []webhookRow
+	if err := db.WithContext(ctx).Where("NOT starts_with(encode(secret, 'escape'), ?)", secretbox.Prefix).Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "webhooks")
+	}
+	return rows, nil
+}
+
+// resealSecret replaces a plain secret by its sealed form, unless the row changed meanwhile.
+func resealSecret(ctx context.Context, db *gorm.DB, id uuid.UUID, plain, sealed []byte) (bool, error) {
+	res := db.WithContext(ctx).Model(&webhookRow{}).Where("id = ? AND secret = ?", id, plain).Update("secret", sealed)
+	return res.RowsAffected == 1, dbx.Translate(res.Error, "webhook")
 }
 
 func insertWebhook(ctx context.Context, db *gorm.DB, h Webhook, secret []byte) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -12,6 +14,8 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/netguard"
+	"github.com/supportd/supportd/internal/secretbox"
 	"gorm.io/gorm"
 )
 
@@ -26,6 +30,9 @@ type Webhook struct {
 	Active    bool      `json:"active"`
 	CreatedBy uuid.UUID `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
+	// SecretEncrypted: the secret is sealed at rest (SECRET_KEY); false for a secret stored
+	// before a key was configured, until it is sealed (SealSecrets, or its next delivery).
+	SecretEncrypted bool `json:"encrypted_at_rest"`
 }
 
 // NewWebhook is the input of Webhooks.Create. An empty Name defaults to the URL's host; an
@@ -42,10 +49,24 @@ type NewWebhook struct {
 type Webhooks struct {
 	db    *gorm.DB
 	clock clock.Clock
+	opts  WebhookOptions
+}
+
+// WebhookOptions are the operator's settings for webhook subscriptions.
+type WebhookOptions struct {
+	// AllowPrivate lets subscriptions target loopback, private and link-local addresses
+	// (WEBHOOK_ALLOW_PRIVATE, for on-premises receivers). Off, such targets are refused.
+	AllowPrivate bool
+	// Secrets seals signing secrets at rest (SECRET_KEY); nil stores them as given.
+	Secrets *secretbox.Box
+	// Resolver checks a target name's current addresses at creation; nil: the system's.
+	Resolver *net.Resolver
 }
 
 // NewWebhooks returns the subscription service over db.
-func NewWebhooks(db *gorm.DB, c clock.Clock) *Webhooks { return &Webhooks{db: db, clock: c} }
+func NewWebhooks(db *gorm.DB, c clock.Clock, opts WebhookOptions) *Webhooks {
+	return &Webhooks{db: db, clock: c, opts: opts}
+}
 
 var errNotAdmin = apperr.New(apperr.Forbidden, "forbidden", "only admins manage webhooks")
 
@@ -62,6 +83,9 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 	in.Name = strings.TrimSpace(in.Name)
 	in.URL = strings.TrimSpace(in.URL)
 	if err := checkURL(in.URL); err != nil {
+		return Webhook{}, "", err
+	}
+	if err := checkTarget(ctx, in.URL, w.opts); err != nil {
 		return Webhook{}, "", err
 	}
 	if in.Name == "" {
@@ -81,12 +105,13 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 		_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
 		secret = secretPrefix + hex.EncodeToString(b)
 		generated = secret
-	} else if len(secret) < 16 || len(secret) > 200 {
-		return Webhook{}, "", apperr.InvalidField("secret", "secret must be 16–200 characters (or omitted to have one generated)")
+	} else if len(secret) < 16 || len(secret) > 200 || secretbox.Sealed([]byte(secret)) {
+		return Webhook{}, "", apperr.InvalidField("secret", "secret must be 16–200 characters, not starting with %s (or omitted to have one generated)", secretbox.Prefix)
 	}
 	h := Webhook{ID: uuid.Must(uuid.NewV7()), Name: in.Name, URL: in.URL, Events: events, Active: true,
-		CreatedBy: actor.ID, CreatedAt: w.clock.Now().UTC().Truncate(time.Microsecond)} // as stored
-	if err := insertWebhook(ctx, w.db, h, []byte(secret)); err != nil {
+		CreatedBy: actor.ID, CreatedAt: w.clock.Now().UTC().Truncate(time.Microsecond), // as stored
+		SecretEncrypted: w.opts.Secrets != nil}
+	if err := insertWebhook(ctx, w.db, h, w.opts.Secrets.Seal([]byte(secret), secretContext(h.ID))); err != nil {
 		return Webhook{}, "", err
 	}
 	return h, generated, nil
@@ -121,6 +146,51 @@ func checkURL(raw string) error {
 		return apperr.InvalidField("url", "url must not carry credentials; verify the signature instead")
 	}
 	return nil
+}
+
+// checkTarget refuses a URL whose host is, or now resolves to, a non-public address, unless the
+// operator allows private targets. Deliveries check the dialled address again (netguard).
+func checkTarget(ctx context.Context, raw string, opts WebhookOptions) error {
+	if opts.AllowPrivate {
+		return nil
+	}
+	u, _ := url.Parse(raw)
+	err := netguard.CheckHost(ctx, opts.Resolver, u.Hostname())
+	var ne *netguard.Error
+	switch {
+	case errors.As(err, &ne):
+		return &apperr.Error{Kind: apperr.Invalid, Code: "webhook_target_forbidden", Field: "url",
+			Message: "url must point at a public address: " + ne.Error() + " (an operator may allow private targets with WEBHOOK_ALLOW_PRIVATE)"}
+	case err != nil:
+		return apperr.InvalidField("url", "%s", err.Error())
+	}
+	return nil
+}
+
+// secretContext binds a sealed secret to its subscription: copied to another row it does not open.
+func secretContext(id uuid.UUID) []byte { return []byte("webhook:" + id.String()) }
+
+// SealSecrets seals every secret still stored as given (before SECRET_KEY was configured) and
+// returns how many it sealed. Without a key it does nothing. Safe to run from several processes.
+func (w *Webhooks) SealSecrets(ctx context.Context) (int, error) {
+	if w.opts.Secrets == nil {
+		return 0, nil
+	}
+	rows, err := findPlainSecrets(ctx, w.db)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rows {
+		ok, err := resealSecret(ctx, w.db, r.ID, r.Secret, w.opts.Secrets.Seal(r.Secret, secretContext(r.ID)))
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // checkEvents returns the events without repeats; empty means every kind.

@@ -166,3 +166,18 @@ func TestTimelineAudiencesOverHTTP(t *testing.T) {
 		t.Errorf("another organisation's member reads the timeline: %d", r.Status)
 	}
 }
+
+// TestWebhookInternalTargetsRefused (issue 10): an admin cannot point a webhook at the
+// engine's own networks, whatever the spelling, unless the operator allows private targets.
+func TestWebhookInternalTargetsRefused(t *testing.T) {
+	p := start(t)
+	for _, u := range []string{"http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://017700000001/",
+		"http://[::ffff:127.0.0.1]/", "http://[::1]/", "http://0.0.0.0/", "http://localhost/", "http://169.254.169.254/latest/meta-data/"} {
+		r := p.call("POST", "/v1/webhooks", adminToken, map[string]any{"url": u})
+		if r.Status != 422 || r.errCode() != "webhook_target_forbidden" || r.errField() != "url" {
+			t.Errorf("%s: %d %s", u, r.Status, r.Raw)
+		}
+	}
+	onPrem := start(t, "WEBHOOK_ALLOW_PRIVATE=true")
+	onPrem.must(201, "POST", "/v1/webhooks", adminToken, map[string]any{"url": "http://10.20.30.40/hook"})
+}

@@ -113,7 +113,7 @@ var schemas = map[string]any{
 	"NewWebhook": obj([]string{"url"}, map[string]any{"name": str(), "url": strf("uri"), "secret": str(),
 		"events": arr(enum("incident_opened", "escalation", "breach", "renewal_reminder"))}),
 	"Webhook": obj(nil, map[string]any{"id": strf("uuid"), "name": str(), "url": str(), "events": arr(str()),
-		"active": map[string]any{"type": "boolean"}, "secret": str(), "created_at": strf("date-time")}),
+		"active": map[string]any{"type": "boolean"}, "secret": str(), "encrypted_at_rest": map[string]any{"type": "boolean"}, "created_at": strf("date-time")}),
 	"Webhooks": obj([]string{"items"}, map[string]any{"items": arr(ref("Webhook"))}),
 	"Credits": obj([]string{"items"}, map[string]any{"organization_id": strf("uuid"), "from": strf("date-time"), "to": strf("date-time"),
 		"total": map[string]any{"type": "number"}, "items": arr(obj(nil, map[string]any{"id": strf("uuid"), "incident_id": strf("uuid"),
