@@ -8,6 +8,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
@@ -41,14 +42,20 @@ func findRecipients(ctx context.Context, tx *gorm.DB, ids []uuid.UUID) (map[uuid
 	return out, nil
 }
 
-// findSubscribers returns the active webhooks that want kind: those listing it, and those
-// listing nothing (every kind).
-func findSubscribers(ctx context.Context, tx *gorm.DB, kind string) ([]uuid.UUID, error) {
+// findSubscribers returns the active webhooks that want a note of kind about organisation org
+// (nil: none): those listing the kind, and those listing nothing (every kind). Global
+// subscriptions get every note; an organisation's only customer-visible notes of that
+// organisation.
+func findSubscribers(ctx context.Context, tx *gorm.DB, kind string, org *uuid.UUID) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := tx.WithContext(ctx).Model(&webhookRow{}).
-		Where("active AND (events = '[]'::jsonb OR events @> jsonb_build_array(?::text))", kind).
-		Order("created_at, id").Pluck("id", &ids).Error
-	if err != nil {
+	q := tx.WithContext(ctx).Model(&webhookRow{}).
+		Where("active AND (events = '[]'::jsonb OR events @> jsonb_build_array(?::text))", kind)
+	if org != nil && NoteAudience(kind) == tickets.AudienceCustomer {
+		q = q.Where("(organization_id IS NULL OR organization_id = ?)", *org)
+	} else {
+		q = q.Where("organization_id IS NULL")
+	}
+	if err := q.Order("created_at, id").Pluck("id", &ids).Error; err != nil {
 		return nil, dbx.Translate(err, "webhooks")
 	}
 	return ids, nil

@@ -16,20 +16,24 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/netguard"
 	"github.com/supportd/supportd/internal/secretbox"
+	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
 // Webhook is a subscription: every notification of the kinds in Events (all kinds when Events
 // is empty) is POSTed to URL, signed with the subscription's secret. The secret is not part of
-// the type, so no listing can leak it.
+// the type, so no listing can leak it. A global subscription (no OrganizationID, admins') is
+// staff audience; one of a customer organisation gets only that organisation's
+// customer-visible notifications (NoteAudience).
 type Webhook struct {
-	ID        uuid.UUID `json:"id"`
-	Name      string    `json:"name"`
-	URL       string    `json:"url"`
-	Events    []string  `json:"events"`
-	Active    bool      `json:"active"`
-	CreatedBy uuid.UUID `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
+	ID             uuid.UUID  `json:"id"`
+	Name           string     `json:"name"`
+	URL            string     `json:"url"`
+	Events         []string   `json:"events"`
+	OrganizationID *uuid.UUID `json:"organization_id"`
+	Active         bool       `json:"active"`
+	CreatedBy      uuid.UUID  `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
 	// SecretEncrypted: the secret is sealed at rest (SECRET_KEY); false for a secret stored
 	// before a key was configured, until it is sealed (SealSecrets, or its next delivery).
 	SecretEncrypted bool `json:"encrypted_at_rest"`
@@ -42,10 +46,12 @@ type NewWebhook struct {
 	URL    string
 	Events []string
 	Secret string
+	// OrganizationID makes the subscription its organisation's (org admins: always their own).
+	OrganizationID *uuid.UUID
 }
 
-// Webhooks manages webhook subscriptions. Only admins may: a subscription receives every
-// incident's details.
+// Webhooks manages webhook subscriptions: admins any (a global one receives every incident's
+// details), an organisation's admins their organisation's.
 type Webhooks struct {
 	db    *gorm.DB
 	clock clock.Clock
@@ -68,17 +74,19 @@ func NewWebhooks(db *gorm.DB, c clock.Clock, opts WebhookOptions) *Webhooks {
 	return &Webhooks{db: db, clock: c, opts: opts}
 }
 
-var errNotAdmin = apperr.New(apperr.Forbidden, "forbidden", "only admins manage webhooks")
+var errNotAdmin = apperr.New(apperr.Forbidden, "forbidden", "only admins and organisation admins manage webhooks")
 
 // secretPrefix marks generated secrets, so one pasted into a config file is recognisable.
 const secretPrefix = "whsec_"
 
 // Create adds an active subscription. It returns the secret when it generated one (shown once:
 // it is never returned again), "" when the caller chose it. The HMAC key is the secret's bytes.
-// Errors: forbidden, invalid_value (url, name, events, secret).
+// Errors: forbidden, not_found (organization_id), invalid_value (url, name, events, secret),
+// webhook_target_forbidden (url).
 func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhook) (Webhook, string, error) {
-	if actor.Role != accounts.Admin {
-		return Webhook{}, "", errNotAdmin
+	org, err := w.owner(ctx, actor, in.OrganizationID)
+	if err != nil {
+		return Webhook{}, "", err
 	}
 	in.Name = strings.TrimSpace(in.Name)
 	in.URL = strings.TrimSpace(in.URL)
@@ -95,7 +103,7 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 	if len(in.Name) > 200 {
 		return Webhook{}, "", apperr.InvalidField("name", "name is at most 200 characters")
 	}
-	events, err := checkEvents(in.Events)
+	events, err := checkEvents(in.Events, org != nil)
 	if err != nil {
 		return Webhook{}, "", err
 	}
@@ -108,7 +116,7 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 	} else if len(secret) < 16 || len(secret) > 200 || secretbox.Sealed([]byte(secret)) {
 		return Webhook{}, "", apperr.InvalidField("secret", "secret must be 16–200 characters, not starting with %s (or omitted to have one generated)", secretbox.Prefix)
 	}
-	h := Webhook{ID: uuid.Must(uuid.NewV7()), Name: in.Name, URL: in.URL, Events: events, Active: true,
+	h := Webhook{ID: uuid.Must(uuid.NewV7()), Name: in.Name, URL: in.URL, Events: events, OrganizationID: org, Active: true,
 		CreatedBy: actor.ID, CreatedAt: w.clock.Now().UTC().Truncate(time.Microsecond), // as stored
 		SecretEncrypted: w.opts.Secrets != nil}
 	if err := insertWebhook(ctx, w.db, h, w.opts.Secrets.Seal([]byte(secret), secretContext(h.ID))); err != nil {
@@ -117,23 +125,58 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 	return h, generated, nil
 }
 
-// List returns every subscription, active or not, newest first.
+// List returns the subscriptions the caller manages (admins: all; org admins: their
+// organisation's), active or not, newest first.
 // Errors: forbidden.
 func (w *Webhooks) List(ctx context.Context, actor accounts.User) ([]Webhook, error) {
-	if actor.Role != accounts.Admin {
-		return nil, errNotAdmin
+	switch actor.Role {
+	case accounts.Admin:
+		return listWebhooks(ctx, w.db, nil)
+	case accounts.OrgAdmin:
+		return listWebhooks(ctx, w.db, actor.OrganizationID)
 	}
-	return listWebhooks(ctx, w.db)
+	return nil, errNotAdmin
 }
 
 // Deactivate stops a subscription: nothing new is written for it, and its pending deliveries
-// are given up. Deactivating an inactive subscription changes nothing.
+// are given up. Deactivating an inactive subscription changes nothing. An org admin reaches only
+// their organisation's (another is not_found).
 // Errors: forbidden, not_found.
 func (w *Webhooks) Deactivate(ctx context.Context, actor accounts.User, id uuid.UUID) error {
-	if actor.Role != accounts.Admin {
+	switch actor.Role {
+	case accounts.Admin:
+	case accounts.OrgAdmin:
+		r, err := findWebhookRow(ctx, w.db, id)
+		if err != nil {
+			return err
+		}
+		if r.OrganizationID == nil || !actor.InOrganization(*r.OrganizationID) {
+			return apperr.NotFoundf("webhook not found")
+		}
+	default:
 		return errNotAdmin
 	}
 	return deactivateWebhook(ctx, w.db, id)
+}
+
+// owner returns the organisation a new subscription belongs to: the one an admin names (nil:
+// global), an org admin's own.
+func (w *Webhooks) owner(ctx context.Context, actor accounts.User, org *uuid.UUID) (*uuid.UUID, error) {
+	switch actor.Role {
+	case accounts.Admin:
+		if org != nil {
+			if err := organizationExists(ctx, w.db, *org); err != nil {
+				return nil, err
+			}
+		}
+		return org, nil
+	case accounts.OrgAdmin:
+		if org != nil && !actor.InOrganization(*org) {
+			return nil, apperr.NotFoundf("organization not found")
+		}
+		return actor.OrganizationID, nil
+	}
+	return nil, errNotAdmin
 }
 
 func checkURL(raw string) error {
@@ -193,13 +236,19 @@ func (w *Webhooks) SealSecrets(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// checkEvents returns the events without repeats; empty means every kind.
-func checkEvents(in []string) ([]string, error) {
+// checkEvents returns the events without repeats; empty means every kind (for an
+// organisation's subscription, every customer-visible kind). An organisation's subscription may
+// name only customer-visible kinds.
+func checkEvents(in []string, customer bool) ([]string, error) {
 	out := []string{}
 	seen := map[string]bool{}
 	for _, e := range in {
 		if !knownKind(e) {
 			return nil, apperr.InvalidField("events", "unknown event %q; known: %s", e, strings.Join(Kinds, ", "))
+		}
+		if customer && NoteAudience(e) != tickets.AudienceCustomer {
+			return nil, apperr.InvalidField("events", "%q notifications are for staff; an organisation's webhook may subscribe to %s",
+				e, strings.Join(customerNoteKinds(), ", "))
 		}
 		if !seen[e] {
 			seen[e] = true

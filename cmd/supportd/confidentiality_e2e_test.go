@@ -178,6 +178,20 @@ func TestWebhookInternalTargetsRefused(t *testing.T) {
 			t.Errorf("%s: %d %s", u, r.Status, r.Raw)
 		}
 	}
+	// An organisation's admin subscribes for their organisation, under the same rule.
+	suffix := fmt.Sprintf("hooks-%d", time.Now().UnixNano())
+	w := setup(t, p, suffix)
+	_, oa := mkUser(t, p, "oa-"+suffix+"@acme.example", "org_admin", w.orgA)
+	if r := p.call("POST", "/v1/webhooks", oa, map[string]any{"url": "http://127.1/"}); r.errCode() != "webhook_target_forbidden" {
+		t.Errorf("org admin, internal target: %d %s", r.Status, r.Raw)
+	}
+	h := p.must(201, "POST", "/v1/webhooks", oa, map[string]any{"url": "https://hooks.acme.example/supportd"})
+	if h.Body["organization_id"] != w.orgA {
+		t.Errorf("org admin's webhook: %s", h.Raw)
+	}
+	if r := p.call("POST", "/v1/webhooks", w.memberA, map[string]any{"url": "https://hooks.acme.example/m"}); r.Status != 403 {
+		t.Errorf("member subscribes: %d", r.Status)
+	}
 	onPrem := start(t, "WEBHOOK_ALLOW_PRIVATE=true")
 	onPrem.must(201, "POST", "/v1/webhooks", adminToken, map[string]any{"url": "http://10.20.30.40/hook"})
 }

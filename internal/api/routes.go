@@ -74,9 +74,9 @@ func (s *Server) routes() []route {
 		{method: "PUT", path: "/v1/calendars/:name", roles: admins, summary: "New version of a calendar", request: "Calendar", reply: "Calendar", status: 200, handler: s.putCalendar},
 		{method: "POST", path: "/v1/sla/preview", roles: everyone, summary: "Every deadline of a hypothetical incident with its explanation; creates nothing", request: "PreviewRequest", reply: "Preview", status: 200, handler: s.previewSLA},
 
-		{method: "POST", path: "/v1/webhooks", roles: admins, summary: "Subscribe an endpoint to notifications, signed with HMAC-SHA256 (a generated secret is shown once)", request: "NewWebhook", reply: "Webhook", status: 201, handler: s.createWebhook},
-		{method: "GET", path: "/v1/webhooks", roles: admins, summary: "Webhook subscriptions (secrets never shown)", reply: "Webhooks", status: 200, handler: s.listWebhooks},
-		{method: "DELETE", path: "/v1/webhooks/:id", roles: admins, summary: "Deactivate a webhook subscription", status: 204, handler: s.deleteWebhook},
+		{method: "POST", path: "/v1/webhooks", roles: userAdmins, summary: "Subscribe a public endpoint to notifications, signed with HMAC-SHA256 (a generated secret is shown once); admins: global (staff content) or an organisation's; org admins: their organisation's customer-visible notifications", request: "NewWebhook", reply: "Webhook", status: 201, handler: s.createWebhook},
+		{method: "GET", path: "/v1/webhooks", roles: userAdmins, summary: "Webhook subscriptions, secrets never shown (org admins: their organisation's)", reply: "Webhooks", status: 200, handler: s.listWebhooks},
+		{method: "DELETE", path: "/v1/webhooks/:id", roles: userAdmins, summary: "Deactivate a webhook subscription (org admins: their organisation's)", status: 204, handler: s.deleteWebhook},
 		{method: "GET", path: "/v1/credits", roles: creditReaders, summary: "SLA-credit ledger of an organisation for a period (org admins: their own)", reply: "Credits", status: 200,
 			query: []string{"organization_id", "from", "to"}, handler: s.listCredits},
 		{method: "GET", path: "/v1/reports/sla", roles: staff, summary: "Met/breached per tier and severity, time to first response, escalations, time to assign per channel (JSON, or CSV with format=csv)", reply: "SLAReport", status: 200,
