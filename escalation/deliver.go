@@ -11,6 +11,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/netguard"
+	"github.com/supportd/supportd/internal/secretbox"
 	"gorm.io/gorm"
 )
 
@@ -28,8 +30,15 @@ type DeliveryConfig struct {
 	// MaxAttempts is how many sends a notification gets before it is failed (default 10: with
 	// the backoff below, about an hour and a half of trying).
 	MaxAttempts int
-	// HTTPClient posts webhooks (default: a client that does not follow redirects).
+	// HTTPClient posts webhooks (default: a client that does not follow redirects and, unless
+	// AllowPrivate, dials only public addresses, checked after DNS resolution).
 	HTTPClient *http.Client
+	// AllowPrivate lets deliveries reach loopback, private and link-local addresses
+	// (WEBHOOK_ALLOW_PRIVATE). Only read when HTTPClient is nil.
+	AllowPrivate bool
+	// Secrets opens sealed webhook secrets (SECRET_KEY); a plain one it finds is sealed after
+	// reading. nil reads plain secrets only.
+	Secrets *secretbox.Box
 }
 
 // Deliverer sends pending e-mail and webhook notifications, at least once each, and records
@@ -64,7 +73,10 @@ func NewDeliverer(db *gorm.DB, m *Mailer, c clock.Clock, log *slog.Logger, cfg D
 	if cfg.HTTPClient == nil {
 		// A redirected POST becomes a GET without the body that still answers 200: a delivery
 		// recorded that nobody received. Redirects are failures; the subscription's URL is wrong.
-		cfg.HTTPClient = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		// The transport refuses non-public addresses at dial time, after DNS: a name registered
+		// while public that now resolves inward (rebinding) is caught here.
+		cfg.HTTPClient = &http.Client{Transport: netguard.Transport(cfg.AllowPrivate),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if log == nil {
 		log = slog.Default()
@@ -197,6 +209,16 @@ func (d *Deliverer) sendWebhook(ctx context.Context, r notificationRow) error {
 	if err != nil {
 		return err
 	}
+	secret, err := d.cfg.Secrets.Open(h.Secret, secretContext(h.ID))
+	if err != nil {
+		// SECRET_KEY missing or changed: retried, so that fixing the configuration recovers.
+		return fmt.Errorf("webhook %s secret: %w", h.ID, err)
+	}
+	if d.cfg.Secrets != nil && !secretbox.Sealed(h.Secret) {
+		if _, err := resealSecret(ctx, d.db, h.ID, h.Secret, d.cfg.Secrets.Seal(secret, secretContext(h.ID))); err != nil {
+			d.log.Warn("sealing a webhook secret", "webhook", h.ID, "error", err)
+		}
+	}
 	data := r.Data
 	if data == nil {
 		data = map[string]any{}
@@ -206,7 +228,12 @@ func (d *Deliverer) sendWebhook(ctx context.Context, r notificationRow) error {
 	if err != nil {
 		return permanentError{err}
 	}
-	return d.webhooks.Send(ctx, h.URL, h.Secret, r.ID.String(), body, d.clock.Now())
+	err = d.webhooks.Send(ctx, h.URL, secret, r.ID.String(), body, d.clock.Now())
+	var ne *netguard.Error
+	if errors.As(err, &ne) {
+		return permanentError{fmt.Errorf("webhook %s refused: %w", h.ID, err)}
+	}
+	return err
 }
 
 // destination names where a row goes, so failures are remembered per endpoint: one SMTP

@@ -75,7 +75,7 @@ func TestWebhookSignedAndDeliveredOnce(t *testing.T) {
 	if len(ids) != 1 {
 		t.Fatalf("outbox rows = %v, want one webhook", ids)
 	}
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{})
+	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	for i := 0; i < 3; i++ {
 		if err := d.Deliver(f.ctx, ids[0]); err != nil {
 			t.Fatal(err)
@@ -118,7 +118,7 @@ func TestWebhookRetriedWithBackoff(t *testing.T) {
 	ids := f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindEscalation,
 		Subject: "INC-3 escalated", DedupKey: f.key("escalation")})
 	id := ids[0]
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{})
+	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	t0 := f.clock.Now()
 
 	sweep := func(at time.Time, wantDelivered int) {
@@ -184,7 +184,7 @@ func TestDeadEndpointDoesNotBlockOthers(t *testing.T) {
 		f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindEscalation,
 			Subject: "INC escalated", DedupKey: f.key("escalation", strconv.Itoa(i))})
 	}
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{Timeout: timeout})
+	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{Timeout: timeout, AllowPrivate: true})
 
 	start := time.Now()
 	n, err := d.Sweep(f.ctx, f.clock.Now(), 100)
@@ -225,7 +225,7 @@ func TestWebhookFailedAfterAttemptLimit(t *testing.T) {
 	f.webhook(t, srv.URL)
 	ids := f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindEscalation,
 		Subject: "INC escalated", DedupKey: f.key("escalation")})
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{})
+	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	for i := 0; i < 12; i++ {
 		if _, err := d.Sweep(f.ctx, f.clock.Now(), 100); err != nil {
 			t.Fatal(err)
@@ -253,7 +253,7 @@ func TestDeactivatedWebhookStops(t *testing.T) {
 	if err := f.hooks.Deactivate(f.ctx, f.admin, hook.ID); err != nil {
 		t.Fatal(err)
 	}
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{})
+	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	if err := d.Deliver(f.ctx, ids[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestFastPathLeavesFailingEndpointToSweep(t *testing.T) {
 	n := escalation.NewNotifier(nil)
 	first := f.notify(t, n, escalation.Note{Kind: escalation.KindEscalation, Subject: "1", DedupKey: f.key("escalation", "1")})
 	second := f.notify(t, n, escalation.Note{Kind: escalation.KindEscalation, Subject: "2", DedupKey: f.key("escalation", "2")})
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{})
+	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	if err := d.Deliver(f.ctx, first[0]); !errors.Is(err, escalation.ErrNotDelivered) {
 		t.Fatalf("first delivery: %v, want ErrNotDelivered", err)
 	}

@@ -56,7 +56,7 @@ func newFixture(t *testing.T, staff int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{ctx: ctx, db: db, clock: c, admin: admin, hooks: escalation.NewWebhooks(db, c),
+	f := &fixture{ctx: ctx, db: db, clock: c, admin: admin, hooks: escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: true}), // receivers are local httptest servers
 		run: strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())) + "-" + uuid.NewString()[:8]}
 	name := f.run
 	for i := 0; i < staff; i++ {

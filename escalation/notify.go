@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
@@ -41,6 +42,9 @@ type Note struct {
 	Subject    string
 	Body       string
 	Data       map[string]any
+	// OrganizationID is the customer organisation the note is about, if any: that
+	// organisation's webhooks receive it when its kind is customer-visible.
+	OrganizationID *uuid.UUID
 	// DedupKey names the fact, e.g. "escalation:<incident>:<level>". Every row written for the
 	// note derives its key from it, so telling the same fact twice writes nothing new.
 	DedupKey string
@@ -71,26 +75,35 @@ func (n *Notifier) Notify(ctx context.Context, tx *gorm.DB, now time.Time, notes
 		}
 		all = append(all, note.Recipients...)
 	}
-	emails, err := findEmails(ctx, tx, uniqueIDs(all))
+	users, err := findRecipients(ctx, tx, uniqueIDs(all))
 	if err != nil {
 		return nil, err
 	}
 	hooks := map[string][]uuid.UUID{}
 	var inbox, outbox []Message
 	for _, note := range notes {
-		hs, ok := hooks[note.Kind]
+		hookKey := note.Kind
+		if note.OrganizationID != nil {
+			hookKey += ":" + note.OrganizationID.String()
+		}
+		hs, ok := hooks[hookKey]
 		if !ok {
-			if hs, err = findSubscribers(ctx, tx, note.Kind); err != nil {
+			if hs, err = findSubscribers(ctx, tx, note.Kind, note.OrganizationID); err != nil {
 				return nil, err
 			}
-			hooks[note.Kind] = hs
+			hooks[hookKey] = hs
 		}
 		base := Message{Kind: note.Kind, IncidentID: note.IncidentID, Subject: note.Subject, Body: note.Body, Data: note.Data}
+		staffOnly := NoteAudience(note.Kind) == tickets.AudienceStaff
 		for _, id := range uniqueIDs(note.Recipients) {
-			addr, ok := emails[id]
+			u, ok := users[id]
 			if !ok {
 				return nil, apperr.InvalidField("recipients", "recipient %s is not a user", id)
 			}
+			if staffOnly && u.Customer {
+				continue // SPEC §1: a customer never receives staff-only content, in any channel
+			}
+			addr := u.Email
 			m := base
 			m.RecipientID = &id
 			m.Channel = ChannelInbox

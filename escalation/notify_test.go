@@ -61,7 +61,7 @@ func TestNotifyFansOutOnce(t *testing.T) {
 		t.Errorf("rows after second Notify = %d, want %d", got, len(rows))
 	}
 
-	items, err := escalation.NewInbox(f.db).List(f.ctx, u0, true, 10)
+	items, err := escalation.NewInbox(f.db).List(f.ctx, f.users[0], true, 10)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
@@ -137,12 +139,17 @@ type Inbox struct {
 // NewInbox returns the inbox over db.
 func NewInbox(db *gorm.DB) *Inbox { return &Inbox{db: db} }
 
-// List returns the user's in-app notifications, newest first; unreadOnly filters read ones out.
-func (i *Inbox) List(ctx context.Context, userID uuid.UUID, unreadOnly bool, limit int) ([]Notification, error) {
+// List returns the reader's in-app notifications, newest first; unreadOnly filters read ones
+// out. A customer reads only the kinds meant for customers (NoteAudience), whatever was
+// addressed to them.
+func (i *Inbox) List(ctx context.Context, reader accounts.User, unreadOnly bool, limit int) ([]Notification, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	q := i.db.WithContext(ctx).Where("recipient_id = ? AND channel = 'inbox'", userID)
+	q := i.db.WithContext(ctx).Where("recipient_id = ? AND channel = 'inbox'", reader.ID)
+	if tickets.ReaderAudience(reader) != tickets.AudienceStaff {
+		q = q.Where("kind IN ?", customerNoteKinds())
+	}
 	if unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}

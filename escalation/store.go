@@ -5,41 +5,57 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
 // The outbox queries. Every state change is a conditional UPDATE, so that several workers
 // racing on one row agree on who sends it and a late writer cannot undo a delivery.
 
-// findEmails returns the e-mail address of each user among ids that exists.
-func findEmails(ctx context.Context, tx *gorm.DB, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	out := make(map[uuid.UUID]string, len(ids))
+// recipient is what the outbox needs of a user: where to mail them, and whether they read as a
+// customer.
+type recipient struct {
+	Email    string
+	Customer bool
+}
+
+// findRecipients returns each user among ids that exists.
+func findRecipients(ctx context.Context, tx *gorm.DB, ids []uuid.UUID) (map[uuid.UUID]recipient, error) {
+	out := make(map[uuid.UUID]recipient, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
 	var rows []struct {
 		ID    uuid.UUID
 		Email string
+		Role  string
 	}
-	if err := tx.WithContext(ctx).Table("users").Select("id, email").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Table("users").Select("id, email, role").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "recipients")
 	}
 	for _, r := range rows {
-		out[r.ID] = r.Email
+		out[r.ID] = recipient{Email: r.Email, Customer: accounts.Role(r.Role).Customer()}
 	}
 	return out, nil
 }
 
-// findSubscribers returns the active webhooks that want kind: those listing it, and those
-// listing nothing (every kind).
-func findSubscribers(ctx context.Context, tx *gorm.DB, kind string) ([]uuid.UUID, error) {
+// findSubscribers returns the active webhooks that want a note of kind about organisation org
+// (nil: none): those listing the kind, and those listing nothing (every kind). Global
+// subscriptions get every note; an organisation's only customer-visible notes of that
+// organisation.
+func findSubscribers(ctx context.Context, tx *gorm.DB, kind string, org *uuid.UUID) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
-	err := tx.WithContext(ctx).Model(&webhookRow{}).
-		Where("active AND (events = '[]'::jsonb OR events @> jsonb_build_array(?::text))", kind).
-		Order("created_at, id").Pluck("id", &ids).Error
-	if err != nil {
+	q := tx.WithContext(ctx).Model(&webhookRow{}).
+		Where("active AND (events = '[]'::jsonb OR events @> jsonb_build_array(?::text))", kind)
+	if org != nil && NoteAudience(kind) == tickets.AudienceCustomer {
+		q = q.Where("(organization_id IS NULL OR organization_id = ?)", *org)
+	} else {
+		q = q.Where("organization_id IS NULL")
+	}
+	if err := q.Order("created_at, id").Pluck("id", &ids).Error; err != nil {
 		return nil, dbx.Translate(err, "webhooks")
 	}
 	return ids, nil

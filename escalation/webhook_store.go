@@ -5,19 +5,23 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/secretbox"
 	"gorm.io/gorm"
 )
 
 type webhookRow struct {
-	ID        uuid.UUID `gorm:"primaryKey"`
-	Name      string
-	URL       string
-	Secret    []byte
-	Events    []string `gorm:"serializer:json"`
-	Active    bool
-	CreatedBy uuid.UUID
-	CreatedAt time.Time
+	ID     uuid.UUID `gorm:"primaryKey"`
+	Name   string
+	URL    string
+	Secret []byte
+	Events []string `gorm:"serializer:json"`
+	Active bool
+	// OrganizationID is the owning customer organisation; nil for a global subscription.
+	OrganizationID *uuid.UUID
+	CreatedBy      uuid.UUID
+	CreatedAt      time.Time
 }
 
 func (webhookRow) TableName() string { return "webhooks" }
@@ -27,19 +31,39 @@ func (r webhookRow) toWebhook() Webhook {
 	if events == nil {
 		events = []string{}
 	}
-	return Webhook{ID: r.ID, Name: r.Name, URL: r.URL, Events: events, Active: r.Active, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt.UTC()}
+	return Webhook{ID: r.ID, Name: r.Name, URL: r.URL, Events: events, OrganizationID: r.OrganizationID, Active: r.Active, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.UTC(), SecretEncrypted: secretbox.Sealed(r.Secret)}
+}
+
+// findPlainSecrets returns the subscriptions whose secret is not sealed, with it.
+func findPlainSecrets(ctx context.Context, db *gorm.DB) ([]webhookRow, error) {
+	var rows []webhookRow
+	if err := db.WithContext(ctx).Where("NOT starts_with(encode(secret, 'escape'), ?)", secretbox.Prefix).Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "webhooks")
+	}
+	return rows, nil
+}
+
+// resealSecret replaces a plain secret by its sealed form, unless the row changed meanwhile.
+func resealSecret(ctx context.Context, db *gorm.DB, id uuid.UUID, plain, sealed []byte) (bool, error) {
+	res := db.WithContext(ctx).Model(&webhookRow{}).Where("id = ? AND secret = ?", id, plain).Update("secret", sealed)
+	return res.RowsAffected == 1, dbx.Translate(res.Error, "webhook")
 }
 
 func insertWebhook(ctx context.Context, db *gorm.DB, h Webhook, secret []byte) error {
-	r := webhookRow{ID: h.ID, Name: h.Name, URL: h.URL, Secret: secret, Events: h.Events, Active: h.Active,
+	r := webhookRow{ID: h.ID, Name: h.Name, URL: h.URL, Secret: secret, Events: h.Events, OrganizationID: h.OrganizationID, Active: h.Active,
 		CreatedBy: h.CreatedBy, CreatedAt: h.CreatedAt}
 	return dbx.Translate(db.WithContext(ctx).Create(&r).Error, "webhook")
 }
 
-func listWebhooks(ctx context.Context, db *gorm.DB) ([]Webhook, error) {
+// listWebhooks returns every subscription, or only an organisation's when org is set.
+func listWebhooks(ctx context.Context, db *gorm.DB, org *uuid.UUID) ([]Webhook, error) {
 	var rows []webhookRow
-	if err := db.WithContext(ctx).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+	q := db.WithContext(ctx)
+	if org != nil {
+		q = q.Where("organization_id = ?", *org)
+	}
+	if err := q.Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "webhooks")
 	}
 	out := make([]Webhook, len(rows))
@@ -74,4 +98,16 @@ func deactivateWebhook(ctx context.Context, db *gorm.DB, id uuid.UUID) error {
 			Updates(map[string]any{"state": stateFailed, "last_error": "webhook deactivated"}).Error
 	})
 	return dbx.Translate(err, "webhook")
+}
+
+// organizationExists returns not_found for an unknown organisation.
+func organizationExists(ctx context.Context, db *gorm.DB, id uuid.UUID) error {
+	var n int64
+	if err := db.WithContext(ctx).Table("organizations").Where("id = ?", id).Count(&n).Error; err != nil {
+		return dbx.Translate(err, "organization")
+	}
+	if n == 0 {
+		return apperr.NotFoundf("organization not found")
+	}
+	return nil
 }

@@ -90,7 +90,9 @@ func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page
 	return p, nil
 }
 
-// Timeline returns the incident's events if the caller may see the incident.
+// Timeline returns the incident's events if the caller may see the incident, as the caller's
+// audience reads them (ForAudience): a customer never gets internal notes, assignment details,
+// SLA explanations or breach records, nor the staff-only fields of the entries they do get.
 func (s *Service) Timeline(ctx context.Context, actor accounts.User, id uuid.UUID) ([]Event, error) {
 	inc, err := s.store.FindIncidentByID(ctx, id)
 	if err != nil {
@@ -99,5 +101,9 @@ func (s *Service) Timeline(ctx context.Context, actor accounts.User, id uuid.UUI
 	if !Visible(actor, inc) {
 		return nil, apperr.NotFoundf("incident not found")
 	}
-	return s.store.FindEvents(ctx, id)
+	events, err := s.store.FindEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return ForAudience(events, ReaderAudience(actor)), nil
 }

@@ -219,7 +219,10 @@ func (s *Service) DecideReclassification(ctx context.Context, actor accounts.Use
 			return nil, conflict("already_decided", "the request was already decided")
 		}
 		req.State, req.DecidedBy, req.DecisionReason, req.DecidedAt = state, &actor.ID, reason, &now
-		out := []Event{{Kind: "reclassification_" + state, ActorID: &actor.ID, Data: map[string]any{"request_id": requestID, "reason": reason, "public": true}}}
+		out := []Event{{Kind: KindReclassRejected, ActorID: &actor.ID, Data: map[string]any{"request_id": requestID, "reason": reason, "public": true}}}
+		if approve {
+			out[0].Kind = KindReclassApproved
+		}
 		if approve && inc.Severity == 3 {
 			out = append(out, Event{Kind: string(sla.SeverityChanged), ActorID: &actor.ID, Data: map[string]any{
 				"severity": 2, "from": 3, "reason": reason, "request_id": requestID, "public": true}})

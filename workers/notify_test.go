@@ -60,7 +60,7 @@ func TestNotifyTasks(t *testing.T) {
 		received[r.Header.Get(escalation.HeaderDelivery)]++
 	}))
 	t.Cleanup(endpoint.Close)
-	_, s, err := escalation.NewWebhooks(db, c).Create(ctx, admin, escalation.NewWebhook{Name: "workers test", URL: endpoint.URL})
+	_, s, err := escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: true}).Create(ctx, admin, escalation.NewWebhook{Name: "workers test", URL: endpoint.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestNotifyTasks(t *testing.T) {
 
 	srv := asynq.NewServer(redis, asynq.Config{Concurrency: 4, Queues: workers.Queues, LogLevel: asynq.FatalLevel})
 	mux := asynq.NewServeMux()
-	workers.NewNotifier(escalation.NewDeliverer(db, nil, c, quietLog(), escalation.DeliveryConfig{}), c, quietLog()).Register(mux)
+	workers.NewNotifier(escalation.NewDeliverer(db, nil, c, quietLog(), escalation.DeliveryConfig{AllowPrivate: true}), c, quietLog()).Register(mux)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

@@ -175,10 +175,14 @@ func TestDeadlinesFireOnTime(t *testing.T) {
 
 // TestWebhookOnEscalation: an admin subscribes an endpoint; an escalation reaches it through the
 // outbox, signed so the receiver can verify it, from a real `supportd work`.
+// The receiver is a local httptest server, so the operator's switch for private targets is on;
+// the secret is sealed at rest by serve and opened by work with the same SECRET_KEY.
 func TestWebhookOnEscalation(t *testing.T) {
-	db := "DATABASE_URL=" + testenv.FreshDatabase(t)
-	p := start(t, db)
-	startWorker(t, db, "RECONCILE_INTERVAL=2s")
+	dsn := testenv.FreshDatabase(t)
+	db := "DATABASE_URL=" + dsn
+	const key = "SECRET_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+	p := start(t, db, "WEBHOOK_ALLOW_PRIVATE=true", key)
+	startWorker(t, db, "RECONCILE_INTERVAL=2s", "WEBHOOK_ALLOW_PRIVATE=true", key)
 	w := setup(t, p, fmt.Sprintf("hook-%d", time.Now().UnixNano()))
 	drillPolicy(t, p)
 	got := make(chan map[string]any, 10)
@@ -203,6 +207,13 @@ func TestWebhookOnEscalation(t *testing.T) {
 	}
 	if list := p.must(200, "GET", "/v1/webhooks", adminToken, nil); strings.Contains(string(list.Raw), hook.str("secret")) {
 		t.Fatal("the secret is shown again")
+	}
+	var stored []byte
+	if err := testenv.OpenDB(t, dsn).Raw("SELECT secret FROM webhooks WHERE id = ?", hook.str("id")).Row().Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(stored), "sbx1:") || strings.Contains(string(stored), hook.str("secret")) {
+		t.Fatalf("the secret is stored as %q, want sealed", stored)
 	}
 	id := p.must(201, "POST", "/v1/incidents", w.memberA, map[string]any{"product": "endpoint", "title": "hooked", "description": "d", "severity": 1}).str("id")
 	select {

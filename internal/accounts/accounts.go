@@ -78,6 +78,9 @@ type User struct {
 	Senior         bool       `json:"senior"`
 	OrganizationID *uuid.UUID `json:"organization_id"`
 	Office         string     `json:"office"`
+	// DeactivatedAt is set while the user is deactivated: no token authenticates them and none
+	// is issued to them until an admin reactivates them.
+	DeactivatedAt *time.Time `json:"deactivated_at"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

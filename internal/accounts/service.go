@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 )
 
 // NewOrganization is the input of CreateOrganization.
@@ -105,7 +104,9 @@ func (s *Store) CreateUser(ctx context.Context, actor User, in NewUser) (User, e
 }
 
 // CreateToken issues a token for a user: admins for anyone, users for themselves, org admins for
-// users of their organisation. A caller who may not see the user gets not_found.
+// users of their organisation. A caller who may not see the user gets not_found; a deactivated
+// user gets no token, whoever asks.
+// Errors: forbidden, not_found, invalid_value (label), user_deactivated.
 func (s *Store) CreateToken(ctx context.Context, actor User, userID uuid.UUID, label string) (string, error) {
 	target, err := s.FindUserByID(ctx, userID)
 	if err != nil {
@@ -143,27 +144,49 @@ func (s *Store) ListOrganizationUsers(ctx context.Context, actor User, orgID uui
 	return s.FindUsersByOrganization(ctx, orgID, Member, OrgAdmin)
 }
 
-// Deactivate revokes every token of a user, so they can no longer call the API: admins for
-// anyone, an organisation's admin for their organisation's users (not themselves).
+// Deactivate deactivates a user and revokes every token they hold: they can no longer call the
+// API, and no token is issued to them, until they are reactivated. Admins for anyone, an
+// organisation's admin for their organisation's users (not themselves). Deactivating a
+// deactivated user revokes nothing more.
 // Errors: forbidden, not_found, invalid_value.
 func (s *Store) Deactivate(ctx context.Context, actor User, userID uuid.UUID) (int64, error) {
+	if _, err := s.mayManage(ctx, actor, userID); err != nil {
+		return 0, err
+	}
+	if userID == actor.ID {
+		return 0, apperr.InvalidField("id", "you cannot deactivate yourself")
+	}
+	return s.setDeactivated(ctx, userID)
+}
+
+// Reactivate lets a deactivated user back in: admins for anyone, an organisation's admin for
+// their organisation's users. The tokens revoked at deactivation stay revoked; the user needs a
+// new one. Reactivating an active user changes nothing.
+// Errors: forbidden, not_found.
+func (s *Store) Reactivate(ctx context.Context, actor User, userID uuid.UUID) (User, error) {
+	if _, err := s.mayManage(ctx, actor, userID); err != nil {
+		return User{}, err
+	}
+	return s.clearDeactivated(ctx, userID)
+}
+
+// mayManage returns the user if actor may deactivate or reactivate them: an admin anyone, an
+// organisation's admin their organisation's customer users. A customer who may not is told the
+// user does not exist.
+func (s *Store) mayManage(ctx context.Context, actor User, userID uuid.UUID) (User, error) {
 	target, err := s.FindUserByID(ctx, userID)
 	if err != nil {
-		return 0, err
+		return User{}, err
 	}
 	switch {
 	case actor.Role == Admin:
 	case actor.Role == OrgAdmin && target.Role.Customer() && target.OrganizationID != nil && actor.InOrganization(*target.OrganizationID):
 	case actor.Role.Customer():
-		return 0, apperr.NotFoundf("user not found")
+		return User{}, apperr.NotFoundf("user not found")
 	default:
-		return 0, errForbidden
+		return User{}, errForbidden
 	}
-	if target.ID == actor.ID {
-		return 0, apperr.InvalidField("id", "you cannot deactivate yourself")
-	}
-	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.clock.Now())
-	return res.RowsAffected, dbx.Translate(res.Error, "tokens")
+	return target, nil
 }
 
 // OrganizationPatch is the input of UpdateOrganization; nil fields keep their value.

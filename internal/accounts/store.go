@@ -44,6 +44,7 @@ type userRow struct {
 	Senior         bool
 	OrganizationID *uuid.UUID
 	Office         string
+	DeactivatedAt  *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -51,8 +52,13 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 func (r userRow) toUser() User {
-	return User{ID: r.ID, Email: r.Email, Name: r.Name, Role: Role(r.Role), Senior: r.Senior,
+	u := User{ID: r.ID, Email: r.Email, Name: r.Name, Role: Role(r.Role), Senior: r.Senior,
 		OrganizationID: r.OrganizationID, Office: r.Office, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if r.DeactivatedAt != nil {
+		at := r.DeactivatedAt.UTC()
+		u.DeactivatedAt = &at
+	}
+	return u
 }
 
 type tokenRow struct {
@@ -141,12 +147,25 @@ func (s *Store) insertUser(ctx context.Context, u User) (User, error) {
 	return r.toUser(), nil
 }
 
-// IssueToken creates a new bearer token for the user and returns it in plain text, once.
+// IssueToken creates a new bearer token for the user and returns it in plain text, once. A
+// deactivated user gets none (user_deactivated). The user's row is read under a share lock, so a
+// token is never issued concurrently with a deactivation that would miss it.
+// Errors: not_found, user_deactivated.
 func (s *Store) IssueToken(ctx context.Context, userID uuid.UUID, label string) (string, error) {
 	plain, digest := NewToken()
-	r := tokenRow{ID: uuid.Must(uuid.NewV7()), UserID: userID, Digest: digest, Label: label, CreatedAt: s.clock.Now()}
-	if err := s.db.WithContext(ctx).Create(&r).Error; err != nil {
-		return "", dbx.Translate(err, "token")
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var u userRow
+		if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Take(&u, "id = ?", userID).Error; err != nil {
+			return err
+		}
+		if u.DeactivatedAt != nil {
+			return errDeactivated
+		}
+		r := tokenRow{ID: uuid.Must(uuid.NewV7()), UserID: userID, Digest: digest, Label: label, CreatedAt: s.clock.Now()}
+		return tx.Create(&r).Error
+	})
+	if err != nil {
+		return "", dbx.Translate(err, "user")
 	}
 	return plain, nil
 }
@@ -158,7 +177,8 @@ type authRow struct {
 	Circle             string // comma-separated user IDs; empty outside any group
 }
 
-// Authenticate returns the user owning the bearer token, or an unauthorized error. For a
+// Authenticate returns the user owning the bearer token, or an unauthorized error (also for a
+// deactivated user, whatever token they hold). For a
 // customer it also loads their circle (everyone sharing a group with them) and their
 // organisation's incident visibility, in the same statement: the token lookup stays one round
 // trip on every request.
@@ -171,7 +191,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 		coalesce((SELECT string_agg(DISTINCT co.user_id::text, ',') FROM group_members me
 			JOIN group_members co ON co.group_id = me.group_id WHERE me.user_id = u.id), '') AS circle
 		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organizations o ON o.id = u.organization_id
-		WHERE t.digest = ? AND t.revoked_at IS NULL`, Digest(token)).Take(&r).Error
+		WHERE t.digest = ? AND t.revoked_at IS NULL AND u.deactivated_at IS NULL`, Digest(token)).Take(&r).Error
 	if dbx.NotFound(err) {
 		return User{}, errUnauthorized
 	}
@@ -208,6 +228,8 @@ var errUnauthorized = apperr.New(apperr.Unauthorized, "unauthorized", "missing, 
 
 // BootstrapAdmin makes sure an admin user owns the given token, so that a fresh installation can
 // be driven through the API. It is idempotent: restarting with the same token changes nothing.
+// A deactivated bootstrap admin stays deactivated (user_deactivated): another admin reactivates;
+// a revoked token stays revoked (token_revoked).
 func (s *Store) BootstrapAdmin(ctx context.Context, token string) (User, error) {
 	if u, err := s.Authenticate(ctx, token); err == nil {
 		return u, nil
@@ -227,6 +249,17 @@ func (s *Store) BootstrapAdmin(ctx context.Context, token string) (User, error) 
 			return err
 		}
 		r = existing
+		if r.DeactivatedAt != nil {
+			return errDeactivated
+		}
+		var revoked int64
+		if err := tx.Model(&tokenRow{}).Where("digest = ?", Digest(token)).Count(&revoked).Error; err != nil {
+			return err
+		}
+		if revoked > 0 {
+			// Revoked (by a deactivation, say): a restart must not bring it back.
+			return apperr.New(apperr.Unauthorized, "token_revoked", "SUPPORT_ADMIN_TOKEN was revoked; configure a new one")
+		}
 		t := tokenRow{ID: uuid.Must(uuid.NewV7()), UserID: r.ID, Digest: Digest(token), Label: "SUPPORT_ADMIN_TOKEN", CreatedAt: now}
 		if err := tx.Create(&t).Error; err != nil {
 			return err

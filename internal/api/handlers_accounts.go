@@ -120,3 +120,15 @@ func (s *Server) deactivateUser(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{"user_id": id, "tokens_revoked": n})
 }
+
+func (s *Server) reactivateUser(c *fiber.Ctx) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.deps.Accounts.Reactivate(c.UserContext(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}

@@ -16,7 +16,7 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 		}
 		limit = n
 	}
-	items, err := s.deps.Inbox.List(c.UserContext(), caller(c).ID, c.Query("unread") == "true", limit)
+	items, err := s.deps.Inbox.List(c.UserContext(), caller(c), c.Query("unread") == "true", limit)
 	if err != nil {
 		return err
 	}

@@ -2,14 +2,16 @@ package api
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 )
 
 type webhookRequest struct {
-	Name   string   `json:"name"`
-	URL    string   `json:"url"`
-	Events []string `json:"events"`
-	Secret string   `json:"secret"`
+	Name           string     `json:"name"`
+	URL            string     `json:"url"`
+	Events         []string   `json:"events"`
+	Secret         string     `json:"secret"`
+	OrganizationID *uuid.UUID `json:"organization_id"`
 }
 
 // createdWebhook is the one reply that carries a secret: the generated one, shown once.
@@ -24,7 +26,7 @@ func (s *Server) createWebhook(c *fiber.Ctx) error {
 		return err
 	}
 	h, secret, err := s.deps.Webhooks.Create(c.UserContext(), caller(c),
-		escalation.NewWebhook{Name: req.Name, URL: req.URL, Events: req.Events, Secret: req.Secret})
+		escalation.NewWebhook{Name: req.Name, URL: req.URL, Events: req.Events, Secret: req.Secret, OrganizationID: req.OrganizationID})
 	if err != nil {
 		return err
 	}

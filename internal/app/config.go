@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/supportd/supportd/internal/secretbox"
 )
 
 // Config is every setting of supportd, read from the environment. README.md documents the table
@@ -28,6 +30,10 @@ type Config struct {
 	ForwardInterval   time.Duration
 	SMTPURL           string
 	DataDir           string
+	// WebhookAllowPrivate lets webhooks target internal addresses (on-premises receivers).
+	WebhookAllowPrivate bool
+	// SecretKey seals webhook secrets at rest (32 bytes); nil keeps them as given.
+	SecretKey []byte
 }
 
 // Var is one environment variable with its default and meaning.
@@ -52,6 +58,8 @@ var Vars = []Var{
 	{"SMTP_URL", "", "`smtp://[user:pass@]host:port?from=addr` for e-mail notifications; unset: in-app and webhooks only."},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
+	{"WEBHOOK_ALLOW_PRIVATE", "false", "`true` lets webhooks target loopback, private, link-local and other internal addresses (on-premises receivers); otherwise they are refused at creation and at dial time."},
+	{"SECRET_KEY", "", "32 bytes (64 hex digits or base64) sealing webhook secrets at rest with AES-256-GCM; unset: stored as given."},
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -97,6 +105,18 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		{"RECONCILE_INTERVAL", &c.ReconcileInterval}, {"FORWARD_INTERVAL", &c.ForwardInterval}} {
 		if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst <= 0 {
 			return c, fmt.Errorf("%s: want a positive duration like 20s, got %q", d.name, get(d.name))
+		}
+	}
+	switch v := strings.ToLower(get("WEBHOOK_ALLOW_PRIVATE")); v {
+	case "true", "1", "yes":
+		c.WebhookAllowPrivate = true
+	case "false", "0", "no":
+	default:
+		return c, fmt.Errorf("WEBHOOK_ALLOW_PRIVATE: want true or false, got %q", v)
+	}
+	if k := get("SECRET_KEY"); k != "" {
+		if c.SecretKey, err = secretbox.ParseKey(k); err != nil {
+			return c, fmt.Errorf("SECRET_KEY: %w", err)
 		}
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {

@@ -14,8 +14,10 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/api"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/migrations"
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
@@ -40,6 +42,8 @@ type Engine struct {
 	Queue        *workers.TimerQueue
 	Notifier     *escalation.Notifier
 	Mailer       *escalation.Mailer
+	Webhooks     *escalation.Webhooks
+	Secrets      *secretbox.Box // nil without SECRET_KEY
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -70,6 +74,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 		return nil, err
 	}
 	e.Notifier = escalation.NewNotifier(e.Mailer)
+	if cfg.SecretKey != nil {
+		if e.Secrets, err = secretbox.New(cfg.SecretKey); err != nil {
+			return nil, fmt.Errorf("SECRET_KEY: %w", err)
+		}
+	}
+	e.Webhooks = escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: cfg.WebhookAllowPrivate, Secrets: e.Secrets})
 	e.Timers = tickets.NewStore(db)
 	e.Queue = workers.NewTimerQueue(e.Redis, e.Timers, c, log)
 	e.Incidents = tickets.NewService(e.Timers, entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
@@ -117,7 +127,11 @@ func (e *Engine) readiness() map[string]func(context.Context) error {
 // timeout). onListen, if set, is told the bound address (useful with LISTEN_ADDR=:0).
 func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	if e.Cfg.AdminToken != "" {
-		if _, err := e.Accounts.BootstrapAdmin(ctx, e.Cfg.AdminToken); err != nil {
+		_, err := e.Accounts.BootstrapAdmin(ctx, e.Cfg.AdminToken)
+		if apperr.Is(err, "user_deactivated") || apperr.Is(err, "token_revoked") {
+			// Deactivation and revocation stick, restarts included; the API serves the other users.
+			e.Log.Warn("SUPPORT_ADMIN_TOKEN not honoured", "error", err.Error())
+		} else if err != nil {
 			return fmt.Errorf("bootstrap admin: %w", err)
 		}
 	}
@@ -127,7 +141,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	reg.MustRegister(qc)
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
-		Webhooks: escalation.NewWebhooks(e.DB, e.Clock), Ready: e.readiness(),
+		Webhooks: e.Webhooks, Ready: e.readiness(),
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
 	if err != nil {
@@ -153,13 +167,20 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	return <-errc
 }
 
-// Work runs the asynq workers and scheduler until ctx ends.
+// Work runs the asynq workers and scheduler until ctx ends. With SECRET_KEY set it first seals
+// the webhook secrets stored before the key was configured.
 func (e *Engine) Work(ctx context.Context) error {
+	if n, err := e.Webhooks.SealSecrets(ctx); err != nil {
+		e.Log.Warn("sealing webhook secrets", "error", err)
+	} else if n > 0 {
+		e.Log.Info("webhook secrets sealed with SECRET_KEY", "count", n)
+	}
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval},
 		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
 			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue,
-			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log, escalation.DeliveryConfig{}), e.Clock, e.Log)})
+			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
+				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.
