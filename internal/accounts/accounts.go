@@ -78,6 +78,12 @@ type User struct {
 	Senior         bool       `json:"senior"`
 	OrganizationID *uuid.UUID `json:"organization_id"`
 	Office         string     `json:"office"`
+	// Locale is the user's language for pages and mail ("ja", "en"; "" follows the browser).
+	Locale string `json:"locale"`
+	// TimeZone is the IANA zone pages show times in ("" = the default zone).
+	TimeZone string `json:"time_zone"`
+	// DeactivatedAt is set once the user was deactivated: they can no longer sign in.
+	DeactivatedAt *time.Time `json:"deactivated_at"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 )
 
 // NewOrganization is the input of CreateOrganization.
@@ -143,7 +142,8 @@ func (s *Store) ListOrganizationUsers(ctx context.Context, actor User, orgID uui
 	return s.FindUsersByOrganization(ctx, orgID, Member, OrgAdmin)
 }
 
-// Deactivate revokes every token of a user, so they can no longer call the API: admins for
+// Deactivate marks a user deactivated and revokes every token and session of theirs, so they can
+// no longer call the API nor sign in; it returns how many tokens it revoked. Admins for
 // anyone, an organisation's admin for their organisation's users (not themselves).
 // Errors: forbidden, not_found, invalid_value.
 func (s *Store) Deactivate(ctx context.Context, actor User, userID uuid.UUID) (int64, error) {
@@ -162,8 +162,7 @@ func (s *Store) Deactivate(ctx context.Context, actor User, userID uuid.UUID) (i
 	if target.ID == actor.ID {
 		return 0, apperr.InvalidField("id", "you cannot deactivate yourself")
 	}
-	res := s.db.WithContext(ctx).Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.clock.Now())
-	return res.RowsAffected, dbx.Translate(res.Error, "tokens")
+	return s.deactivate(ctx, userID)
 }
 
 // OrganizationPatch is the input of UpdateOrganization; nil fields keep their value.
