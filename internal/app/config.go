@@ -28,6 +28,10 @@ type Config struct {
 	ForwardInterval   time.Duration
 	SMTPURL           string
 	DataDir           string
+	PublicURL         string
+	SessionIdle       time.Duration
+	SessionMaxAge     time.Duration
+	TimeZone          *time.Location
 }
 
 // Var is one environment variable with its default and meaning.
@@ -52,6 +56,10 @@ var Vars = []Var{
 	{"SMTP_URL", "", "`smtp://[user:pass@]host:port?from=addr` for e-mail notifications; unset: in-app and webhooks only."},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
+	{"PUBLIC_URL", "", "Base URL of the web interface in e-mailed sign-in links (e.g. `https://support.example.com`); unset: `http://` + LISTEN_ADDR."},
+	{"SESSION_IDLE_TIMEOUT", "2h", "A web session unused this long ends."},
+	{"SESSION_MAX_AGE", "168h", "A web session ends this long after sign-in, however busy."},
+	{"DEFAULT_TIME_ZONE", "Asia/Tokyo", "Time zone of web pages for users who have not chosen one."},
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -76,6 +84,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		LogFormat:   get("LOG_FORMAT"),
 		DataDir:     get("DATA_DIR"),
 		SMTPURL:     get("SMTP_URL"),
+		PublicURL:   strings.TrimRight(get("PUBLIC_URL"), "/"),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
@@ -94,10 +103,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		name string
 		dst  *time.Duration
 	}{{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout}, {"REMINDER_INTERVAL", &c.ReminderInterval},
-		{"RECONCILE_INTERVAL", &c.ReconcileInterval}, {"FORWARD_INTERVAL", &c.ForwardInterval}} {
+		{"RECONCILE_INTERVAL", &c.ReconcileInterval}, {"FORWARD_INTERVAL", &c.ForwardInterval},
+		{"SESSION_IDLE_TIMEOUT", &c.SessionIdle}, {"SESSION_MAX_AGE", &c.SessionMaxAge}} {
 		if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst <= 0 {
 			return c, fmt.Errorf("%s: want a positive duration like 20s, got %q", d.name, get(d.name))
 		}
+	}
+	if c.TimeZone, err = time.LoadLocation(get("DEFAULT_TIME_ZONE")); err != nil {
+		return c, fmt.Errorf("DEFAULT_TIME_ZONE: %w", err)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT: want json or text, got %q", c.LogFormat)
