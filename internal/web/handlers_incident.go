@@ -77,6 +77,9 @@ func (s *Server) showIncident(c *fiber.Ctx, status int, errKey, detail, reply st
 				en.Label = "event." + k
 			}
 		}
+		if e.Kind == "opened" && en.Text == "" {
+			en.Text = inc.Description
+		}
 		en.Public, _ = e.Data["public"].(bool)
 		if e.ActorID != nil {
 			en.Mine = *e.ActorID == u.ID

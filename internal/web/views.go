@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"reflect"
 	"regexp"
 	"time"
 )
@@ -134,7 +135,15 @@ func funcs(cat catalogue) template.FuncMap {
 			return t.UTC().Format(time.RFC3339)
 		},
 		"list": func(xs ...int) []int { return xs },
-		"key":  func(prefix string, v any) string { return fmt.Sprintf("%s.%v", prefix, v) },
+		"key": func(prefix string, v any) string {
+			if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+				if rv.IsNil() {
+					return prefix + ".none"
+				}
+				v = rv.Elem().Interface()
+			}
+			return fmt.Sprintf("%s.%v", prefix, v)
+		},
 		"str": func(v any) string {
 			if v == nil {
 				return ""
