@@ -243,10 +243,10 @@ func TestBrowserCSRFRefused(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(s.base+"/signin"), chromedp.WaitVisible(`#email`),
 		chromedp.SendKeys(`#email`, s.member.Email), chromedp.SendKeys(`#password`, password), chromedp.Submit(`#password`),
 		chromedp.WaitVisible(`#results`),
-		chromedp.Navigate(s.base+"/incidents/"+inc.ID.String()), chromedp.WaitVisible(`#escalated`),
-		chromedp.Evaluate(`document.querySelector('#escalated input[name=csrf_token]').remove(); true`, nil),
-		chromedp.SendKeys(`#esc-reason`, "forged"),
-		chromedp.Submit(`#esc-reason`),
+		chromedp.Navigate(s.base+"/incidents/"+inc.ID.String()), chromedp.WaitVisible(`#reclassification`),
+		chromedp.Evaluate(`document.querySelector('#reclassification input[name=csrf_token]').remove(); true`, nil),
+		chromedp.SendKeys(`#rc-reason`, "forged"),
+		chromedp.Submit(`#rc-reason`),
 		waitText(`main`, "did not come from this site"))
 	accessible(t, ctx, "CSRF refusal")
 	got, err := s.e.Incidents.Timeline(s.ctx, s.admin, inc.ID)
@@ -254,8 +254,8 @@ func TestBrowserCSRFRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range got {
-		if strings.HasPrefix(e.Kind, "escalat") {
-			t.Fatalf("a forged request escalated: %+v", e)
+		if strings.HasPrefix(e.Kind, "reclassification") {
+			t.Fatalf("a forged request was recorded: %+v", e)
 		}
 	}
 }

@@ -38,6 +38,10 @@ type incidentData struct {
 	// CanReclassify: severity 3, the only reclassification a customer may ask for.
 	CanReclassify bool
 	Reply         string
+	// Escalation is what a request for the next level would get now, from the domain.
+	Escalation tickets.EscalationOption
+	// EscalationWhy is the catalogue key of why it is not available (empty when it is).
+	EscalationWhy string
 }
 
 // incident shows an incident with its timeline as tickets.Timeline gives it to this caller (the
@@ -62,6 +66,17 @@ func (s *Server) showIncident(c *fiber.Ctx, status int, errKey, detail, reply st
 	}
 	d := incidentData{Incident: inc, Escalated: inc.EscalationLevel > 0, MayAct: u.Role.Customer() && tickets.MayAct(*u, inc),
 		Resolved: inc.Status == tickets.StatusResolved, CanReclassify: inc.Severity == 3, Reply: reply}
+	if d.MayAct {
+		if d.Escalation, err = s.deps.Incidents.NextEscalation(c.UserContext(), *u, id); err != nil {
+			return err
+		}
+		if d.Escalation.Refusal != nil {
+			d.EscalationWhy, _ = errorKey(d.Escalation.Refusal)
+			if d.EscalationWhy == "error.escalation_not_available" && d.Escalation.From.IsZero() {
+				d.EscalationWhy = "incident.escalate_never"
+			}
+		}
+	}
 	if inc.SLA != nil {
 		for _, t := range inc.SLA.Targets {
 			if t.Target == sla.FirstResponse || t.Target == sla.UpdateCadence || t.Target == sla.Remediation {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/supportd/supportd/internal/accounts"
 )
@@ -103,11 +104,26 @@ func TestIncidentPage(t *testing.T) {
 	p = b.post(path, path+"/reply", url.Values{"body": {"It is still slow today."}})
 	has(t, p, "Your reply was added.", "It is still slow today.", "You")
 
+	// Premium severity 3 has no escalation on request: the page says so and offers no form, and
+	// a forged post is refused by the domain all the same.
+	has(t, p, "does not offer escalation on request at this severity", "Not available")
+	lacks(t, p, `action="`+path+`/escalation-request"`)
 	p = b.post(path, path+"/escalation-request", url.Values{"reason": {"business impact"}})
 	if p.status != http.StatusConflict {
 		t.Fatalf("escalation of a premium severity 3 on day one: %d", p.status)
 	}
 	has(t, p, "Escalation cannot be requested for this incident yet.")
+	// Premium severity 2: requestable from 72 h, and the page tells when (in the viewer's zone).
+	sev2 := s.open(s.member, "Half the fleet offline", "agents stopped reporting", 2)
+	p = b.get("/incidents/" + sev2.ID.String())
+	has(t, p, "You can request it from "+sev2.AcceptedAt.Add(72*time.Hour).In(mustZone("Asia/Tokyo")).Format("2006-01-02 15:04 JST"))
+	// Standard severity 2 is on request: the form is there and escalates.
+	std := s.open(s.outsider, "Standard major", "down", 2)
+	o := s.signedIn(s.outsider)
+	stdPath := "/incidents/" + std.ID.String()
+	has(t, o.get(stdPath), `action="`+stdPath+`/escalation-request"`)
+	p = o.post(stdPath, stdPath+"/escalation-request", url.Values{"reason": {"we need a manager"}})
+	has(t, p, "The incident was escalated.", "Escalated: <strong>Yes</strong>")
 
 	p = b.post(path, path+"/reclassification-request", url.Values{"reason": {"it got worse"}})
 	has(t, p, "Your reclassification request was recorded.", "Reclassification requested", "it got worse")
@@ -136,7 +152,6 @@ func TestIncidentPage(t *testing.T) {
 	}
 	has(t, s.signedIn(s.orgAdmin).get(path), "Send reply")
 
-	o := s.signedIn(s.outsider)
 	if p := o.get(path); p.status != http.StatusNotFound || strings.Contains(p.body, "Scans are slow") {
 		t.Fatalf("another organisation's incident: %d", p.status)
 	}
