@@ -68,6 +68,22 @@ func (s *Store) SetPassword(ctx context.Context, actor User, userID uuid.UUID, c
 			return apperr.New(apperr.Forbidden, "wrong_password", "the current password is wrong")
 		}
 	}
+	var keep *uuid.UUID
+	if self {
+		keep = keepSession
+	}
+	return s.storePassword(ctx, userID, plain, keep)
+}
+
+// ResetPassword sets a user's password with no permission check, for trusted callers only (the
+// demo seed); it ends every session of the user.
+// Errors: invalid_value (password).
+func (s *Store) ResetPassword(ctx context.Context, userID uuid.UUID, plain string) error {
+	return s.storePassword(ctx, userID, plain, nil)
+}
+
+// storePassword hashes and stores the password and revokes the user's sessions but keep.
+func (s *Store) storePassword(ctx context.Context, userID uuid.UUID, plain string, keep *uuid.UUID) error {
 	h, err := HashPassword(plain)
 	if err != nil {
 		return err
@@ -79,8 +95,8 @@ func (s *Store) SetPassword(ctx context.Context, actor User, userID uuid.UUID, c
 			return err
 		}
 		q := tx.Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL", userID)
-		if self && keepSession != nil {
-			q = q.Where("id <> ?", *keepSession)
+		if keep != nil {
+			q = q.Where("id <> ?", *keep)
 		}
 		return q.Update("revoked_at", now).Error
 	})

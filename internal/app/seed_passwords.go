@@ -43,7 +43,7 @@ func (e *Engine) SeedDemoPasswords(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(tw, "ROLE\tE-MAIL\tPASSWORD\n")
 	for _, u := range users {
 		pw := demoPassword()
-		if err := e.Accounts.SetPassword(ctx, admin, u.ID, "", pw, nil); err != nil {
+		if err := e.Accounts.ResetPassword(ctx, u.ID, pw); err != nil {
 			return fmt.Errorf("password for %s: %w", u.Email, err)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Role, u.Email, pw)
