@@ -180,9 +180,15 @@ func TestBrowserCustomerOpensAndReplies(t *testing.T) {
 		waitText(`.notice.ok`, "Your incident was opened"))
 	accessible(t, ctx, "incident (new)")
 
-	run(t, ctx, chromedp.SendKeys(`#body`, "Event log attached to the ticket by mail."),
+	run(t, ctx, chromedp.Evaluate(`window.noReload = true`, nil),
+		chromedp.SendKeys(`#body`, "Event log attached to the ticket by mail."),
 		chromedp.Click(`#replied button[type=submit]`),
 		waitText(`#conversation`, "Event log attached to the ticket by mail."))
+	var same bool
+	run(t, ctx, chromedp.Evaluate(`window.noReload === true && document.querySelector("#body").value === ""`, &same))
+	if !same {
+		t.Fatal("the reply reloaded the page instead of swapping the conversation (htmx)")
+	}
 	var loc string
 	run(t, ctx, chromedp.Location(&loc))
 	u, _ := url.Parse(loc)
