@@ -1,15 +1,12 @@
 package web
 
 import (
-	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"maps"
 	"slices"
 )
-
-//go:embed messages/*.json
-var messageFS embed.FS
 
 // languages are the catalogues, the first being the fallback for browsers that ask for neither.
 var languages = []string{"en", "ja"}
@@ -19,10 +16,10 @@ type catalogue map[string]string
 
 // loadCatalogues reads every language's catalogue and checks that they have the same keys, so a
 // page is never half translated.
-func loadCatalogues() (map[string]catalogue, error) {
+func loadCatalogues(fsys fs.FS) (map[string]catalogue, error) {
 	out := map[string]catalogue{}
 	for _, lang := range languages {
-		b, err := messageFS.ReadFile("messages/" + lang + ".json")
+		b, err := fs.ReadFile(fsys, "messages/"+lang+".json")
 		if err != nil {
 			return nil, fmt.Errorf("web: catalogue %s: %w", lang, err)
 		}

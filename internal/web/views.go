@@ -11,8 +11,10 @@ import (
 	"time"
 )
 
-//go:embed views/*.html
-var viewFS embed.FS
+// content is the templates (views/) and the message catalogues (messages/).
+//
+//go:embed views/*.html messages/*.json
+var content embed.FS
 
 // viewNames are the pages the handlers render; New refuses to start when one is missing.
 var viewNames = []string{"signin", "link", "link_confirm", "incidents", "incident_new", "incident",
@@ -55,24 +57,24 @@ type views struct {
 
 var literalKey = regexp.MustCompile(`\bt\s+"([^"]+)"`)
 
-func loadViews(names []string) (*views, error) {
-	cats, err := loadCatalogues()
+func loadViews(fsys fs.FS, names []string) (*views, error) {
+	cats, err := loadCatalogues(fsys)
 	if err != nil {
 		return nil, err
 	}
 	v := &views{sets: map[string]map[string]*template.Template{}, cats: cats}
 	for _, lang := range languages {
-		base, err := template.New("layout.html").Funcs(funcs(cats[lang])).ParseFS(viewFS, "views/layout.html")
+		base, err := template.New("layout.html").Funcs(funcs(cats[lang])).ParseFS(fsys, "views/layout.html")
 		if err != nil {
 			return nil, fmt.Errorf("web: layout: %w", err)
 		}
 		v.sets[lang] = map[string]*template.Template{}
 		for _, name := range names {
 			file := "views/" + name + ".html"
-			if _, err := fs.Stat(viewFS, file); err != nil {
+			if _, err := fs.Stat(fsys, file); err != nil {
 				return nil, fmt.Errorf("web: view %s is missing: %w", name, err)
 			}
-			t, err := template.Must(base.Clone()).ParseFS(viewFS, file)
+			t, err := template.Must(base.Clone()).ParseFS(fsys, file)
 			if err != nil {
 				return nil, fmt.Errorf("web: view %s: %w", name, err)
 			}
@@ -80,10 +82,10 @@ func loadViews(names []string) (*views, error) {
 		}
 	}
 	// Every message a template or the code names must be in the catalogues.
-	files, _ := fs.Glob(viewFS, "views/*.html")
+	files, _ := fs.Glob(fsys, "views/*.html")
 	keys := append([]string{}, dynamicKeys...)
 	for _, f := range files {
-		b, _ := fs.ReadFile(viewFS, f)
+		b, _ := fs.ReadFile(fsys, f)
 		for _, m := range literalKey.FindAllSubmatch(b, -1) {
 			keys = append(keys, string(m[1]))
 		}

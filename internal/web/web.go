@@ -58,7 +58,7 @@ func New(d Deps) (*Server, error) {
 	if d.Sessions.Absolute <= 0 {
 		d.Sessions.Absolute = 7 * 24 * time.Hour
 	}
-	v, err := loadViews(viewNames)
+	v, err := loadViews(content, viewNames)
 	if err != nil {
 		return nil, err
 	}
