@@ -5,8 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"unicode"
 	"testing/fstest"
+	"unicode"
 )
 
 // copyFS is the embedded content as a map the test may change.
