@@ -171,6 +171,15 @@ func TestBrowserCustomerOpensAndReplies(t *testing.T) {
 	run(t, ctx, chromedp.Click(`a[href="/incidents/new"]`, chromedp.NodeVisible), chromedp.WaitVisible(`#title`))
 	accessible(t, ctx, "new incident")
 	shot(t, ctx, "new-incident")
+	// A lapsed contract: the refusal with the renewal facts, the typed text kept.
+	run(t, ctx,
+		chromedp.Click(`input[name=product][value=firewall]`),
+		chromedp.SendKeys(`#title`, "Firewall drops VPN"),
+		chromedp.Submit(`#title`),
+		waitText(`main`, "can still be renewed until"))
+	accessible(t, ctx, "new incident refused")
+	shot(t, ctx, "new-incident-refused")
+	run(t, ctx, chromedp.Evaluate(`document.querySelector("#title").value = ""; true`, nil))
 	run(t, ctx,
 		chromedp.Click(`input[name=product][value=endpoint]`),
 		chromedp.SendKeys(`#title`, "Endpoint agent crashes on start"),
