@@ -13,13 +13,15 @@ run: deps build
 test: deps fmt-check vet
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## deps: PostgreSQL, Redis and Dovecot (IMAP and LMTP, for the mail tests) from Debian's packages, only where missing
+## deps: PostgreSQL and Redis servers, Dovecot (IMAP and LMTP, mail tests), Chromium and CJK fonts (browser tests) from Debian's packages, only where missing
 deps:
 	@missing=""; \
 	if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$$missing postgresql"; fi; \
 	if ! command -v redis-server >/dev/null 2>&1; then missing="$$missing redis-server"; fi; \
 	if [ ! -x /usr/lib/dovecot/imap ] && [ ! -x /usr/libexec/dovecot/imap ]; then missing="$$missing dovecot-imapd"; fi; \
 	if [ ! -x /usr/lib/dovecot/lmtp ] && [ ! -x /usr/libexec/dovecot/lmtp ]; then missing="$$missing dovecot-lmtpd"; fi; \
+	if ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
+	if ! dpkg-query -W -f='$${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed"; then missing="$$missing fonts-noto-cjk"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "installing from Debian's packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \

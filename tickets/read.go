@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
@@ -56,9 +57,15 @@ type Page struct {
 
 // List returns the incidents the caller may see, newest first. Customers' listings are scoped to
 // their organisation whatever filter they send, and to their circle's incidents where they see
-// only those.
+// only those. f.Search matches a reference or title/description text; f.Mine narrows to the
+// caller's own.
+// Errors: invalid_value (limit, q).
 func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page, error) {
 	f.OpenedBy = nil
+	f.Search = strings.TrimSpace(f.Search)
+	if len(f.Search) > 200 {
+		return Page{}, apperr.InvalidField("q", "search text is at most 200 bytes")
+	}
 	if actor.Role.Customer() {
 		if f.OrganizationID != nil && *f.OrganizationID != *actor.OrganizationID {
 			return Page{Items: []Incident{}}, nil
@@ -67,6 +74,9 @@ func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page
 		if actor.SeesOwnOnly() {
 			f.OpenedBy = append([]uuid.UUID{actor.ID}, actor.Circle...)
 		}
+	}
+	if f.Mine {
+		f.OpenedBy = []uuid.UUID{actor.ID}
 	}
 	if f.Limit <= 0 {
 		f.Limit = 50

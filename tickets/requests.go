@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -35,38 +36,17 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
-		if inc.Scope != ScopeProduct {
-			return nil, apperr.New(apperr.Conflict, "out_of_scope",
-				"escalation applies only to product problems; this incident's scope is %s", inc.Scope)
-		}
 		want := level
 		if want == 0 {
 			want = inc.EscalationLevel + 1
 		}
-		if want > 2 {
-			return nil, conflict("already_escalated", "the incident is at the highest escalation level")
-		}
-		if want <= inc.EscalationLevel {
-			return nil, conflict("already_escalated", fmt.Sprintf("the incident is already at escalation level %d", inc.EscalationLevel))
-		}
-		p, err := s.planner.CurrentPolicy(ctx, sla.Tier(inc.Tier))
-		if err == nil && p.Version != inc.PolicyVersion {
-			p, err = s.planPolicy(ctx, inc)
-		}
+		p, err := s.escalationPolicy(ctx, inc)
 		if err != nil {
 			return nil, err
 		}
-		target, _ := sla.EscalationTarget(want)
-		cell, ok := p.Cell(inc.Severity, target)
-		formal := false
-		switch {
-		case ok && cell.Kind == sla.OnRequest:
-		case ok && want == 1 && inc.Severity == 2 && inc.Tier != string(sla.Standard) && cell.Kind == sla.Duration &&
-			!now.Before(inc.AcceptedAt.Add(cell.Duration)):
-			formal = true // the manager owes a remediation plan
-		default:
-			return nil, apperr.New(apperr.Conflict, "escalation_not_available",
-				"a %s severity %d incident cannot be escalated to %s on request%s", inc.Tier, inc.Severity, target, whenAvailable(ok, cell, inc, want))
+		formal, err := decideEscalation(p, *inc, want, now)
+		if err != nil {
+			return nil, err
 		}
 		data := map[string]any{"level": want, "reason": "customer_request", "request": strings.TrimSpace(reason), "public": true}
 		if formal {
@@ -89,11 +69,101 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 	return inc, err
 }
 
-func whenAvailable(ok bool, cell sla.Cell, inc *Incident, level int) string {
-	if ok && level == 1 && inc.Severity == 2 && inc.Tier != string(sla.Standard) && cell.Kind == sla.Duration {
-		return fmt.Sprintf(" before %s (it escalates by itself then)", inc.AcceptedAt.Add(cell.Duration).Format(time.RFC3339))
+// escalationPolicy is the policy a customer's escalation request is judged by: the current one
+// when the incident was planned with it, else the version it keeps.
+func (s *Service) escalationPolicy(ctx context.Context, inc *Incident) (sla.Policy, error) {
+	p, err := s.planner.CurrentPolicy(ctx, sla.Tier(inc.Tier))
+	if err == nil && p.Version != inc.PolicyVersion {
+		p, err = s.planPolicy(ctx, inc)
 	}
-	return ""
+	return p, err
+}
+
+// decideEscalation is the rule of a customer's request for escalation level want at now
+// (SPEC §2): allowed where the cell says "on request", and for premium/platinum severity 2 to the
+// support manager once the cell's time has run (formal: a remediation plan is owed).
+// Errors: out_of_scope, already_escalated, escalation_not_available (with when it becomes
+// available, as the detail "available_from", where the rule says).
+func decideEscalation(p sla.Policy, inc Incident, want int, now time.Time) (formal bool, err error) {
+	if inc.Scope != ScopeProduct {
+		return false, apperr.New(apperr.Conflict, "out_of_scope",
+			"escalation applies only to product problems; this incident's scope is %s", inc.Scope)
+	}
+	if want > 2 {
+		return false, conflict("already_escalated", "the incident is at the highest escalation level")
+	}
+	if want <= inc.EscalationLevel {
+		return false, conflict("already_escalated", fmt.Sprintf("the incident is already at escalation level %d", inc.EscalationLevel))
+	}
+	target, _ := sla.EscalationTarget(want)
+	cell, ok := p.Cell(inc.Severity, target)
+	from, timed := availableFrom(ok, cell, inc, want)
+	switch {
+	case ok && cell.Kind == sla.OnRequest:
+		return false, nil
+	case timed && !now.Before(from):
+		return true, nil // the manager owes a remediation plan
+	}
+	e := apperr.New(apperr.Conflict, "escalation_not_available",
+		"a %s severity %d incident cannot be escalated to %s on request", inc.Tier, inc.Severity, target)
+	if timed {
+		e.Message += fmt.Sprintf(" before %s (it escalates by itself then)", from.Format(time.RFC3339))
+		e = e.With("available_from", from)
+	}
+	return false, e
+}
+
+// availableFrom is when a formal request becomes possible: premium/platinum severity 2, to the
+// support manager, once the cell's duration has run since acceptance.
+func availableFrom(ok bool, cell sla.Cell, inc Incident, level int) (time.Time, bool) {
+	if ok && level == 1 && inc.Severity == 2 && inc.Tier != string(sla.Standard) && cell.Kind == sla.Duration {
+		return inc.AcceptedAt.Add(cell.Duration), true
+	}
+	return time.Time{}, false
+}
+
+// EscalationOption says whether the caller may request the next escalation level of an incident
+// now and, when not yet, from when (zero when the rules give no time).
+type EscalationOption struct {
+	Level     int
+	Available bool
+	// Refusal is the error a request would get now (nil when Available); its code says why.
+	Refusal error
+	From    time.Time
+}
+
+// NextEscalation answers, without changing anything, what RequestEscalation would answer for the
+// next level now: the same rule (decideEscalation), for pages that show the button's state.
+// Errors: not_found, not_in_group, forbidden (the request itself is refused, not an option).
+func (s *Service) NextEscalation(ctx context.Context, actor accounts.User, id uuid.UUID) (EscalationOption, error) {
+	if !actor.Role.Customer() && !worker(actor) {
+		return EscalationOption{}, errStaffOnly
+	}
+	inc, err := s.store.FindIncidentByID(ctx, id)
+	if err != nil {
+		return EscalationOption{}, err
+	}
+	if err := actCheck(actor)(inc); err != nil {
+		return EscalationOption{}, err
+	}
+	opt := EscalationOption{Level: inc.EscalationLevel + 1}
+	if err := resolvedOrErr(&inc); err != nil {
+		opt.Refusal = err
+		return opt, nil
+	}
+	p, err := s.escalationPolicy(ctx, &inc)
+	if err != nil {
+		return EscalationOption{}, err
+	}
+	_, opt.Refusal = decideEscalation(p, inc, opt.Level, s.clock.Now())
+	opt.Available = opt.Refusal == nil
+	var ae *apperr.Error
+	if errors.As(opt.Refusal, &ae) {
+		if t, ok := ae.Details["available_from"].(time.Time); ok {
+			opt.From = t
+		}
+	}
+	return opt, nil
 }
 
 // planPolicy returns the policy version the incident was planned with.

@@ -55,3 +55,46 @@ func TestReclassificationAfterThirtyDays(t *testing.T) {
 		t.Fatalf("another organisation's customer: %v", err)
 	}
 }
+
+// NextEscalation tells, without changing anything, what a request would get now: the same rule
+// as RequestEscalation, with the time a premium severity 2 becomes requestable.
+func TestNextEscalationTellsWhenAvailable(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	db := testenv.DB(t)
+	svc := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	svc.UseUsers(f.acc)
+	prem, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "p", Title: "major", Description: "d", Severity: sev(2)}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	std, _, err := svc.Open(ctx, f.memberB, tickets.NewIncident{Product: "p", Title: "major", Description: "d", Severity: sev(2)}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := svc.NextEscalation(ctx, f.memberA, prem.ID)
+	if err != nil || opt.Available || opt.Level != 1 || !apperr.Is(opt.Refusal, "escalation_not_available") ||
+		!opt.From.Equal(prem.AcceptedAt.Add(72*time.Hour)) {
+		t.Fatalf("premium sev 2 on day one: %+v %v", opt, err)
+	}
+	if _, err := svc.RequestEscalation(ctx, f.memberA, prem.ID, 0, "now"); !apperr.Is(err, "escalation_not_available") {
+		t.Fatalf("the request disagrees with the option: %v", err)
+	}
+	if opt, err := svc.NextEscalation(ctx, f.memberB, std.ID); err != nil || !opt.Available {
+		t.Fatalf("standard sev 2 is on request: %+v %v", opt, err)
+	}
+	if _, err := svc.NextEscalation(ctx, f.memberB, prem.ID); apperr.KindOf(err) != apperr.NotFound {
+		t.Fatalf("another organisation's incident: %v", err)
+	}
+	f.clock.Advance(72 * time.Hour)
+	if opt, err := svc.NextEscalation(ctx, f.memberA, prem.ID); err != nil || !opt.Available {
+		t.Fatalf("after 72 h: %+v %v", opt, err)
+	}
+	if _, err := svc.RequestEscalation(ctx, f.memberA, prem.ID, 0, "still down"); err != nil {
+		t.Fatalf("formal request after 72 h: %v", err)
+	}
+	opt, err = svc.NextEscalation(ctx, f.memberA, prem.ID)
+	if err != nil || opt.Available || opt.Level != 2 || !opt.From.IsZero() || !apperr.Is(opt.Refusal, "escalation_not_available") {
+		t.Fatalf("premium has no executive level on request: %+v %v", opt, err)
+	}
+}

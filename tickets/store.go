@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -190,8 +191,12 @@ type Filter struct {
 	Severity       int
 	Tier           string
 	Product        string
-	After          *Cursor // exclusive: items strictly older than this position
-	Limit          int
+	// Search matches a reference exactly (case-insensitive) or text in the title or description.
+	Search string
+	// Mine keeps only the incidents the caller opened.
+	Mine  bool
+	After *Cursor // exclusive: items strictly older than this position
+	Limit int
 }
 
 // findIncidents returns up to f.Limit+1 incidents, newest first, so the caller knows if there is
@@ -216,6 +221,10 @@ func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error)
 	if f.Product != "" {
 		q = q.Where("product = ?", f.Product)
 	}
+	if f.Search != "" {
+		like := "%" + likeEscaper.Replace(f.Search) + "%"
+		q = q.Where("(upper(reference) = upper(?) OR title ILIKE ? OR description ILIKE ?)", f.Search, like, like)
+	}
 	if f.After != nil {
 		q = q.Where("(created_at, id) < (?, ?)", f.After.CreatedAt, f.After.ID)
 	}
@@ -229,6 +238,9 @@ func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error)
 	}
 	return out, nil
 }
+
+// likeEscaper makes user text literal inside a LIKE pattern (backslash is PostgreSQL's default escape).
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // findEventsOf returns the timelines of several incidents in one query.
 func (s *Store) findEventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Event, error) {

@@ -70,11 +70,15 @@ func dev(ctx context.Context, cfg app.Config, getenv func(string) string, stdout
 	if err := e.SeedDemo(ctx, stdout); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
+	if err := e.SeedDemoPasswords(ctx, stdout); err != nil {
+		return fmt.Errorf("seed demo passwords: %w", err)
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return e.Serve(gctx, func(addr net.Addr) {
 			fmt.Fprintf(stdout, "\nAPI on http://%s  (try: curl -H 'Authorization: Bearer %s' http://%s/v1/me)\nCtrl-C stops everything; data stays in %s\n",
 				addr, cfg.AdminToken, addr, dir)
+			fmt.Fprintf(stdout, "Web interface on http://%s/  (sign in with a demo e-mail and password above)\n", addr)
 		})
 	})
 	g.Go(func() error { return e.Work(gctx) })

@@ -78,8 +78,11 @@ type User struct {
 	Senior         bool       `json:"senior"`
 	OrganizationID *uuid.UUID `json:"organization_id"`
 	Office         string     `json:"office"`
-	// DeactivatedAt is set while the user is deactivated: no token authenticates them and none
-	// is issued to them until an admin reactivates them.
+	// Locale is the user's language for pages and mail ("ja", "en"; "" follows the browser).
+	Locale string `json:"locale"`
+	// TimeZone is the IANA zone pages show times in ("" = the default zone).
+	TimeZone string `json:"time_zone"`
+	// DeactivatedAt is set once the user was deactivated: they can no longer sign in.
 	DeactivatedAt *time.Time `json:"deactivated_at"`
 
 	CreatedAt time.Time `json:"created_at"`

@@ -144,8 +144,9 @@ func (s *Store) ListOrganizationUsers(ctx context.Context, actor User, orgID uui
 	return s.FindUsersByOrganization(ctx, orgID, Member, OrgAdmin)
 }
 
-// Deactivate deactivates a user and revokes every token they hold: they can no longer call the
-// API, and no token is issued to them, until they are reactivated. Admins for anyone, an
+// Deactivate deactivates a user and revokes every token, browser session and sign-in link they
+// hold: they can no longer sign in or call the API, and no token is issued to them, until they
+// are reactivated. Admins for anyone, an
 // organisation's admin for their organisation's users (not themselves). Deactivating a
 // deactivated user revokes nothing more.
 // Errors: forbidden, not_found, invalid_value.

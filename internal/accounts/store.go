@@ -44,6 +44,8 @@ type userRow struct {
 	Senior         bool
 	OrganizationID *uuid.UUID
 	Office         string
+	Locale         string
+	TimeZone       string
 	DeactivatedAt  *time.Time
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
@@ -52,13 +54,14 @@ type userRow struct {
 func (userRow) TableName() string { return "users" }
 
 func (r userRow) toUser() User {
-	u := User{ID: r.ID, Email: r.Email, Name: r.Name, Role: Role(r.Role), Senior: r.Senior,
-		OrganizationID: r.OrganizationID, Office: r.Office, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	var deact *time.Time
 	if r.DeactivatedAt != nil {
-		at := r.DeactivatedAt.UTC()
-		u.DeactivatedAt = &at
+		t := r.DeactivatedAt.UTC()
+		deact = &t
 	}
-	return u
+	return User{ID: r.ID, Email: r.Email, Name: r.Name, Role: Role(r.Role), Senior: r.Senior,
+		OrganizationID: r.OrganizationID, Office: r.Office, Locale: r.Locale, TimeZone: r.TimeZone,
+		DeactivatedAt: deact, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 type tokenRow struct {
@@ -170,33 +173,41 @@ func (s *Store) IssueToken(ctx context.Context, userID uuid.UUID, label string) 
 	return plain, nil
 }
 
-// authRow is a token's user with what decides which incidents a customer reaches.
+// authRow is a user with what decides which incidents a customer reaches.
 type authRow struct {
 	User               userRow `gorm:"embedded"`
 	IncidentVisibility *string
 	Circle             string // comma-separated user IDs; empty outside any group
 }
 
-// Authenticate returns the user owning the bearer token, or an unauthorized error (also for a
-// deactivated user, whatever token they hold). For a
+// authSelect reads a user with their organisation's incident visibility and their circle in one
+// statement; callers add the FROM clause that finds the user as u.
+const authSelect = `SELECT u.*, o.incident_visibility,
+		coalesce((SELECT string_agg(DISTINCT co.user_id::text, ',') FROM group_members me
+			JOIN group_members co ON co.group_id = me.group_id WHERE me.user_id = u.id), '') AS circle
+		FROM `
+
+// Authenticate returns the user owning the bearer token, or an unauthorized error. For a
 // customer it also loads their circle (everyone sharing a group with them) and their
 // organisation's incident visibility, in the same statement: the token lookup stays one round
-// trip on every request.
+// trip on every request. A deactivated user's tokens no longer authenticate.
 func (s *Store) Authenticate(ctx context.Context, token string) (User, error) {
 	if token == "" {
 		return User{}, errUnauthorized
 	}
+	return s.authUser(ctx, `tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organizations o ON o.id = u.organization_id
+		WHERE t.digest = ? AND t.revoked_at IS NULL AND u.deactivated_at IS NULL`, Digest(token))
+}
+
+// authUser runs authSelect with the given FROM … WHERE tail; no row is unauthorized.
+func (s *Store) authUser(ctx context.Context, from string, args ...any) (User, error) {
 	var r authRow
-	err := s.db.WithContext(ctx).Raw(`SELECT u.*, o.incident_visibility,
-		coalesce((SELECT string_agg(DISTINCT co.user_id::text, ',') FROM group_members me
-			JOIN group_members co ON co.group_id = me.group_id WHERE me.user_id = u.id), '') AS circle
-		FROM tokens t JOIN users u ON u.id = t.user_id LEFT JOIN organizations o ON o.id = u.organization_id
-		WHERE t.digest = ? AND t.revoked_at IS NULL AND u.deactivated_at IS NULL`, Digest(token)).Take(&r).Error
+	err := s.db.WithContext(ctx).Raw(authSelect+from, args...).Take(&r).Error
 	if dbx.NotFound(err) {
 		return User{}, errUnauthorized
 	}
 	if err != nil {
-		return User{}, dbx.Translate(err, "token")
+		return User{}, dbx.Translate(err, "user")
 	}
 	u := r.User.toUser()
 	if r.IncidentVisibility != nil {

@@ -27,8 +27,14 @@ func (s *Store) setDeactivated(ctx context.Context, userID uuid.UUID) (int64, er
 			return gorm.ErrRecordNotFound
 		}
 		res = tx.Model(&tokenRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now)
+		if res.Error != nil {
+			return res.Error
+		}
 		n = res.RowsAffected
-		return res.Error
+		if err := tx.Model(&linkRow{}).Where("user_id = ? AND used_at IS NULL", userID).Update("used_at", now).Error; err != nil {
+			return err
+		}
+		return tx.Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", now).Error
 	})
 	return n, dbx.Translate(err, "user")
 }

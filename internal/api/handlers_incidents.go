@@ -57,7 +57,8 @@ func (s *Server) timeline(c *fiber.Ctx) error {
 }
 
 func (s *Server) listIncidents(c *fiber.Ctx) error {
-	f := tickets.Filter{Status: tickets.Status(c.Query("status")), Tier: c.Query("tier"), Product: c.Query("product")}
+	f := tickets.Filter{Status: tickets.Status(c.Query("status")), Tier: c.Query("tier"), Product: c.Query("product"),
+		Search: c.Query("q"), Mine: c.Query("mine") == "true"}
 	if v := c.Query("severity"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 4 {

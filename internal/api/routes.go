@@ -50,7 +50,7 @@ func (s *Server) routes() []route {
 		{method: "PATCH", path: "/v1/organizations/:id", roles: userAdmins, summary: "Change an organisation's incident_visibility: organization (members see all its incidents) or own (members see their own and their group co-members') (org admins: their own)", request: "OrganizationPatch", reply: "Organization", status: 200, handler: s.patchOrganization},
 		{method: "POST", path: "/v1/users", roles: userAdmins, summary: "Create a user (org admins: users of their organisation)", request: "NewUser", reply: "User", status: 201, handler: s.createUser},
 		{method: "GET", path: "/v1/organizations/:id/users", roles: userReaders, summary: "An organisation's users (org admins: their own)", reply: "Users", status: 200, handler: s.listOrganizationUsers},
-		{method: "POST", path: "/v1/users/:id/deactivate", roles: userAdmins, summary: "Deactivate a user: every token revoked, none issued until reactivated (org admins: their organisation's users)", reply: "Deactivated", status: 200, handler: s.deactivateUser},
+		{method: "POST", path: "/v1/users/:id/deactivate", roles: userAdmins, summary: "Deactivate a user: no sign-in, every token and browser session revoked, none issued until reactivated (org admins: their organisation's users)", reply: "Deactivated", status: 200, handler: s.deactivateUser},
 		{method: "POST", path: "/v1/users/:id/reactivate", roles: userAdmins, summary: "Reactivate a deactivated user; revoked tokens stay revoked, so they need a new one (org admins: their organisation's users)", reply: "User", status: 200, handler: s.reactivateUser},
 		{method: "POST", path: "/v1/groups", roles: userAdmins, summary: "Create a group of customer users, e.g. an incident-response team whose members act on each other's incidents (org admins: in their organisation)", request: "NewGroup", reply: "Group", status: 201, handler: s.createGroup},
 		{method: "GET", path: "/v1/groups", roles: groupReaders, summary: "Groups with their members (admins: all or one organisation's; org admins: their organisation's; members: their own)", reply: "Groups", status: 200,
@@ -59,6 +59,7 @@ func (s *Server) routes() []route {
 		{method: "DELETE", path: "/v1/groups/:id", roles: userAdmins, summary: "Delete a group and its memberships", status: 204, handler: s.deleteGroup},
 		{method: "PUT", path: "/v1/groups/:id/members/:user_id", roles: userAdmins, summary: "Add a customer user of the group's organisation (idempotent)", reply: "Group", status: 200, handler: s.addGroupMember},
 		{method: "DELETE", path: "/v1/groups/:id/members/:user_id", roles: userAdmins, summary: "Remove a user from the group (effective from their next request)", status: 204, handler: s.removeGroupMember},
+		{method: "PUT", path: "/v1/users/:id/password", roles: everyone, summary: "Set a user's web sign-in password (argon2id; admins for anyone, org admins for their users, users for themselves with current_password); ends the user's browser sessions", request: "Password", status: 204, handler: s.setPassword},
 		{method: "POST", path: "/v1/users/:id/tokens", roles: everyone, summary: "Issue a bearer token, shown once (admins; users for themselves; org admins for their users)", request: "NewToken", reply: "Token", status: 201, handler: s.createToken},
 
 		{method: "POST", path: "/v1/organizations/:id/entitlements", roles: admins, summary: "Add a maintenance contract or subscription", request: "NewEntitlement", reply: "Entitlement", status: 201, handler: s.createEntitlement},
@@ -86,8 +87,8 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/notifications/:id/read", roles: everyone, summary: "Mark one of the caller's notifications read", status: 204, handler: s.readNotification},
 
 		{method: "POST", path: "/v1/incidents", roles: intakeRoles, summary: "Open an incident (honours Idempotency-Key)", request: "NewIncident", reply: "Incident", status: 201, handler: s.openIncident},
-		{method: "GET", path: "/v1/incidents", roles: everyone, summary: "List incidents visible to the caller, newest first", reply: "IncidentPage", status: 200,
-			query: []string{"status", "severity", "tier", "product", "organization_id", "cursor", "limit"}, handler: s.listIncidents},
+		{method: "GET", path: "/v1/incidents", roles: everyone, summary: "List incidents visible to the caller, newest first; q matches a reference or title/description text, mine=true only the caller's own", reply: "IncidentPage", status: 200,
+			query: []string{"status", "severity", "tier", "product", "organization_id", "q", "mine", "cursor", "limit"}, handler: s.listIncidents},
 		{method: "GET", path: "/v1/incidents/:id", roles: everyone, summary: "One incident (404 when not visible)", reply: "Incident", status: 200, handler: s.getIncident},
 		{method: "PATCH", path: "/v1/incidents/:id", roles: workers, summary: "Change severity and/or scope (with a reason); re-plans open targets", request: "IncidentPatch", reply: "Incident", status: 200, handler: s.patchIncident},
 		{method: "POST", path: "/v1/incidents/:id/acknowledge", roles: workers, summary: "First response: a customer-visible message with severity and engineer (needs an assignee)", request: "Acknowledgement", reply: "Incident", status: 200, handler: s.acknowledge()},

@@ -33,7 +33,11 @@ type Config struct {
 	// WebhookAllowPrivate lets webhooks target internal addresses (on-premises receivers).
 	WebhookAllowPrivate bool
 	// SecretKey seals webhook secrets at rest (32 bytes); nil keeps them as given.
-	SecretKey []byte
+	SecretKey     []byte
+	PublicURL     string
+	SessionIdle   time.Duration
+	SessionMaxAge time.Duration
+	TimeZone      *time.Location
 }
 
 // Var is one environment variable with its default and meaning.
@@ -60,6 +64,10 @@ var Vars = []Var{
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
 	{"WEBHOOK_ALLOW_PRIVATE", "false", "`true` lets webhooks target loopback, private, link-local and other internal addresses (on-premises receivers); otherwise they are refused at creation and at dial time."},
 	{"SECRET_KEY", "", "32 bytes (64 hex digits or base64) sealing webhook secrets at rest with AES-256-GCM; unset: stored as given."},
+	{"PUBLIC_URL", "", "Base URL of the web interface in e-mailed sign-in links (e.g. `https://support.example.com`); unset: `http://` + LISTEN_ADDR."},
+	{"SESSION_IDLE_TIMEOUT", "2h", "A web session unused this long ends."},
+	{"SESSION_MAX_AGE", "168h", "A web session ends this long after sign-in, however busy."},
+	{"DEFAULT_TIME_ZONE", "Asia/Tokyo", "Time zone of web pages for users who have not chosen one."},
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -84,6 +92,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		LogFormat:   get("LOG_FORMAT"),
 		DataDir:     get("DATA_DIR"),
 		SMTPURL:     get("SMTP_URL"),
+		PublicURL:   strings.TrimRight(get("PUBLIC_URL"), "/"),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
@@ -102,7 +111,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		name string
 		dst  *time.Duration
 	}{{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout}, {"REMINDER_INTERVAL", &c.ReminderInterval},
-		{"RECONCILE_INTERVAL", &c.ReconcileInterval}, {"FORWARD_INTERVAL", &c.ForwardInterval}} {
+		{"RECONCILE_INTERVAL", &c.ReconcileInterval}, {"FORWARD_INTERVAL", &c.ForwardInterval},
+		{"SESSION_IDLE_TIMEOUT", &c.SessionIdle}, {"SESSION_MAX_AGE", &c.SessionMaxAge}} {
 		if *d.dst, err = time.ParseDuration(get(d.name)); err != nil || *d.dst <= 0 {
 			return c, fmt.Errorf("%s: want a positive duration like 20s, got %q", d.name, get(d.name))
 		}
@@ -118,6 +128,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if c.SecretKey, err = secretbox.ParseKey(k); err != nil {
 			return c, fmt.Errorf("SECRET_KEY: %w", err)
 		}
+	}
+	if c.TimeZone, err = time.LoadLocation(get("DEFAULT_TIME_ZONE")); err != nil {
+		return c, fmt.Errorf("DEFAULT_TIME_ZONE: %w", err)
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT: want json or text, got %q", c.LogFormat)

@@ -18,6 +18,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/secretbox"
+	"github.com/supportd/supportd/internal/web"
 	"github.com/supportd/supportd/migrations"
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
@@ -147,6 +148,18 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", e.Cfg.ListenAddr, err)
 	}
+	public := e.Cfg.PublicURL
+	if public == "" {
+		public = "http://" + ln.Addr().String()
+	}
+	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
+		Mailer: e.Mailer, Clock: e.Clock, Log: e.Log, PublicURL: public, Zone: e.Cfg.TimeZone,
+		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge}})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	pages.Register(srv.App())
 	e.Log.Info("api listening", "addr", ln.Addr().String())
 	if onListen != nil {
 		onListen(ln.Addr())

@@ -1,0 +1,180 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
+	"gorm.io/gorm"
+)
+
+// Sign-in throttling: failures are counted over ThrottleWindow per address and per client IP, in
+// PostgreSQL, so every API process sees the same counts.
+const (
+	ThrottleWindow        = 15 * time.Minute
+	MaxFailuresPerAddress = 5
+	MaxFailuresPerClient  = 20
+	// LinkTTL is how long an e-mailed sign-in link works.
+	LinkTTL = 15 * time.Minute
+	// maxLinksPerWindow bounds the mail one address can be sent per ThrottleWindow.
+	maxLinksPerWindow = 3
+)
+
+type failureRow struct {
+	ID   int64 `gorm:"primaryKey"`
+	Kind string
+	Key  string
+	At   time.Time
+}
+
+func (failureRow) TableName() string { return "sign_in_failures" }
+
+type linkRow struct {
+	Digest    []byte `gorm:"primaryKey"`
+	UserID    uuid.UUID
+	Email     string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+func (linkRow) TableName() string { return "sign_in_links" }
+
+var (
+	errBadCredentials = apperr.New(apperr.Unauthorized, "invalid_credentials", "wrong e-mail address or password")
+	errThrottled      = apperr.New(apperr.Forbidden, "sign_in_throttled", "too many failed sign-ins; try again in %d minutes", int(ThrottleWindow/time.Minute))
+	errBadLink        = apperr.New(apperr.Unauthorized, "invalid_link", "this sign-in link is unknown, used or expired")
+)
+
+// SignIn checks an e-mail address and password and starts a session. Unknown addresses, wrong
+// passwords, users without a password and deactivated users all answer invalid_credentials
+// (after the same argon2id work), and count as a failure for the address and the client IP.
+// Errors: invalid_credentials, sign_in_throttled.
+func (s *Store) SignIn(ctx context.Context, email, password string, c Client, p SessionPolicy) (User, string, Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	now := s.clock.Now()
+	if over, err := s.throttled(ctx, email, c.IP, now); err != nil || over {
+		if err == nil {
+			err = errThrottled
+		}
+		return User{}, "", Session{}, err
+	}
+	var r userRow
+	err := s.db.WithContext(ctx).Take(&r, "lower(email) = ?", email).Error
+	if err != nil && !dbx.NotFound(err) {
+		return User{}, "", Session{}, dbx.Translate(err, "user")
+	}
+	hash := dummyHash
+	if err == nil {
+		if h, herr := s.passwordHash(ctx, r.ID); herr != nil {
+			return User{}, "", Session{}, herr
+		} else if h != "" {
+			hash = h
+		}
+	}
+	ok, _ := argon2id.ComparePasswordAndHash(password, hash)
+	if err != nil || !ok || hash == dummyHash || r.DeactivatedAt != nil {
+		if ferr := s.recordFailure(ctx, email, c.IP, now); ferr != nil {
+			return User{}, "", Session{}, ferr
+		}
+		return User{}, "", Session{}, errBadCredentials
+	}
+	secret, sess, err := s.startSession(ctx, r.ID, "password", c, p)
+	if err != nil {
+		return User{}, "", Session{}, err
+	}
+	return r.toUser(), secret, sess, nil
+}
+
+func (s *Store) throttled(ctx context.Context, email, ip string, now time.Time) (bool, error) {
+	var n struct{ ByAddress, ByClient int64 }
+	err := s.db.WithContext(ctx).Raw(`SELECT
+		count(*) FILTER (WHERE kind = 'email' AND key = ?) AS by_address,
+		count(*) FILTER (WHERE kind = 'ip' AND key = ?) AS by_client
+		FROM sign_in_failures WHERE at > ? AND ((kind = 'email' AND key = ?) OR (kind = 'ip' AND key = ?))`,
+		email, ip, now.Add(-ThrottleWindow), email, ip).Scan(&n).Error
+	if err != nil {
+		return false, dbx.Translate(err, "sign-in failures")
+	}
+	return n.ByAddress >= MaxFailuresPerAddress || (ip != "" && n.ByClient >= MaxFailuresPerClient), nil
+}
+
+func (s *Store) recordFailure(ctx context.Context, email, ip string, now time.Time) error {
+	rows := []failureRow{{Kind: "email", Key: clip(email, 320), At: now}}
+	if ip != "" {
+		rows = append(rows, failureRow{Kind: "ip", Key: clip(ip, 64), At: now})
+	}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Old failures no longer count; dropping them here keeps the table as small as the window.
+		if err := tx.Where("at < ?", now.Add(-ThrottleWindow)).Delete(&failureRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Create(&rows).Error
+	})
+	return dbx.Translate(err, "sign-in failure")
+}
+
+// RequestLink makes a single-use sign-in link token for a customer's address, valid for LinkTTL.
+// ok is false, with no error, when no link is due: the address is unknown, not a customer's, a
+// deactivated user's, or was sent maxLinksPerWindow links lately. Callers must answer the same
+// whatever ok is, so the answer does not reveal whether the address exists.
+func (s *Store) RequestLink(ctx context.Context, email string) (u User, token string, ok bool, err error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var r userRow
+	err = s.db.WithContext(ctx).Take(&r, "lower(email) = ?", email).Error
+	if dbx.NotFound(err) {
+		return User{}, "", false, nil
+	}
+	if err != nil {
+		return User{}, "", false, dbx.Translate(err, "user")
+	}
+	if r.DeactivatedAt != nil || !Role(r.Role).Customer() {
+		return User{}, "", false, nil
+	}
+	now := s.clock.Now()
+	var recent int64
+	if err := s.db.WithContext(ctx).Model(&linkRow{}).Where("user_id = ? AND created_at > ?", r.ID, now.Add(-ThrottleWindow)).
+		Count(&recent).Error; err != nil {
+		return User{}, "", false, dbx.Translate(err, "sign-in links")
+	}
+	if recent >= maxLinksPerWindow {
+		return User{}, "", false, nil
+	}
+	plain, digest := NewToken()
+	l := linkRow{Digest: digest, UserID: r.ID, Email: strings.ToLower(r.Email), CreatedAt: now, ExpiresAt: now.Add(LinkTTL)}
+	if err := s.db.WithContext(ctx).Create(&l).Error; err != nil {
+		return User{}, "", false, dbx.Translate(err, "sign-in link")
+	}
+	return r.toUser(), plain, true, nil
+}
+
+// UseLink spends a sign-in link and starts a session. The link works once, before it expires,
+// and only while its user still has the address it was sent to and is not deactivated.
+// Errors: invalid_link.
+func (s *Store) UseLink(ctx context.Context, token string, c Client, p SessionPolicy) (User, string, Session, error) {
+	now := s.clock.Now()
+	var l linkRow
+	// Spending and checking are one statement, so two clicks of the same link cannot both win.
+	res := s.db.WithContext(ctx).Raw(`UPDATE sign_in_links l SET used_at = ? FROM users u
+		WHERE l.digest = ? AND l.used_at IS NULL AND l.expires_at > ? AND u.id = l.user_id
+		AND lower(u.email) = l.email AND u.deactivated_at IS NULL RETURNING l.*`, now, Digest(token), now).Scan(&l)
+	if res.Error != nil {
+		return User{}, "", Session{}, dbx.Translate(res.Error, "sign-in link")
+	}
+	if res.RowsAffected == 0 {
+		return User{}, "", Session{}, errBadLink
+	}
+	u, err := s.FindUserByID(ctx, l.UserID)
+	if err != nil {
+		return User{}, "", Session{}, err
+	}
+	secret, sess, err := s.startSession(ctx, u.ID, "link", c, p)
+	return u, secret, sess, err
+}
+
+// loadZone is time.LoadLocation; zone data is embedded (time/tzdata) by the binary.
+func loadZone(name string) (*time.Location, error) { return time.LoadLocation(name) }

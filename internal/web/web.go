@@ -1,0 +1,66 @@
+// Package web is the browser interface of the engine: server-rendered pages (html/template,
+// embedded), sign-in with sessions kept in PostgreSQL, CSRF tokens, a per-request
+// Content-Security-Policy nonce, and the message catalogues (ja, en). It sits beside internal/api
+// in the HTTP layer and goes through the same domain services, so pages obey the same rules and
+// audiences as the API.
+package web
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/supportd/supportd/escalation"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla/entitlement"
+	"github.com/supportd/supportd/tickets"
+)
+
+// Deps are what the pages call.
+type Deps struct {
+	Accounts     *accounts.Store
+	Incidents    *tickets.Service
+	Entitlements *entitlement.Service
+	// Mailer sends sign-in links; nil when SMTP_URL is unset (links are then not sent).
+	Mailer *escalation.Mailer
+	Clock  clock.Clock
+	Log    *slog.Logger
+	// Sessions are the idle and absolute lifetimes of a browser session.
+	Sessions accounts.SessionPolicy
+	// PublicURL is the base of links in e-mails (never taken from the request's Host header,
+	// which an attacker chooses).
+	PublicURL string
+	// Zone is the time zone of users who have not chosen one.
+	Zone *time.Location
+}
+
+// Server serves the pages.
+type Server struct {
+	deps  Deps
+	views *views
+}
+
+// New parses the embedded templates and catalogues; it fails when a view the handlers use is
+// missing or a template names a message the catalogues lack.
+func New(d Deps) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	if d.Zone == nil {
+		d.Zone = time.UTC
+	}
+	if d.Sessions.Idle <= 0 {
+		d.Sessions.Idle = 2 * time.Hour
+	}
+	if d.Sessions.Absolute <= 0 {
+		d.Sessions.Absolute = 7 * 24 * time.Hour
+	}
+	v, err := loadViews(content, viewNames)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{deps: d, views: v}, nil
+}
