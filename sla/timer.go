@@ -38,9 +38,13 @@ type timer struct {
 
 	met, breached     bool
 	metAt, breachedAt time.Time
+
+	escalated   bool // an escalation level reached: final, never breached
+	escalatedAt time.Time
+	cause       Cause
 }
 
-func (t *timer) final() bool { return t.met || t.breached }
+func (t *timer) final() bool { return t.met || t.breached || t.escalated }
 
 // holdFor returns why the target's clock must stand still in s.
 func (t *timer) holdFor(s *situation) hold {
@@ -155,8 +159,8 @@ func (t *timer) stop(at time.Time, h hold) {
 	t.pl.steps = steps[:cut]
 	t.left -= counted
 	t.running = false
-	if t.left <= 0 { // stopped exactly at the due time: that is a breach
-		t.breach(t.due, "not met in time")
+	if t.left <= 0 { // stopped exactly at the due time: the deadline passed
+		t.fallDue()
 		return
 	}
 	if h == holdResolved {
@@ -211,8 +215,24 @@ func (t *timer) sync(at time.Time, s *situation, why EventKind) {
 func (t *timer) expire(at time.Time, inclusive bool) {
 	if t.running && (t.due.Before(at) || inclusive && t.due.Equal(at)) {
 		t.running = false
-		t.breach(t.due, "not met in time")
+		t.fallDue()
 	}
+}
+
+// fallDue records what the due time passing means: an escalation level is
+// reached, any other target is breached.
+func (t *timer) fallDue() {
+	if t.target.Level() > 0 {
+		t.escalate(t.due, CauseDeadline)
+		return
+	}
+	t.breach(t.due, "not met in time")
+}
+
+// escalate records that the target's escalation level was reached at at.
+func (t *timer) escalate(at time.Time, cause Cause) {
+	t.escalated, t.escalatedAt, t.cause = true, at, cause
+	t.pl.steps = append(t.pl.steps, Step{Kind: StepEscalated, From: t.pl.at(at, t.cal), Note: string(cause)})
 }
 
 func (t *timer) breach(at time.Time, note string) {
@@ -239,7 +259,7 @@ func (t *timer) meet(at time.Time, note string) {
 // deadline reports the timer as of the end of planning; Plan attaches the
 // explanation.
 func (t *timer) deadline(s *situation) (Deadline, bool) {
-	if !t.planned {
+	if !t.planned && !t.escalated {
 		return Deadline{}, false
 	}
 	d := Deadline{
@@ -247,6 +267,8 @@ func (t *timer) deadline(s *situation) (Deadline, bool) {
 		PolicyVersion: t.pl.p.Version, MetAt: t.metAt, BreachedAt: t.breachedAt,
 	}
 	switch {
+	case t.escalated:
+		d.State, d.DueAt, d.EscalatedAt, d.Cause = StateEscalated, t.due, t.escalatedAt, t.cause
 	case t.breached:
 		d.State, d.DueAt = Breached, t.due
 	case t.met:

@@ -68,7 +68,7 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 			return nil, apperr.New(apperr.Conflict, "escalation_not_available",
 				"a %s severity %d incident cannot be escalated to %s on request%s", inc.Tier, inc.Severity, target, whenAvailable(ok, cell, inc, want))
 		}
-		data := map[string]any{"level": want, "reason": "customer_request", "request": strings.TrimSpace(reason), "public": true}
+		data := map[string]any{"level": want, "reason": "customer_request", "cause": sla.CauseRequest, "request": strings.TrimSpace(reason), "public": true}
 		if formal {
 			data["remediation_plan_required"] = true
 		}
@@ -86,7 +86,7 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 	if err == nil && s.sched != nil && len(outbox) > 0 {
 		s.sched.Deliver(ctx, outbox)
 	}
-	return inc, err
+	return forAudience(actor, inc, err)
 }
 
 func whenAvailable(ok bool, cell sla.Cell, inc *Incident, level int) string {
@@ -188,6 +188,7 @@ func (s *Service) RequestReclassification(ctx context.Context, actor accounts.Us
 		}
 		return out, nil
 	})
+	inc, err = forAudience(actor, inc, err)
 	return req.toReclassification(), inc, err
 }
 
