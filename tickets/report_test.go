@@ -147,7 +147,7 @@ func TestEscalationByDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := svc.List(ctx, f.engineer, tickets.Filter{})
+	page, err := svc.List(ctx, f.engineer, tickets.Filter{OrganizationID: f.memberA.OrganizationID})
 	if err != nil {
 		t.Fatal(err)
 	}
