@@ -191,7 +191,9 @@ func (pl *planner) planTarget(tg Target) (Deadline, bool) {
 				if !t.planned {
 					t.sev = s.severity
 				}
-				t.running = false
+				if t.running { // the explanation counts the clock up to the escalation, not to a due time never reached
+					t.cut(at)
+				}
 				t.escalate(at, cause)
 			}
 		case Resolved:

@@ -133,6 +133,21 @@ func (t *timer) run(at time.Time) {
 // cover [since, due], so cutting them at at gives both the explanation and
 // the time counted, without walking the calendar again.
 func (t *timer) stop(at time.Time, h hold) {
+	t.cut(at)
+	if t.left <= 0 { // stopped exactly at the due time: the deadline passed
+		t.fallDue()
+		return
+	}
+	if h == holdResolved {
+		t.stopDue = t.due
+	}
+	t.due = time.Time{}
+	t.pl.steps = append(t.pl.steps, t.holdStep(at, h))
+}
+
+// cut ends a running leg at at, cutting its recorded segments there and taking the time counted
+// off t.left; t.due is left for the caller to keep or clear.
+func (t *timer) cut(at time.Time) {
 	steps := t.pl.steps
 	var counted time.Duration
 	cut := len(steps)
@@ -159,15 +174,6 @@ func (t *timer) stop(at time.Time, h hold) {
 	t.pl.steps = steps[:cut]
 	t.left -= counted
 	t.running = false
-	if t.left <= 0 { // stopped exactly at the due time: the deadline passed
-		t.fallDue()
-		return
-	}
-	if h == holdResolved {
-		t.stopDue = t.due
-	}
-	t.due = time.Time{}
-	t.pl.steps = append(t.pl.steps, t.holdStep(at, h))
 }
 
 func (t *timer) holdStep(at time.Time, h hold) Step {
