@@ -1,7 +1,8 @@
 # Two commands for a new user: `make run` and `make test`. Everything else is a helper of those.
 SHELL := /bin/bash
 GO ?= go
-SUDO := $(shell [ "$$(id -u)" = 0 ] || { command -v sudo >/dev/null && echo sudo; })
+# SUDO is empty for root (a stock Debian container has no sudo) and "sudo" for anyone else.
+SUDO := $(shell if [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null; then echo sudo; fi)
 
 .PHONY: run test deps vet fmt-check build bench loadtest
 
@@ -23,6 +24,9 @@ deps:
 	if ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
 	if ! dpkg-query -W -f='$${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed"; then missing="$$missing fonts-noto-cjk"; fi; \
 	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ] && [ -z "$(SUDO)" ]; then \
+			echo "missing:$$missing; run 'make deps' as root or install sudo" >&2; exit 1; \
+		fi; \
 		echo "installing from Debian's packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi

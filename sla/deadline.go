@@ -14,13 +14,32 @@ const (
 	Paused State = "paused"
 	// Met: the target was met at MetAt, on or before DueAt.
 	Met State = "met"
-	// Breached: DueAt passed (or the escalation level was reached) before
-	// the target was met; BreachedAt says when. A target met after its
-	// breach stays Breached and gets MetAt, so lateness is known.
+	// Breached: DueAt passed before a response, update or remediation
+	// target was met; BreachedAt says when. A target met after its breach
+	// stays Breached and gets MetAt, so lateness is known. Escalation
+	// targets are never Breached: a breach is an accusation, recorded only
+	// when a deadline passed unmet.
 	Breached State = "breached"
+	// StateEscalated (named apart from the event kind Escalated): an escalation target's level was reached at EscalatedAt;
+	// Cause says what reached it.
+	StateEscalated State = "escalated"
 	// Cancelled: the target no longer runs (scope outside the product, a
 	// severity without this target, or the cadence of a resolved incident).
 	Cancelled State = "cancelled"
+)
+
+// Cause says what made an escalation target Escalated.
+type Cause string
+
+// The causes of an escalation.
+const (
+	// CauseDeadline: the target's own deadline passed.
+	CauseDeadline Cause = "deadline"
+	// CauseRequest: the customer asked for that level.
+	CauseRequest Cause = "request"
+	// CauseHigherLevel: a higher level was reached first (its recipients,
+	// not this level's, were told).
+	CauseHigherLevel Cause = "higher_level"
 )
 
 // Deadline is the plan of one target.
@@ -31,13 +50,19 @@ type Deadline struct {
 	// DueAt is when the target falls due; zero while Paused or Cancelled.
 	// For Met and Breached it is the due time the outcome was judged
 	// against (for an escalation met by resolution: the due time its clock
-	// was heading for at the resolution, zero if it was paused then).
+	// was heading for at the resolution, zero if it was paused then). For
+	// Escalated it is the due time the clock was heading for when the level
+	// was reached (zero for a level without a timer, such as "on request").
 	// A timer system schedules one delivery per Pending target at DueAt.
 	DueAt      time.Time
 	State      State
 	MetAt      time.Time
 	BreachedAt time.Time
-	// Clock is "24x7", a calendar name, or "agreed" for remediation.
+	// EscalatedAt and Cause are set when State is StateEscalated.
+	EscalatedAt time.Time
+	Cause       Cause
+	// Clock is "24x7", a calendar name, or "agreed" for remediation; empty
+	// for an escalation level reached that had no timer of its own.
 	Clock string
 	// Remaining is the time left on the clock while Paused or Cancelled
 	// (open time on a business calendar).

@@ -22,7 +22,7 @@ const (
 	// SeverityChanged sets Event.Severity from this moment on.
 	SeverityChanged EventKind = "severity_changed"
 	// Escalated records that escalation level Event.Level (and so every
-	// lower level) was reached, by the timer or by hand.
+	// lower level) was reached, by the timer or by request (Event.Cause).
 	Escalated EventKind = "escalated"
 	// RemediationAgreed records the resolution time Event.DueAt that a
 	// support manager agreed; it becomes the remediation target. A later
@@ -59,6 +59,11 @@ type Event struct {
 	Level    int       // Escalated: the level reached, 1 or 2
 	DueAt    time.Time // RemediationAgreed: the agreed resolution time
 	Scope    Scope     // ScopeChanged: the new scope
+	// Cause is what made an Escalated event: CauseDeadline or
+	// CauseRequest; when empty, CauseDeadline if the level's due time is
+	// the event's instant, else CauseRequest. The levels below Event.Level
+	// are reached with CauseHigherLevel.
+	Cause Cause
 }
 
 // Incident is what the planner needs to know about an incident.

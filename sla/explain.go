@@ -32,10 +32,11 @@ const (
 	StepMet       // target met at From (Note: by what)
 	StepBreached  // target breached at From (Note: how)
 	StepCancelled // target cancelled at From (Note: why), with Left on the clock
+	StepEscalated // escalation level reached at From (Note: the cause)
 )
 
 var stepKindNames = [...]string{"", "policy", "open", "closed", "pause", "resume", "replan",
-	"agreed", "met", "breached", "cancelled"}
+	"agreed", "met", "breached", "cancelled", "escalated"}
 
 // String returns the kind's name, e.g. "open".
 func (k StepKind) String() string {

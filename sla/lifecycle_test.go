@@ -7,34 +7,108 @@ import (
 
 func TestEscalationReachedIsNotPlannedAgain(t *testing.T) {
 	acc := utc(2026, 6, 1, 10, 0)
-	esc := Event{Kind: Escalated, At: utc(2026, 6, 1, 12, 0), Level: 1}
+	esc := Event{Kind: Escalated, At: utc(2026, 6, 1, 12, 0), Level: 1, Cause: CauseDeadline}
 	sev2 := Event{Kind: SeverityChanged, At: utc(2026, 6, 1, 13, 0), Severity: 2}
 	r := plan(t, Premium, 1, acc, utc(2026, 6, 1, 14, 0), esc, sev2)
-	check(t, r, wantDeadline{target: SupportManager, state: Breached, due: utc(2026, 6, 1, 12, 0), breached: utc(2026, 6, 1, 12, 0)})
+	check(t, r, wantDeadline{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 1, 12, 0),
+		escalated: utc(2026, 6, 1, 12, 0), cause: CauseDeadline})
+}
 
-	// The timer fired late or was never recorded: breached at the due time.
-	r = plan(t, Premium, 1, acc, utc(2026, 6, 1, 12, 5))
-	check(t, r, wantDeadline{target: SupportManager, state: Breached, due: utc(2026, 6, 1, 12, 0), breached: utc(2026, 6, 1, 12, 0)})
-
-	// Escalated on request before the due time.
-	early := Event{Kind: Escalated, At: utc(2026, 6, 1, 11, 0), Level: 1}
-	r = plan(t, Premium, 1, acc, utc(2026, 6, 1, 11, 30), early)
-	check(t, r, wantDeadline{target: SupportManager, state: Breached, due: utc(2026, 6, 1, 12, 0), breached: utc(2026, 6, 1, 11, 0)})
-
-	// Escalated by hand while the clock is paused: breached then, with no
-	// due time (the clock was not heading anywhere).
-	r = plan(t, Premium, 1, acc, utc(2026, 6, 1, 12, 0),
-		at(WaitStarted, utc(2026, 6, 1, 11, 0)), Event{Kind: Escalated, At: utc(2026, 6, 1, 11, 30), Level: 1})
-	check(t, r, wantDeadline{target: SupportManager, state: Breached, breached: utc(2026, 6, 1, 11, 30)})
-
-	// Platinum severity 2 (executive on request) escalated to level 2 by
-	// request, then raised to severity 1 (executive 8h): level 2 is not
-	// planned again, and reaching level 2 reached level 1 too.
-	r = plan(t, Platinum, 2, acc, utc(2026, 6, 1, 13, 0),
-		Event{Kind: Escalated, At: utc(2026, 6, 1, 11, 0), Level: 2},
-		Event{Kind: SeverityChanged, At: utc(2026, 6, 1, 12, 0), Severity: 1})
-	noDeadline(t, r, Executive)
-	check(t, r, wantDeadline{target: SupportManager, state: Breached, due: utc(2026, 6, 4, 10, 0), breached: utc(2026, 6, 1, 11, 0)})
+// TestEscalationTargetsAreNeverBreached: a reached escalation level is
+// escalated, with the instant and the cause, whatever reached it; breached
+// stays an accusation for the targets a deadline can be missed on. Each
+// case is judged at an exact instant.
+func TestEscalationTargetsAreNeverBreached(t *testing.T) {
+	acc := utc(2026, 6, 1, 10, 0) // premium sev 1: manager 2h; platinum sev 2: manager 72h, executive on request
+	cases := []struct {
+		name   string
+		tier   Tier
+		sev    int
+		now    time.Time
+		events []Event
+		want   []wantDeadline
+		none   []Target
+	}{{
+		name: "the timer fired late or was never recorded: escalated at the due time",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 12, 5),
+		want: []wantDeadline{{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 1, 12, 0),
+			escalated: utc(2026, 6, 1, 12, 0), cause: CauseDeadline}},
+	}, {
+		name: "exactly at the due time",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 12, 0),
+		want: []wantDeadline{{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 1, 12, 0),
+			escalated: utc(2026, 6, 1, 12, 0), cause: CauseDeadline}},
+	}, {
+		name: "one nanosecond before the due time: still pending",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 12, 0).Add(-1),
+		want: []wantDeadline{{target: SupportManager, state: Pending, due: utc(2026, 6, 1, 12, 0)}},
+	}, {
+		name: "requested before the due time",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 11, 30),
+		events: []Event{{Kind: Escalated, At: utc(2026, 6, 1, 11, 0), Level: 1, Cause: CauseRequest}},
+		want: []wantDeadline{{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 1, 12, 0),
+			escalated: utc(2026, 6, 1, 11, 0), cause: CauseRequest}},
+	}, {
+		name: "an event without a cause before the due time is a request",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 11, 30),
+		events: []Event{{Kind: Escalated, At: utc(2026, 6, 1, 11, 0), Level: 1}},
+		want: []wantDeadline{{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 1, 12, 0),
+			escalated: utc(2026, 6, 1, 11, 0), cause: CauseRequest}},
+	}, {
+		name: "escalated while the clock is paused: no due time",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 12, 0),
+		events: []Event{at(WaitStarted, utc(2026, 6, 1, 11, 0)), {Kind: Escalated, At: utc(2026, 6, 1, 11, 30), Level: 1, Cause: CauseRequest}},
+		want:   []wantDeadline{{target: SupportManager, state: StateEscalated, escalated: utc(2026, 6, 1, 11, 30), cause: CauseRequest}},
+	}, {
+		name: "platinum sev 2: the executive asked for; the manager's 72h deadline days away is not breached",
+		tier: Platinum, sev: 2, now: utc(2026, 6, 1, 11, 0),
+		events: []Event{{Kind: Escalated, At: utc(2026, 6, 1, 11, 0), Level: 2, Cause: CauseRequest}},
+		want: []wantDeadline{
+			{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 4, 10, 0), escalated: utc(2026, 6, 1, 11, 0), cause: CauseHigherLevel},
+			{target: Executive, state: StateEscalated, escalated: utc(2026, 6, 1, 11, 0), cause: CauseRequest}},
+	}, {
+		name: "after the manager's deadline passes, the level-2 request still stands as the cause",
+		tier: Platinum, sev: 2, now: utc(2026, 6, 5, 0, 0),
+		events: []Event{{Kind: Escalated, At: utc(2026, 6, 1, 11, 0), Level: 2, Cause: CauseRequest}},
+		want: []wantDeadline{
+			{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 4, 10, 0), escalated: utc(2026, 6, 1, 11, 0), cause: CauseHigherLevel}},
+	}, {
+		name: "level 2 by request, then severity 1 (executive 8h): level 2 is not planned again",
+		tier: Platinum, sev: 2, now: utc(2026, 6, 1, 13, 0),
+		events: []Event{{Kind: Escalated, At: utc(2026, 6, 1, 11, 0), Level: 2, Cause: CauseRequest},
+			{Kind: SeverityChanged, At: utc(2026, 6, 1, 12, 0), Severity: 1}},
+		want: []wantDeadline{
+			{target: SupportManager, state: StateEscalated, due: utc(2026, 6, 4, 10, 0), escalated: utc(2026, 6, 1, 11, 0), cause: CauseHigherLevel},
+			{target: Executive, state: StateEscalated, escalated: utc(2026, 6, 1, 11, 0), cause: CauseRequest}},
+	}, {
+		name: "resolved before the deadline: met, not escalated",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 13, 0),
+		events: []Event{at(Resolved, utc(2026, 6, 1, 11, 0))},
+		want:   []wantDeadline{{target: SupportManager, state: Met, due: utc(2026, 6, 1, 12, 0), metAt: utc(2026, 6, 1, 11, 0), remaining: time.Hour}},
+	}, {
+		name: "platinum sev 2 untouched: the executive on request has no deadline",
+		tier: Platinum, sev: 2, now: utc(2026, 6, 1, 11, 0),
+		want: []wantDeadline{{target: SupportManager, state: Pending, due: utc(2026, 6, 4, 10, 0)}},
+		none: []Target{Executive},
+	}, {
+		name: "the first response is still breached",
+		tier: Premium, sev: 1, now: utc(2026, 6, 1, 12, 0),
+		want: []wantDeadline{{target: FirstResponse, state: Breached, due: utc(2026, 6, 1, 11, 0), breached: utc(2026, 6, 1, 11, 0)}},
+	}}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := plan(t, c.tier, c.sev, acc, c.now, c.events...)
+			check(t, r, c.want...)
+			for _, tg := range c.none {
+				noDeadline(t, r, tg)
+			}
+			for _, d := range r.Deadlines {
+				if d.Level > 0 && d.State == Breached {
+					t.Errorf("%s is breached", d.Target)
+				}
+			}
+		})
+	}
 }
 
 // Premium severity 1: resolved at 11:00 and reopened at 14:00.

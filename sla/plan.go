@@ -20,10 +20,13 @@ import (
 //     ends the current cycle and starts the next with the full cadence. The
 //     Deadline describes the current cycle only.
 //   - support_manager (level 1) and executive (level 2) run from AcceptedAt.
-//     Reaching the level — the timer firing, or an Escalated event of that
-//     or a higher level — is Breached, with BreachedAt the earlier of the due
-//     time and the escalation; resolving first is Met. A level once reached
-//     is never planned again.
+//     Reaching the level is Escalated, never Breached, with EscalatedAt and
+//     Cause: the due time passing (CauseDeadline, at the due time), an
+//     Escalated event of that level (its Cause, at the event), or one of a
+//     higher level (CauseHigherLevel, at the event), whichever came first.
+//     A level reached by an event has a Deadline even when its cell has no
+//     timer ("on request"). Resolving first is Met. A level once reached is
+//     never planned again.
 //   - remediation exists once RemediationAgreed names a time; it is an
 //     absolute instant, so waiting does not move it. Resolving meets it.
 //
@@ -42,8 +45,8 @@ import (
 // was left, as if the resolved period had been a pause; it also ends any
 // wait.
 //
-// A target is Breached when its due time is before the event that would
-// have met it, or not after now. Events may be unsorted; ties keep their
+// A response, update or remediation target is Breached when its due time
+// is before the event that would have met it, or not after now. Events may be unsorted; ties keep their
 // order. Times in the result are in the zone of their clock: the calendar's
 // zone, or AcceptedAt's zone for 24x7 and remediation (compare instants
 // with Equal).
@@ -142,8 +145,6 @@ func (pl *planner) cell(sev int, t Target) (Cell, bool) {
 	return Cell{}, false
 }
 
-var escalatedNote = [...]string{1: "escalated to level 1", 2: "escalated to level 2"}
-
 // planTarget replays the events for one policy target.
 func (pl *planner) planTarget(tg Target) (Deadline, bool) {
 	s := situation{severity: pl.in.Severity}
@@ -176,9 +177,24 @@ func (pl *planner) planTarget(tg Target) (Deadline, bool) {
 				t.plan(at, &s, becauseSeverityChanged, true)
 			}
 		case Escalated:
-			if lvl := tg.Level(); lvl > 0 && lvl <= e.Level && t.planned && !t.dead && !t.final() {
-				t.running = false
-				t.breach(at, escalatedNote[e.Level])
+			if lvl := tg.Level(); lvl > 0 && lvl <= e.Level && !t.dead && !t.final() {
+				cause := CauseHigherLevel
+				if lvl == e.Level {
+					cause = e.Cause
+				}
+				if cause == "" { // not said: the deadline if it fell due right then, else a request
+					cause = CauseRequest
+					if t.running && !t.due.After(at) {
+						cause = CauseDeadline
+					}
+				}
+				if !t.planned {
+					t.sev = s.severity
+				}
+				if t.running { // the explanation counts the clock up to the escalation, not to a due time never reached
+					t.cut(at)
+				}
+				t.escalate(at, cause)
 			}
 		case Resolved:
 			if !prev.resolved && tg == FirstResponse {
@@ -279,6 +295,11 @@ func checkEvent(e Event) *FieldError {
 	case Escalated:
 		if e.Level != 1 && e.Level != 2 {
 			return fieldErr("level", "must be 1 or 2")
+		}
+		switch e.Cause {
+		case "", CauseDeadline, CauseRequest:
+		default:
+			return fieldErr("cause", "must be deadline or request")
 		}
 	case RemediationAgreed:
 		if e.DueAt.IsZero() {

@@ -14,6 +14,8 @@ type wantDeadline struct {
 	metAt     time.Time
 	breached  time.Time
 	remaining time.Duration
+	escalated time.Time
+	cause     Cause
 }
 
 func check(t *testing.T, r Result, wants ...wantDeadline) {
@@ -25,10 +27,11 @@ func check(t *testing.T, r Result, wants ...wantDeadline) {
 			continue
 		}
 		if d.State != w.state || !sameInstant(d.DueAt, w.due) || !sameInstant(d.MetAt, w.metAt) ||
-			!sameInstant(d.BreachedAt, w.breached) || d.Remaining != w.remaining {
-			t.Errorf("%s:\n got %s due=%v met=%v breached=%v remaining=%v\nwant %s due=%v met=%v breached=%v remaining=%v\n%s",
-				w.target, d.State, d.DueAt, d.MetAt, d.BreachedAt, d.Remaining,
-				w.state, w.due, w.metAt, w.breached, w.remaining, d.Explanation)
+			!sameInstant(d.BreachedAt, w.breached) || d.Remaining != w.remaining ||
+			!sameInstant(d.EscalatedAt, w.escalated) || d.Cause != w.cause {
+			t.Errorf("%s:\n got %s due=%v met=%v breached=%v remaining=%v escalated=%v cause=%q\nwant %s due=%v met=%v breached=%v remaining=%v escalated=%v cause=%q\n%s",
+				w.target, d.State, d.DueAt, d.MetAt, d.BreachedAt, d.Remaining, d.EscalatedAt, d.Cause,
+				w.state, w.due, w.metAt, w.breached, w.remaining, w.escalated, w.cause, d.Explanation)
 		}
 	}
 }

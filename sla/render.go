@@ -58,6 +58,8 @@ func (s Step) lines(out []string) []string {
 		return append(out, formatInstant(s.From)+": met ("+s.Note+")")
 	case StepBreached:
 		return append(out, formatInstant(s.From)+": breached ("+s.Note+")")
+	case StepEscalated:
+		return append(out, formatInstant(s.From)+": escalated ("+causeText[Cause(s.Note)]+")")
 	case StepCancelled:
 		line := formatInstant(s.From) + ": cancelled (" + s.Note + ")"
 		if s.Left > 0 {
@@ -67,6 +69,9 @@ func (s Step) lines(out []string) []string {
 	}
 	return append(out, s.Kind.String()+" "+s.Note)
 }
+
+var causeText = map[Cause]string{CauseDeadline: "deadline reached", CauseRequest: "customer request",
+	CauseHigherLevel: "a higher level was reached first"}
 
 // FormatDuration renders d compactly for people: "8h30m", "7h", "2s",
 // "1h0m5s" becomes "1h5s". Go's time.ParseDuration reads the result back.

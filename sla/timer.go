@@ -38,9 +38,13 @@ type timer struct {
 
 	met, breached     bool
 	metAt, breachedAt time.Time
+
+	escalated   bool // an escalation level reached: final, never breached
+	escalatedAt time.Time
+	cause       Cause
 }
 
-func (t *timer) final() bool { return t.met || t.breached }
+func (t *timer) final() bool { return t.met || t.breached || t.escalated }
 
 // holdFor returns why the target's clock must stand still in s.
 func (t *timer) holdFor(s *situation) hold {
@@ -129,6 +133,21 @@ func (t *timer) run(at time.Time) {
 // cover [since, due], so cutting them at at gives both the explanation and
 // the time counted, without walking the calendar again.
 func (t *timer) stop(at time.Time, h hold) {
+	t.cut(at)
+	if t.left <= 0 { // stopped exactly at the due time: the deadline passed
+		t.fallDue()
+		return
+	}
+	if h == holdResolved {
+		t.stopDue = t.due
+	}
+	t.due = time.Time{}
+	t.pl.steps = append(t.pl.steps, t.holdStep(at, h))
+}
+
+// cut ends a running leg at at, cutting its recorded segments there and taking the time counted
+// off t.left; t.due is left for the caller to keep or clear.
+func (t *timer) cut(at time.Time) {
 	steps := t.pl.steps
 	var counted time.Duration
 	cut := len(steps)
@@ -155,15 +174,6 @@ func (t *timer) stop(at time.Time, h hold) {
 	t.pl.steps = steps[:cut]
 	t.left -= counted
 	t.running = false
-	if t.left <= 0 { // stopped exactly at the due time: that is a breach
-		t.breach(t.due, "not met in time")
-		return
-	}
-	if h == holdResolved {
-		t.stopDue = t.due
-	}
-	t.due = time.Time{}
-	t.pl.steps = append(t.pl.steps, t.holdStep(at, h))
 }
 
 func (t *timer) holdStep(at time.Time, h hold) Step {
@@ -211,8 +221,24 @@ func (t *timer) sync(at time.Time, s *situation, why EventKind) {
 func (t *timer) expire(at time.Time, inclusive bool) {
 	if t.running && (t.due.Before(at) || inclusive && t.due.Equal(at)) {
 		t.running = false
-		t.breach(t.due, "not met in time")
+		t.fallDue()
 	}
+}
+
+// fallDue records what the due time passing means: an escalation level is
+// reached, any other target is breached.
+func (t *timer) fallDue() {
+	if t.target.Level() > 0 {
+		t.escalate(t.due, CauseDeadline)
+		return
+	}
+	t.breach(t.due, "not met in time")
+}
+
+// escalate records that the target's escalation level was reached at at.
+func (t *timer) escalate(at time.Time, cause Cause) {
+	t.escalated, t.escalatedAt, t.cause = true, at, cause
+	t.pl.steps = append(t.pl.steps, Step{Kind: StepEscalated, From: t.pl.at(at, t.cal), Note: string(cause)})
 }
 
 func (t *timer) breach(at time.Time, note string) {
@@ -239,7 +265,7 @@ func (t *timer) meet(at time.Time, note string) {
 // deadline reports the timer as of the end of planning; Plan attaches the
 // explanation.
 func (t *timer) deadline(s *situation) (Deadline, bool) {
-	if !t.planned {
+	if !t.planned && !t.escalated {
 		return Deadline{}, false
 	}
 	d := Deadline{
@@ -247,6 +273,8 @@ func (t *timer) deadline(s *situation) (Deadline, bool) {
 		PolicyVersion: t.pl.p.Version, MetAt: t.metAt, BreachedAt: t.breachedAt,
 	}
 	switch {
+	case t.escalated:
+		d.State, d.DueAt, d.EscalatedAt, d.Cause = StateEscalated, t.due, t.escalatedAt, t.cause
 	case t.breached:
 		d.State, d.DueAt = Breached, t.due
 	case t.met:

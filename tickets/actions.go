@@ -103,7 +103,7 @@ func (s *Service) PostUpdate(ctx context.Context, actor accounts.User, id uuid.U
 	if actor.Role == accounts.Executive {
 		return Incident{}, errStaffOnly
 	}
-	return s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -120,6 +120,7 @@ func (s *Service) PostUpdate(ctx context.Context, actor accounts.User, id uuid.U
 		}
 		return []Event{{Kind: string(sla.PublicUpdate), ActorID: &actor.ID, Data: map[string]any{"public": true, "body": body}}}, nil
 	})
+	return forAudience(actor, inc, err)
 }
 
 // Assign gives the incident to an engineer (or support manager). Engineers may take incidents
@@ -199,7 +200,7 @@ func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID,
 	if !worker(actor) && !actor.Role.Customer() {
 		return Incident{}, errStaffOnly
 	}
-	return s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if inc.Status != StatusResolved {
 			return nil, conflict("not_resolved", "only a resolved incident can be reopened")
 		}
@@ -209,6 +210,7 @@ func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID,
 		}
 		return []Event{{Kind: string(sla.Reopened), ActorID: &actor.ID, Data: map[string]any{"public": true, "reason": reason}}}, nil
 	})
+	return forAudience(actor, inc, err)
 }
 
 // Patch changes severity and/or scope (staff), always with a reason: a severity change is shown to

@@ -107,7 +107,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 		}
 		target := sla.Target(tr.Target)
 		d, ok := res.Deadline(target)
-		if !ok || d.State != sla.Breached || !d.BreachedAt.Equal(tr.DueAt) {
+		if !ok || !passedAt(d, tr.DueAt) {
 			state := "superseded"
 			if ok {
 				state = string(d.State)
@@ -123,7 +123,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 		outcome := OutcomeBreached
 		if level := target.Level(); level > 0 {
 			outcome = OutcomeEscalated
-			data["level"], data["reason"] = level, "deadline"
+			data["level"], data["reason"], data["cause"] = level, "deadline", sla.CauseDeadline
 			ev.Kind = string(sla.Escalated)
 			inc.EscalationLevel = max(inc.EscalationLevel, level)
 			ch.level, ch.touched = inc.EscalationLevel, true

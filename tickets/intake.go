@@ -139,7 +139,7 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	}
 	hash := in.hash()
 	if key != "" {
-		if prev, ok, err := s.replay(ctx, actor.ID, key, hash); ok || err != nil {
+		if prev, ok, err := s.replay(ctx, actor, key, hash); ok || err != nil {
 			return prev, ok, err
 		}
 	}
@@ -192,7 +192,7 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	})
 	if errors.Is(err, errKeyRace) {
 		// A concurrent request with the same key won; answer with its incident.
-		prev, ok, err := s.replay(ctx, actor.ID, key, hash)
+		prev, ok, err := s.replay(ctx, actor, key, hash)
 		if err == nil && !ok {
 			err = apperr.Wrap(errKeyRace, "idempotency key vanished")
 		}
@@ -209,14 +209,14 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		inc.Warnings = []string{ent.Warning}
 	}
 	// The timeline is the opening event alone: plan from it instead of reading it back.
-	if inc.SLA, err = s.slaBlock(ctx, inc, []Event{first}); err != nil {
+	if inc.SLA, err = s.slaBlock(ctx, inc, []Event{first}, actor.Role.Staff()); err != nil {
 		return Incident{}, false, err
 	}
 	return inc, false, nil
 }
 
-func (s *Service) replay(ctx context.Context, userID uuid.UUID, key string, hash []byte) (Incident, bool, error) {
-	prev, prevHash, ok, err := s.store.findByKey(ctx, userID, key)
+func (s *Service) replay(ctx context.Context, actor accounts.User, key string, hash []byte) (Incident, bool, error) {
+	prev, prevHash, ok, err := s.store.findByKey(ctx, actor.ID, key)
 	if err != nil || !ok {
 		return Incident{}, false, err
 	}
@@ -225,7 +225,7 @@ func (s *Service) replay(ctx context.Context, userID uuid.UUID, key string, hash
 			"this Idempotency-Key was used for a different request; use a new key for a new incident")
 	}
 	incs := []Incident{prev}
-	if err := s.withSLA(ctx, incs); err != nil {
+	if err := s.withSLA(ctx, incs, actor.Role.Staff()); err != nil {
 		return Incident{}, false, err
 	}
 	return incs[0], true, nil

@@ -79,7 +79,7 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 	}
 	s.afterCommit(ctx, added, cancelled)
 	incs := []Incident{out}
-	if err := s.withSLA(ctx, incs); err != nil {
+	if err := s.withSLA(ctx, incs, true); err != nil {
 		return Incident{}, err
 	}
 	return incs[0], nil

@@ -82,7 +82,7 @@ func (s *Service) Queue(ctx context.Context, actor accounts.User, f QueueFilter)
 	for i := range items {
 		incs[i] = items[i].Incident
 	}
-	if err := s.withSLA(ctx, incs); err != nil {
+	if err := s.withSLA(ctx, incs, false); err != nil {
 		return nil, err
 	}
 	for i := range items {
@@ -123,7 +123,7 @@ func (s *Service) Claim(ctx context.Context, actor accounts.User, f QueueFilter)
 	if err != nil {
 		return Incident{}, err
 	}
-	if inc.SLA, err = s.slaBlock(ctx, inc, events); err != nil {
+	if inc.SLA, err = s.slaBlock(ctx, inc, events, true); err != nil {
 		return Incident{}, err
 	}
 	return inc, nil

@@ -43,7 +43,7 @@ func (s *Service) Get(ctx context.Context, actor accounts.User, id uuid.UUID) (I
 		return Incident{}, apperr.NotFoundf("incident not found")
 	}
 	incs := []Incident{inc}
-	if err := s.withSLA(ctx, incs); err != nil {
+	if err := s.withSLA(ctx, incs, actor.Role.Staff()); err != nil {
 		return Incident{}, err
 	}
 	return incs[0], nil
@@ -89,7 +89,7 @@ func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page
 		return Page{}, err
 	}
 	p := Page{Items: items}
-	if err := s.withSLA(ctx, items); err != nil {
+	if err := s.withSLA(ctx, items, false); err != nil {
 		return Page{}, err
 	}
 	if len(items) > f.Limit {

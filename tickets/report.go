@@ -18,8 +18,17 @@ type ReportRow struct {
 	FirstResponseMedianSec *float64 `json:"first_response_median_seconds"`
 	FirstResponseP90Sec    *float64 `json:"first_response_p90_seconds"`
 	UpdateCadenceBreaches  int      `json:"update_cadence_breaches"`
-	EscalationsLevel1      int      `json:"escalations_level_1"`
-	EscalationsLevel2      int      `json:"escalations_level_2"`
+	// EscalationsLevel1 and EscalationsLevel2 count the incidents whose level was reached and its
+	// recipients told (support managers, executives): by deadline or by request. A level 1 passed
+	// over because level 2 was reached first is counted apart, as higher_level: no support
+	// manager received it.
+	EscalationsLevel1            int `json:"escalations_level_1"`
+	EscalationsLevel2            int `json:"escalations_level_2"`
+	EscalationsLevel1Deadline    int `json:"escalations_level_1_deadline"`
+	EscalationsLevel1Request     int `json:"escalations_level_1_request"`
+	EscalationsLevel1HigherLevel int `json:"escalations_level_1_higher_level"`
+	EscalationsLevel2Deadline    int `json:"escalations_level_2_deadline"`
+	EscalationsLevel2Request     int `json:"escalations_level_2_request"`
 }
 
 // AssignRow is the mean time from intake to an assigned engineer for one tier group and channel,
@@ -49,7 +58,7 @@ var handoffTargets = map[string]map[string]float64{
 
 // SLAReport aggregates incidents accepted in [from, to): per tier and severity the first
 // responses met and breached, median and p90 time to first response, update-cadence breaches and
-// escalations per level; and mean time to assign per channel against the handoff targets. Staff
+// escalations per level and cause (deadline, request, higher_level); and mean time to assign per channel against the handoff targets. Staff
 // only.
 // Errors: forbidden, invalid_value (to).
 func (s *Service) SLAReport(ctx context.Context, actor accounts.User, from, to time.Time) (Report, error) {
@@ -63,7 +72,8 @@ func (s *Service) SLAReport(ctx context.Context, actor accounts.User, from, to t
 	err := s.store.db.WithContext(ctx).Raw(`
 		WITH inc AS (SELECT id, tier, severity, accepted_at FROM incidents WHERE accepted_at >= ? AND accepted_at < ?),
 		ev AS (
-			SELECT e.incident_id, e.kind, e.at, e.data->>'target' AS target, (e.data->>'level')::int AS level
+			SELECT e.incident_id, e.kind, e.at, e.data->>'target' AS target, (e.data->>'level')::int AS level,
+				coalesce(e.data->>'cause', CASE e.data->>'reason' WHEN 'customer_request' THEN 'request' ELSE 'deadline' END) AS cause
 			FROM incident_events e JOIN inc ON inc.id = e.incident_id
 			WHERE e.kind IN ('acknowledged', 'sla_breached', 'escalated')),
 		per AS (
@@ -71,8 +81,8 @@ func (s *Service) SLAReport(ctx context.Context, actor accounts.User, from, to t
 				(SELECT min(at) FROM ev WHERE ev.incident_id = inc.id AND kind = 'acknowledged') - inc.accepted_at AS to_ack,
 				EXISTS (SELECT 1 FROM ev WHERE ev.incident_id = inc.id AND kind = 'sla_breached' AND target = 'first_response') AS fr_breached,
 				(SELECT count(*) FROM ev WHERE ev.incident_id = inc.id AND kind = 'sla_breached' AND target = 'update_cadence') AS uc_breaches,
-				EXISTS (SELECT 1 FROM ev WHERE ev.incident_id = inc.id AND kind = 'escalated' AND level >= 1) AS esc1,
-				EXISTS (SELECT 1 FROM ev WHERE ev.incident_id = inc.id AND kind = 'escalated' AND level = 2) AS esc2
+				(SELECT cause FROM ev WHERE ev.incident_id = inc.id AND kind = 'escalated' AND level = 1 ORDER BY at LIMIT 1) AS esc1,
+				(SELECT cause FROM ev WHERE ev.incident_id = inc.id AND kind = 'escalated' AND level = 2 ORDER BY at LIMIT 1) AS esc2
 			FROM inc)
 		SELECT tier, severity, count(*) AS incidents,
 			count(*) FILTER (WHERE to_ack IS NOT NULL AND NOT fr_breached) AS first_response_met,
@@ -80,8 +90,13 @@ func (s *Service) SLAReport(ctx context.Context, actor accounts.User, from, to t
 			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM to_ack)) AS first_response_median_sec,
 			percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM to_ack)) AS first_response_p90_sec,
 			coalesce(sum(uc_breaches), 0) AS update_cadence_breaches,
-			count(*) FILTER (WHERE esc1) AS escalations_level1,
-			count(*) FILTER (WHERE esc2) AS escalations_level2
+			count(esc1) AS escalations_level1,
+			count(esc2) AS escalations_level2,
+			count(*) FILTER (WHERE esc1 = 'deadline') AS escalations_level1_deadline,
+			count(*) FILTER (WHERE esc1 = 'request') AS escalations_level1_request,
+			count(*) FILTER (WHERE esc1 IS NULL AND esc2 IS NOT NULL) AS escalations_level1_higher_level,
+			count(*) FILTER (WHERE esc2 = 'deadline') AS escalations_level2_deadline,
+			count(*) FILTER (WHERE esc2 = 'request') AS escalations_level2_request
 		FROM per GROUP BY tier, severity
 		ORDER BY array_position(ARRAY['platinum','premium','standard'], tier), severity`, from, to).Scan(&rep.Rows).Error
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/testenv"
+	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
@@ -94,4 +95,79 @@ func deref(f *float64) any {
 		return nil
 	}
 	return *f
+}
+
+// TestEscalationByDeadline: a premium severity-1 incident whose support-manager deadline (2 h)
+// passes is escalated, not breached, at exactly its due time, and the report counts one level-1
+// escalation by deadline. The single read explains each target to staff only; lists do not.
+func TestEscalationByDeadline(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	gdb := testenv.DB(t)
+	t0 := time.Date(2026, 10, 5, 1, 0, 0, 0, time.UTC) // a period no other test of this package uses
+	ent, err := entitlement.NewService(entitlement.NewStore(gdb), f.acc, f.clock).Create(ctx, f.admin, *f.memberA.OrganizationID,
+		entitlement.Entitlement{Product: "endpoint", Tier: "premium", LicenseType: entitlement.Subscription,
+			StartsAt: t0.AddDate(0, -1, 0), EndsAt: t0.AddDate(1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := tickets.NewService(tickets.NewStore(gdb), contractEntitler{id: ent.ID}, catalog.New(gdb, f.clock), f.clock)
+	svc.UseUsers(f.acc)
+	f.clock.Set(t0)
+	inc, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "endpoint", Title: "x", Description: "d", Severity: sev(1)}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var timer []string
+	gdb.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'support_manager' AND state = 'pending'", inc.ID).Scan(&timer)
+	if len(timer) != 1 {
+		t.Fatal("no support-manager timer")
+	}
+	f.clock.Set(t0.Add(2*time.Hour + 300*time.Millisecond))
+	if o, _, err := svc.FireTimer(ctx, uuid.MustParse(timer[0])); err != nil || o != tickets.OutcomeEscalated {
+		t.Fatalf("fire: %v %v", o, err)
+	}
+	got, err := svc.Get(ctx, f.engineer, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range got.SLA.Targets {
+		if len(tg.Explanation) == 0 {
+			t.Errorf("%s: no explanation on the single read", tg.Target)
+		}
+		if tg.Target != "support_manager" {
+			continue
+		}
+		if tg.State != sla.StateEscalated || tg.Cause != sla.CauseDeadline || tg.EscalatedAt == nil ||
+			!tg.EscalatedAt.Equal(t0.Add(2*time.Hour)) || tg.BreachedAt != nil {
+			t.Errorf("support_manager: %+v", tg)
+		}
+	}
+	asCustomer, err := svc.Get(ctx, f.memberA, inc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := svc.List(ctx, f.engineer, tickets.Filter{OrganizationID: f.memberA.OrganizationID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range append(page.Items, asCustomer) {
+		for _, tg := range i.SLA.Targets {
+			if len(tg.Explanation) > 0 {
+				t.Fatalf("explanation in a list or a customer's read: %+v", tg)
+			}
+		}
+	}
+	rep, err := svc.SLAReport(ctx, f.admin, t0.Add(-time.Hour), t0.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 1 {
+		t.Fatalf("rows %+v", rep.Rows)
+	}
+	r := rep.Rows[0]
+	if r.EscalationsLevel1 != 1 || r.EscalationsLevel1Deadline != 1 || r.EscalationsLevel1Request != 0 ||
+		r.EscalationsLevel1HigherLevel != 0 || r.EscalationsLevel2 != 0 {
+		t.Fatalf("escalations in the report: %+v", r)
+	}
 }

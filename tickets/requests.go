@@ -48,7 +48,7 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 		if err != nil {
 			return nil, err
 		}
-		data := map[string]any{"level": want, "reason": "customer_request", "request": strings.TrimSpace(reason), "public": true}
+		data := map[string]any{"level": want, "reason": "customer_request", "cause": sla.CauseRequest, "request": strings.TrimSpace(reason), "public": true}
 		if formal {
 			data["remediation_plan_required"] = true
 		}
@@ -66,7 +66,7 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 	if err == nil && s.sched != nil && len(outbox) > 0 {
 		s.sched.Deliver(ctx, outbox)
 	}
-	return inc, err
+	return forAudience(actor, inc, err)
 }
 
 // escalationPolicy is the policy a customer's escalation request is judged by: the current one
@@ -258,6 +258,7 @@ func (s *Service) RequestReclassification(ctx context.Context, actor accounts.Us
 		}
 		return out, nil
 	})
+	inc, err = forAudience(actor, inc, err)
 	return req.toReclassification(), inc, err
 }
 

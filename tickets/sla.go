@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
 )
@@ -41,6 +42,7 @@ func PlanInput(inc Incident, events []Event) sla.Incident {
 			ev.Severity, _ = num(e.Data["severity"])
 		case sla.Escalated:
 			ev.Level, _ = num(e.Data["level"])
+			ev.Cause = escalationCause(e.Data)
 		case sla.RemediationAgreed:
 			if s, ok := e.Data["due_at"].(string); ok {
 				ev.DueAt, _ = time.Parse(time.RFC3339Nano, s)
@@ -56,6 +58,18 @@ func PlanInput(inc Incident, events []Event) sla.Incident {
 	return in
 }
 
+// escalationCause reads what caused a stored "escalated" event: its "cause", or for events stored
+// before causes were (migration 00014 adds them) its "reason" ("customer_request" or "deadline").
+func escalationCause(data map[string]any) sla.Cause {
+	if c, ok := data["cause"].(string); ok && c != "" {
+		return sla.Cause(c)
+	}
+	if r, _ := data["reason"].(string); r == "customer_request" {
+		return sla.CauseRequest
+	}
+	return sla.CauseDeadline
+}
+
 // num reads a JSON number (float64 after decoding, int when built in memory).
 func num(v any) (int, bool) {
 	switch n := v.(type) {
@@ -67,8 +81,10 @@ func num(v any) (int, bool) {
 	return 0, false
 }
 
-// withSLA fills the sla blocks of incidents, reading all their timelines in one query.
-func (s *Service) withSLA(ctx context.Context, incs []Incident) error {
+// withSLA fills the sla blocks of incidents, reading all their timelines in one query. explain
+// adds each target's explanation: single-incident answers to staff carry it, lists leave it out
+// (it is the bulk of the block), and customers never get it (SPEC §1: staff-only content).
+func (s *Service) withSLA(ctx context.Context, incs []Incident, explain bool) error {
 	if s.planner == nil || len(incs) == 0 {
 		return nil
 	}
@@ -81,15 +97,15 @@ func (s *Service) withSLA(ctx context.Context, incs []Incident) error {
 		return err
 	}
 	for i := range incs {
-		if incs[i].SLA, err = s.slaBlock(ctx, incs[i], byInc[incs[i].ID]); err != nil {
+		if incs[i].SLA, err = s.slaBlock(ctx, incs[i], byInc[incs[i].ID], explain); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// slaBlock plans one incident from a timeline already read.
-func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event) (*SLA, error) {
+// slaBlock plans one incident from a timeline already read; explain as for withSLA.
+func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event, explain bool) (*SLA, error) {
 	if s.planner == nil {
 		return nil, nil
 	}
@@ -99,7 +115,22 @@ func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event) (*
 	}
 	block := &SLA{PolicyVersion: res.PolicyVersion, Targets: make([]catalog.Target, len(res.Deadlines))}
 	for k, d := range res.Deadlines {
-		block.Targets[k] = catalog.FromDeadline(d, false)
+		block.Targets[k] = catalog.FromDeadline(d, explain)
+		block.Targets[k].Steps = nil // the lines say it; the steps stay in the timeline's sla_planned entries
 	}
 	return block, nil
+}
+
+// forAudience takes the SLA explanations out of an action's answer when a customer acted: the
+// actions customers share with staff answer with the incident as act returns it, explained.
+func forAudience(actor accounts.User, inc Incident, err error) (Incident, error) {
+	if err == nil && actor.Role.Customer() && inc.SLA != nil {
+		sla := *inc.SLA
+		sla.Targets = append([]catalog.Target(nil), sla.Targets...)
+		for i := range sla.Targets {
+			sla.Targets[i].Explanation = nil
+		}
+		inc.SLA = &sla
+	}
+	return inc, err
 }

@@ -122,8 +122,8 @@ type timerStop struct {
 
 // diffTimers compares an incident's pending timers with its plan: a new pending timer for each
 // pending deadline without one, and the cancellation of pending timers the plan no longer needs.
-// A timer whose deadline has passed and is still what the plan calls breached is left to fire,
-// so an action that races a late delivery never erases the breach.
+// A timer whose deadline has passed and is still what the plan calls breached (or escalated by
+// that deadline) is left to fire, so an action that races a late delivery never erases it.
 func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Time) (stops []timerStop, adds []timerRow) {
 	have := make(map[sla.Target]bool, len(pending))
 	want := make(map[sla.Target]sla.Deadline, len(res.Deadlines))
@@ -133,8 +133,7 @@ func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Ti
 	for _, r := range pending {
 		t := sla.Target(r.Target)
 		d, ok := want[t]
-		keep := ok && ((d.State == sla.Pending && d.DueAt.Equal(r.DueAt)) ||
-			(d.State == sla.Breached && !r.DueAt.After(now) && d.BreachedAt.Equal(r.DueAt)))
+		keep := ok && ((d.State == sla.Pending && d.DueAt.Equal(r.DueAt)) || (!r.DueAt.After(now) && passedAt(d, r.DueAt)))
 		if keep {
 			have[t] = true
 			continue
@@ -153,6 +152,19 @@ func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Ti
 			DueAt: d.DueAt, State: "pending", CreatedAt: now})
 	}
 	return stops, adds
+}
+
+// passedAt reports whether the plan says d's deadline passed at due: a response, update or
+// remediation target breached then, or an escalation level reached by that deadline. Only then
+// does the timer due at due have something to record.
+func passedAt(d sla.Deadline, due time.Time) bool {
+	switch d.State {
+	case sla.Breached:
+		return d.BreachedAt.Equal(due)
+	case sla.StateEscalated:
+		return d.Cause == sla.CauseDeadline && d.EscalatedAt.Equal(due)
+	}
+	return false
 }
 
 // writeTimers ends and inserts timers in two statements whatever their number: a burst of due

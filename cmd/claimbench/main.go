@@ -5,8 +5,10 @@
 //
 //	claimbench -n 20000 -c 32
 //
-// It uses DATABASE_URL (a database it may fill; it migrates it and creates its own organisation,
-// users and rows, claiming only from its own office) and talks to nothing else.
+// It uses DATABASE_URL, a scratch database (package internal/scratch: empty, or marked by an
+// earlier benchmark run; it refuses one holding data no benchmark wrote). It migrates it, creates
+// its own organisation, users and rows, claims only from its own office, and talks to nothing
+// else.
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"github.com/supportd/supportd/internal/app"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/scratch"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -58,6 +61,13 @@ func run(n, conc, seniors, dbConns int, cpuProfile string) error {
 		return err
 	}
 	defer e.Close()
+	sqlDB, err := e.DB.DB()
+	if err != nil {
+		return err
+	}
+	if err := scratch.ClaimPostgres(ctx, sqlDB, "claimbench"); err != nil {
+		return err
+	}
 	if err := e.Migrate(ctx); err != nil {
 		return err
 	}

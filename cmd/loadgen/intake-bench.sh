@@ -2,7 +2,10 @@
 # Intake throughput: POST /v1/incidents through supportd, next to pgbench inserting one bare row
 # per transaction into the same database in the same run. Loopback only; bounded by DURATION.
 #
-#   cmd/loadgen/intake-bench.sh            # uses PostgreSQL on 127.0.0.1:5432 and Redis on :6379
+#   cmd/loadgen/intake-bench.sh            # uses PostgreSQL on 127.0.0.1:5432 and Redis on :6379 db 9
+#
+# It creates and drops its own PostgreSQL database, and refuses a Redis database that holds keys
+# no supportd benchmark wrote (needs redis-cli, psql and pgbench).
 #   CLIENTS=16 DURATION=20s PG=postgres://postgres@127.0.0.1:5432 REDIS_URL=redis://127.0.0.1:6379/9 cmd/loadgen/intake-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,6 +18,14 @@ ADMIN=bench-admin-token-$RANDOM$RANDOM
 PORT=${PORT:-18080}
 secs=${DURATION%s}
 
+# Redis: a scratch database only (internal/scratch): empty, or marked by an earlier benchmark run.
+keys=$(redis-cli -u "$REDIS_URL" DBSIZE)
+if [ "$keys" != 0 ] && [ "$(redis-cli -u "$REDIS_URL" EXISTS supportd:scratch)" != 1 ]; then
+	echo "intake-bench: refusing $REDIS_URL: it holds $keys keys that no supportd benchmark wrote; point REDIS_URL at an empty database" >&2
+	exit 1
+fi
+redis-cli -u "$REDIS_URL" SET supportd:scratch intake-bench >/dev/null
+# PostgreSQL: a database of its own, created here and dropped on exit.
 psql -q "$PG/postgres" -c "CREATE DATABASE $DB"
 trap 'kill $SRV 2>/dev/null || true; wait $SRV 2>/dev/null || true; psql -q "$PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"' EXIT
 go build -o bin/supportd ./cmd/supportd

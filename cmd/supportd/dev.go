@@ -20,7 +20,8 @@ import (
 
 // dev runs the whole engine in one process for a laptop. Without DATABASE_URL / REDIS_URL it
 // starts a private PostgreSQL and Redis under DATA_DIR (kept for next time) and stops them on
-// Ctrl-C; it migrates, seeds the demo, prints tokens, and serves the API with the workers.
+// Ctrl-C; it migrates, seeds what is missing of the demo, prints it with its tokens (the same
+// every run) and the database URL, and serves the API with the workers.
 func dev(ctx context.Context, cfg app.Config, getenv func(string) string, stdout, stderr io.Writer) error {
 	dir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
@@ -66,7 +67,7 @@ func dev(ctx context.Context, cfg app.Config, getenv func(string) string, stdout
 	if err := e.Migrate(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "demo users and fresh tokens:")
+	fmt.Fprintln(stdout, "\nthe demo (seeded where missing):")
 	if err := e.SeedDemo(ctx, stdout); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}

@@ -7,8 +7,10 @@
 //	timerbench -n 100000 -burst                # burst: every deadline in the same second
 //	timerbench -n 100000 -noop                 # asynq alone, no-op handler (REDIS_URL only)
 //
-// It uses DATABASE_URL and REDIS_URL (a database and Redis DB it may fill; it creates its own
-// organisation and rows) and talks to nothing else.
+// It uses DATABASE_URL and REDIS_URL and talks to nothing else. Both must be scratch databases
+// (package internal/scratch): empty, or marked by an earlier benchmark run; it refuses a database
+// holding data no benchmark wrote rather than fill or flush it. It empties its Redis database
+// before a run and creates its own organisation and rows in PostgreSQL.
 package main
 
 import (
@@ -26,6 +28,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/app"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/scratch"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/workers"
@@ -73,18 +76,21 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 	}
 	cfg.DBMaxConns = dbConns
 	cfg.Concurrency = conc
+	rdb := redis.NewClient(mustRedis(cfg.RedisURL))
+	defer rdb.Close()
+	if err := scratch.ClaimRedis(ctx, rdb, "timerbench", true); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e, err := app.Open(ctx, cfg, log, clock.Real{})
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	if err := e.Migrate(ctx); err != nil {
+	if err := claimPostgres(ctx, e, "timerbench"); err != nil {
 		return err
 	}
-	rdb := redis.NewClient(mustRedis(cfg.RedisURL))
-	defer rdb.Close()
-	if err := rdb.FlushDB(ctx).Err(); err != nil {
+	if err := e.Migrate(ctx); err != nil {
 		return err
 	}
 
@@ -247,6 +253,15 @@ func usedMemory(ctx context.Context, rdb *redis.Client) int64 {
 		}
 	}
 	return 0
+}
+
+// claimPostgres claims the engine's database as scratch before it is migrated.
+func claimPostgres(ctx context.Context, e *app.Engine, tool string) error {
+	db, err := e.DB.DB()
+	if err != nil {
+		return err
+	}
+	return scratch.ClaimPostgres(ctx, db, tool)
 }
 
 func mustRedis(url string) *redis.Options {

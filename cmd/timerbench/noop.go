@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"github.com/supportd/supportd/internal/scratch"
 	"github.com/supportd/supportd/workers"
 )
 
@@ -21,7 +22,7 @@ func runNoop(n int, lead time.Duration, conc int, redisURL string) error {
 	opt := mustRedis(redisURL)
 	rdb := redis.NewClient(opt)
 	defer rdb.Close()
-	if err := rdb.FlushDB(ctx).Err(); err != nil {
+	if err := scratch.ClaimRedis(ctx, rdb, "timerbench", true); err != nil {
 		return err
 	}
 	conn := asynq.RedisClientOpt{Addr: opt.Addr, Username: opt.Username, Password: opt.Password, DB: opt.DB}

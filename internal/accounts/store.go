@@ -173,7 +173,16 @@ func (s *Store) IssueToken(ctx context.Context, userID uuid.UUID, label string) 
 	return plain, nil
 }
 
-// authRow is a user with what decides which incidents a customer reaches.
+// EnsureToken stores plain as a bearer token of the user unless it is stored already (revoked or
+// not), so that a caller holding a stable token, such as the demo seed, can store it on every run
+// without a duplicate-key error.
+func (s *Store) EnsureToken(ctx context.Context, userID uuid.UUID, plain, label string) error {
+	r := tokenRow{ID: uuid.Must(uuid.NewV7()), UserID: userID, Digest: Digest(plain), Label: label, CreatedAt: s.clock.Now()}
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "digest"}}, DoNothing: true}).Create(&r).Error
+	return dbx.Translate(err, "token")
+}
+
+// authRow is a token's user with what decides which incidents a customer reaches.
 type authRow struct {
 	User               userRow `gorm:"embedded"`
 	IncidentVisibility *string

@@ -69,7 +69,9 @@ func (s *Server) slaReport(c *fiber.Ctx) error {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	_ = w.Write([]string{"tier", "severity", "incidents", "first_response_met", "first_response_breached",
-		"first_response_median_seconds", "first_response_p90_seconds", "update_cadence_breaches", "escalations_level_1", "escalations_level_2"})
+		"first_response_median_seconds", "first_response_p90_seconds", "update_cadence_breaches", "escalations_level_1", "escalations_level_2",
+		"escalations_level_1_deadline", "escalations_level_1_request", "escalations_level_1_higher_level",
+		"escalations_level_2_deadline", "escalations_level_2_request"})
 	opt := func(f *float64) string {
 		if f == nil {
 			return ""
@@ -79,7 +81,9 @@ func (s *Server) slaReport(c *fiber.Ctx) error {
 	for _, r := range rep.Rows {
 		_ = w.Write([]string{r.Tier, strconv.Itoa(r.Severity), strconv.Itoa(r.Incidents), strconv.Itoa(r.FirstResponseMet),
 			strconv.Itoa(r.FirstResponseBreached), opt(r.FirstResponseMedianSec), opt(r.FirstResponseP90Sec),
-			strconv.Itoa(r.UpdateCadenceBreaches), strconv.Itoa(r.EscalationsLevel1), strconv.Itoa(r.EscalationsLevel2)})
+			strconv.Itoa(r.UpdateCadenceBreaches), strconv.Itoa(r.EscalationsLevel1), strconv.Itoa(r.EscalationsLevel2),
+			strconv.Itoa(r.EscalationsLevel1Deadline), strconv.Itoa(r.EscalationsLevel1Request), strconv.Itoa(r.EscalationsLevel1HigherLevel),
+			strconv.Itoa(r.EscalationsLevel2Deadline), strconv.Itoa(r.EscalationsLevel2Request)})
 	}
 	_ = w.Write(nil)
 	_ = w.Write([]string{"tier_group", "channel", "assigned", "mean_seconds_to_assign", "target_seconds", "within_target"})

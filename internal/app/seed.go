@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/supportd/supportd/internal/accounts"
@@ -13,7 +15,7 @@ import (
 	"github.com/supportd/supportd/sla/entitlement"
 )
 
-// demoOrgs are the demo's customers: one per tier.
+// demoOrgs are the demo's customers: one per tier. The platinum one's TSAM is tsamEmail.
 var demoOrgs = []accounts.NewOrganization{
 	{Name: "Sakura Trading", Office: "tokyo", Tier: "platinum"},
 	{Name: "Fuji Logistics", Office: "tokyo", Tier: "premium"},
@@ -28,18 +30,28 @@ var demoStaff = []accounts.NewUser{
 	{Email: "aoi.exec@vendor.example", Name: "Aoi (office head, Tokyo)", Role: accounts.Executive, Office: "tokyo"},
 }
 
+// tsamEmail is the manager assigned to the platinum customer as its TSAM.
+const tsamEmail = "mei.manager@vendor.example"
+
 // demoGroup is the platinum customer's incident-response team (seed 003 §3.2): its member acts
 // on incidents its admin opened and the other way round.
 var demoGroup = accounts.NewGroup{Name: "Incident response", Description: "acts on each other's incidents"}
 
-// SeedDemo creates the demo organisations and users where missing, and prints a fresh token for
-// each demo user (tokens are stored hashed, so earlier ones cannot be shown again).
+// SeedDemo creates what is missing of the demo (organisations, contracts, users, the platinum
+// customer's group) and prints it with a token for each demo user. It is idempotent and quiet: a
+// second run finds everything by name or e-mail before creating anything, so it writes nothing,
+// makes no statement fail, and prints the same tokens, which are derived from the admin token
+// (see demoToken).
 func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
+	if e.Cfg.AdminToken == "" {
+		return fmt.Errorf("the demo needs SUPPORT_ADMIN_TOKEN")
+	}
 	admin, err := e.Accounts.BootstrapAdmin(ctx, e.Cfg.AdminToken)
 	if err != nil {
 		return err
 	}
-	var users []accounts.User
+	demo := demoPrintout{DatabaseURL: e.Cfg.DatabaseURL, RedisURL: e.Cfg.RedisURL,
+		Users: []demoUser{{User: admin, Token: e.Cfg.AdminToken}}}
 	staff := map[string]accounts.User{}
 	for _, in := range demoStaff {
 		u, err := e.ensureUser(ctx, admin, in)
@@ -47,20 +59,23 @@ func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
 			return err
 		}
 		staff[u.Email] = u
-		users = append(users, u)
+		demo.Users = append(demo.Users, demoUser{User: u})
 	}
 	for _, in := range demoOrgs {
+		var tsam *accounts.User
 		if in.Tier == "platinum" {
-			id := staff["mei.manager@vendor.example"].ID
-			in.TSAMID = &id
+			t := staff[tsamEmail]
+			tsam, in.TSAMID = &t, &t.ID
 		}
 		org, err := e.ensureOrganization(ctx, admin, in)
 		if err != nil {
 			return err
 		}
-		if err := e.ensureEntitlements(ctx, admin, org); err != nil {
+		ents, err := e.ensureEntitlements(ctx, admin, org)
+		if err != nil {
 			return err
 		}
+		demo.Orgs = append(demo.Orgs, demoOrg{Org: org, TSAM: tsam, Contracts: ents})
 		slug := map[string]string{"platinum": "sakura", "premium": "fuji", "standard": "kaede"}[in.Tier]
 		var team []accounts.User
 		for _, role := range []accounts.Role{accounts.OrgAdmin, accounts.Member} {
@@ -69,56 +84,87 @@ func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
 			if err != nil {
 				return err
 			}
-			users = append(users, u)
 			team = append(team, u)
+			demo.Users = append(demo.Users, demoUser{User: u, Org: org.Name})
 		}
 		if in.Tier == "platinum" {
 			if err := e.ensureGroup(ctx, admin, org, demoGroup, team); err != nil {
 				return err
 			}
+			for i := len(demo.Users) - len(team); i < len(demo.Users); i++ {
+				demo.Users[i].Notes = append(demo.Users[i].Notes, "group "+demoGroup.Name)
+			}
 		}
 	}
-	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintf(tw, "ROLE\tE-MAIL\tTOKEN\n")
-	fmt.Fprintf(tw, "admin\t%s\t%s\n", admin.Email, e.Cfg.AdminToken)
-	for _, u := range users {
-		tok, err := e.Accounts.IssueToken(ctx, u.ID, "dev")
-		if apperr.Is(err, "user_deactivated") {
-			tok, err = "(deactivated)", nil
+	for i := range demo.Users {
+		u := &demo.Users[i]
+		if u.User.DeactivatedAt != nil {
+			u.Token = "(deactivated)"
 		}
-		if err != nil {
-			return err
+		if u.Token == "" {
+			u.Token = demoToken(e.Cfg.AdminToken, u.User.Email)
+			if err := e.Accounts.EnsureToken(ctx, u.User.ID, u.Token, "demo"); err != nil {
+				return err
+			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", u.Role, u.Email, tok)
+		if u.User.Senior {
+			u.Notes = append([]string{"senior"}, u.Notes...)
+		}
+		if u.User.Email == tsamEmail {
+			u.Notes = append(u.Notes, "TSAM of "+demoOrgs[0].Name)
+		}
 	}
-	return tw.Flush()
+	return demo.print(w)
 }
 
+// demoToken derives a demo user's bearer token from the admin token, so that every `supportd
+// dev` on the same data (which keeps its admin token in DATA_DIR/admin-token) prints the same
+// credentials without storing them in plain text. Whoever holds the admin token may already do
+// everything a demo user can.
+func demoToken(adminToken, email string) string {
+	m := hmac.New(sha256.New, []byte(adminToken))
+	m.Write([]byte("supportd demo token\x00" + strings.ToLower(email)))
+	return "spd_demo_" + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// ensureUser finds the user by e-mail, creating them only when missing.
 func (e *Engine) ensureUser(ctx context.Context, admin accounts.User, in accounts.NewUser) (accounts.User, error) {
-	u, err := e.Accounts.CreateUser(ctx, admin, in)
-	if apperr.Is(err, "user_exists") {
-		return e.Accounts.FindUserByEmail(ctx, in.Email)
+	u, err := e.Accounts.FindUserByEmail(ctx, in.Email)
+	if apperr.Is(err, "not_found") {
+		return e.Accounts.CreateUser(ctx, admin, in)
 	}
 	return u, err
 }
 
+// ensureGroup finds the organisation's group by name, creating it only when missing, and adds
+// the members it lacks.
 func (e *Engine) ensureGroup(ctx context.Context, admin accounts.User, org accounts.Organization, in accounts.NewGroup, members []accounts.User) error {
-	in.OrganizationID = &org.ID
-	g, err := e.Accounts.CreateGroup(ctx, admin, in)
-	if apperr.Is(err, "group_exists") {
-		var gs []accounts.Group
-		if gs, err = e.Accounts.ListGroups(ctx, admin, &org.ID); err == nil {
-			for _, x := range gs {
-				if strings.EqualFold(x.Name, in.Name) {
-					g = x
-				}
-			}
-		}
-	}
+	gs, err := e.Accounts.ListGroups(ctx, admin, &org.ID)
 	if err != nil {
 		return err
 	}
+	var g *accounts.Group
+	for i := range gs {
+		if strings.EqualFold(gs[i].Name, in.Name) {
+			g = &gs[i]
+		}
+	}
+	if g == nil {
+		in.OrganizationID = &org.ID
+		created, err := e.Accounts.CreateGroup(ctx, admin, in)
+		if err != nil {
+			return err
+		}
+		g = &created
+	}
+	have := map[string]bool{}
+	for _, m := range g.Members {
+		have[m.UserID.String()] = true
+	}
 	for _, u := range members {
+		if have[u.ID.String()] {
+			continue
+		}
 		if _, err := e.Accounts.AddGroupMember(ctx, admin, g.ID, u.ID); err != nil {
 			return err
 		}
@@ -126,21 +172,23 @@ func (e *Engine) ensureGroup(ctx context.Context, admin accounts.User, org accou
 	return nil
 }
 
+// ensureOrganization finds the organisation by name, creating it only when missing.
 func (e *Engine) ensureOrganization(ctx context.Context, admin accounts.User, in accounts.NewOrganization) (accounts.Organization, error) {
-	org, err := e.Accounts.CreateOrganization(ctx, admin, in)
-	if apperr.Is(err, "organization_exists") {
-		return e.Accounts.FindOrganizationByName(ctx, in.Name)
+	org, err := e.Accounts.FindOrganizationByName(ctx, in.Name)
+	if apperr.Is(err, "not_found") {
+		return e.Accounts.CreateOrganization(ctx, admin, in)
 	}
 	return org, err
 }
 
-// ensureEntitlements gives a demo organisation a current contract for "endpoint" at its tier, an
-// add-on "mail-security" in an accepting grace period, and a lapsed "firewall" contract, so the
-// demo shows acceptance, grace and a refusal with renewal facts.
-func (e *Engine) ensureEntitlements(ctx context.Context, admin accounts.User, org accounts.Organization) error {
+// ensureEntitlements gives a demo organisation, when it has none, a current contract for
+// "endpoint" at its tier, an add-on "mail-security" in an accepting grace period, and a lapsed
+// "firewall" contract, so the demo shows acceptance, grace and a refusal with renewal facts. It
+// returns the organisation's contracts.
+func (e *Engine) ensureEntitlements(ctx context.Context, admin accounts.User, org accounts.Organization) ([]entitlement.View, error) {
 	have, err := e.Entitlements.Report(ctx, admin, org.ID)
 	if err != nil || len(have) > 0 {
-		return err
+		return have, err
 	}
 	now := e.Clock.Now().Truncate(24 * time.Hour)
 	rates := map[int]float64(nil)
@@ -160,8 +208,8 @@ func (e *Engine) ensureEntitlements(ctx context.Context, admin accounts.User, or
 	}
 	for _, ent := range ents {
 		if _, err := e.Entitlements.Create(ctx, admin, org.ID, ent); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return e.Entitlements.Report(ctx, admin, org.ID)
 }

@@ -1,7 +1,7 @@
 // Package testenv gives tests real PostgreSQL and Redis servers, never mocks, and keeps test
 // packages that run at the same time (go test ./... runs packages in parallel) out of each
 // other's way: each package process gets its own freshly migrated database and its own Redis
-// database or server.
+// database or server. It never drops or flushes data it did not write.
 //
 // Every package that uses it calls Main from TestMain, which removes what the package created
 // once its tests have run:
@@ -23,10 +23,19 @@
 //   - a server on 127.0.0.1:5432 that lets user postgres in without a password.
 //   - a private server (package localsvc) started in a temporary directory, once per test process.
 //
-// Redis likewise: TEST_REDIS_URL (a redis:// URL; its database number is ignored), else a server on
-// 127.0.0.1:6379, else a private server. On a shared Redis server each process leases one of the
-// databases 1 to 15 (keys testenv:lease:N in database 0) and flushes it before use; database 0 is
-// left to whoever else uses the server. On a private server it is database 0.
+// Every database this package creates is named t_… and carries a comment naming its host,
+// process and creation time; it drops only databases carrying that comment, never one it did not
+// create.
+//
+// Redis: a private server (package localsvc, a few milliseconds to start) unless TEST_REDIS_URL
+// names a server explicitly. A server that merely answers on 127.0.0.1:6379 is never used: it may
+// be a developer's own. On the server TEST_REDIS_URL names (its database number is ignored) each
+// process leases one of the databases 1 to 15 (keys testenv:lease:N in database 0; nothing else is
+// written there) and claims it only if it is empty, when it writes the mark testenv:owner into it,
+// or already carries that mark (a crashed run's leftovers, which it flushes). A database holding
+// keys without the mark is somebody else's: it is skipped, never flushed, and when every database
+// is somebody else's the tests fail with a *ForeignDataError naming them. On exit the process
+// empties the database it claimed and releases the lease. On a private server it is database 0.
 //
 // TESTENV_PRIVATE=1 ignores all shared servers, TEST_*_URL included, and starts private ones: it
 // shows that the tests pass on a machine, such as a bare CI runner, where nothing is running.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -29,16 +30,24 @@ type report struct {
 }
 
 // TestPackagesAreIsolated runs two processes at once, as go test ./... runs two packages, and
-// checks that they get distinct databases and Redis databases and leave nothing behind, both with
-// the servers found on the machine and with TESTENV_PRIVATE=1, as on a machine without them.
+// checks that they get distinct databases and Redis databases and leave nothing behind: with the
+// environment as given, with TESTENV_PRIVATE=1 as on a machine without servers, and with a shared
+// Redis named in TEST_REDIS_URL. Without TEST_REDIS_URL, Redis is always a private server: a
+// server that merely answers on 127.0.0.1:6379 may be a developer's own.
 func TestPackagesAreIsolated(t *testing.T) {
-	for _, private := range []bool{false, true} {
-		t.Run(fmt.Sprintf("private=%v", private), func(t *testing.T) {
+	shared := PrivateRedis(t) // stands for a server named in TEST_REDIS_URL
+	for _, mode := range []string{"given", "private", "shared-redis"} {
+		t.Run(mode, func(t *testing.T) {
 			t.Parallel()
 			env := os.Environ()
-			if private {
+			private := mode == "private"
+			switch mode {
+			case "private":
 				env = append(env, "TESTENV_PRIVATE=1")
+			case "shared-redis":
+				env = append(env, "TEST_REDIS_URL=redis://"+shared.Addr+"/0")
 			}
+			explicit := slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "TEST_REDIS_URL=") && kv != "TEST_REDIS_URL=" })
 			reps := runHelpers(t, env, 2)
 			a, b := reps[0], reps[1]
 			if a.DSN == b.DSN {
@@ -48,8 +57,14 @@ func TestPackagesAreIsolated(t *testing.T) {
 				t.Errorf("both processes got Redis %s db %d", a.Redis.Addr, a.Redis.DB)
 			}
 			for _, r := range reps {
-				if private && (r.Shared || strings.Contains(r.DSN, ":5432/") || r.Redis.Addr == defaultRedisAddr) {
+				if private && (r.Shared || strings.Contains(r.DSN, ":5432/") || r.Redis.DB != 0) {
 					t.Errorf("TESTENV_PRIVATE=1 used a shared server: %+v", r)
+				}
+				if (private || !explicit) && r.Redis.DB != 0 {
+					t.Errorf("a shared Redis was used though no TEST_REDIS_URL named it: %+v", r.Redis)
+				}
+				if mode == "shared-redis" && (r.Redis.Addr != shared.Addr || r.Redis.DB == 0) {
+					t.Errorf("TEST_REDIS_URL=%s not leased: %+v", shared.Addr, r.Redis)
 				}
 				checkLeftNothing(t, r)
 			}
@@ -138,6 +153,11 @@ func checkLeftNothing(t *testing.T, r report) {
 		holder, _ := rdb.Get(context.Background(), leasePrefix+strconv.Itoa(r.Redis.DB)).Result()
 		if strings.Contains(holder, " "+strconv.Itoa(r.PID)+" ") {
 			t.Errorf("lease on Redis DB %d outlived its process", r.Redis.DB)
+		}
+		mine := redis.NewClient(&redis.Options{Addr: r.Redis.Addr, Password: r.Redis.Password, DB: r.Redis.DB})
+		defer mine.Close()
+		if n, _ := mine.Exists(context.Background(), ownerKey).Result(); n != 0 {
+			t.Errorf("Redis DB %d still marked as testenv's after its process", r.Redis.DB)
 		}
 	} else if localsvc.RedisAvailable(r.Redis.Addr) {
 		t.Errorf("private Redis %s outlived its process", r.Redis.Addr)

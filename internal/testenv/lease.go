@@ -27,6 +27,7 @@ type leaser struct {
 	prefix string
 	max    int
 	token  string
+	skip   map[int]int64 // numbers not to lease (databases holding somebody else's keys)
 }
 
 func newLeaser(rdb *redis.Client, prefix string, max int) *leaser {
@@ -58,6 +59,9 @@ func (l *leaser) acquire(ctx context.Context) (int, error) {
 // 0 if every number is held.
 func (l *leaser) tryAcquire(ctx context.Context) (int, error) {
 	for n := 1; n <= l.max; n++ {
+		if _, skip := l.skip[n]; skip {
+			continue
+		}
 		key := l.prefix + strconv.Itoa(n)
 		ok, err := l.rdb.SetNX(ctx, key, l.token, leaseTTL).Result()
 		if err != nil {

@@ -87,8 +87,31 @@ func TestLeftoversAreDropped(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = dropDatabase(ctx, srv, names[i]) })
 	}
+	// Databases named like ours but without our mark are somebody else's, however old.
+	conn, err := pgx.Connect(ctx, srv.admin.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	foreign := map[string]string{newDatabaseName(): "", newDatabaseName(): "a developer's notes"}
+	for name, comment := range foreign {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = dropDatabase(ctx, srv, name) })
+		if comment != "" {
+			if _, err := conn.Exec(ctx, "COMMENT ON DATABASE "+pgx.Identifier{name}.Sanitize()+" IS "+quoteLiteral(comment)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if err := dropLeftovers(ctx, srv, time.Now()); err != nil {
 		t.Fatal(err)
+	}
+	for name, comment := range foreign {
+		if !databaseExists(t, name) {
+			t.Errorf("unmarked database %s (comment %q) was dropped", name, comment)
+		}
 	}
 	for i, c := range cases {
 		if got := databaseExists(t, names[i]); got == c.dropped {

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strconv"
 	"strings"
@@ -11,7 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-func TestRedisIsLeasedAndFlushed(t *testing.T) {
+func TestRedisIsLeasedAndEmpty(t *testing.T) {
 	c := Redis(t)
 	if again := Redis(t); again != c {
 		t.Errorf("second call gave %+v, first %+v", again, c)
@@ -23,8 +24,9 @@ func TestRedisIsLeasedAndFlushed(t *testing.T) {
 	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	ctx := context.Background()
-	if n, err := rdb.DBSize(ctx).Result(); err != nil || n != 0 {
-		t.Errorf("DBSIZE = %d, %v; want a flushed database", n, err)
+	keys, err := rdb.Keys(ctx, "*").Result()
+	if err != nil || len(keys) > 1 || (len(keys) == 1 && keys[0] != ownerKey) {
+		t.Errorf("keys %v, %v; want an empty database (but for testenv's mark on a shared server)", keys, err)
 	}
 	if c.DB == 0 {
 		return // a private server: nothing to lease
@@ -95,5 +97,69 @@ func TestLeaserIsExclusive(t *testing.T) {
 	}
 	if ttl := rdb.PTTL(ctx, prefix+strconv.Itoa(n1)).Val(); ttl < leaseTTL-time.Minute {
 		t.Errorf("TTL after renew = %s", ttl)
+	}
+}
+
+// TestSharedRedisRefusesForeignData: on a shared server a database holding keys testenv did not
+// write is never flushed nor used; a database a crashed run left marked is; when every database
+// holds someone else's keys, the answer is a refusal that names them.
+func TestSharedRedisRefusesForeignData(t *testing.T) {
+	srv := PrivateRedis(t) // stands for a developer's server named in TEST_REDIS_URL
+	ctx := context.Background()
+	db := func(n int) *redis.Client {
+		c := redis.NewClient(&redis.Options{Addr: srv.Addr, DB: n})
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	for n := 1; n <= leasableDBs; n++ {
+		if err := db(n).Set(ctx, "developer:data", n, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := &redis.Options{Addr: srv.Addr}
+	admin := db(0)
+	_, err := leaseOwnDB(ctx, newLeaser(admin, leasePrefix, leasableDBs), opts, time.Second)
+	var refused *ForeignDataError
+	if !errors.As(err, &refused) || len(refused.Keys) != leasableDBs || !strings.Contains(err.Error(), "refusing Redis at "+srv.Addr) {
+		t.Fatalf("every database foreign: %v", err)
+	}
+	// A crashed run's database (marked, with leftovers) is taken and flushed; an empty one is
+	// marked when taken; the others keep their keys.
+	db(4).Del(ctx, "developer:data")
+	db(4).Set(ctx, ownerKey, "a crashed run", 0)
+	db(4).Set(ctx, "asynq:leftover", 1, 0)
+	db(9).Del(ctx, "developer:data")
+	first, second := newLeaser(admin, leasePrefix, leasableDBs), newLeaser(admin, leasePrefix, leasableDBs)
+	n1, err := leaseOwnDB(ctx, first, opts, time.Second)
+	if err != nil || n1 != 4 {
+		t.Fatalf("first lease: %d, %v; want database 4", n1, err)
+	}
+	if keys := db(4).Keys(ctx, "*").Val(); len(keys) != 1 || keys[0] != ownerKey {
+		t.Fatalf("database 4 after the claim: %v", keys)
+	}
+	n2, err := leaseOwnDB(ctx, second, opts, time.Second)
+	if err != nil || n2 != 9 {
+		t.Fatalf("second lease: %d, %v; want database 9", n2, err)
+	}
+	if got := db(9).Get(ctx, ownerKey).Val(); got != second.token {
+		t.Fatalf("database 9 marked %q", got)
+	}
+	if err := clearOwnDB(ctx, &redis.Options{Addr: srv.Addr, DB: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if n := db(9).DBSize(ctx).Val(); n != 0 {
+		t.Fatalf("database 9 holds %d keys after its release", n)
+	}
+	for n := 1; n <= leasableDBs; n++ {
+		if n == 4 || n == 9 {
+			continue
+		}
+		if v := db(n).Get(ctx, "developer:data").Val(); v != strconv.Itoa(n) {
+			t.Fatalf("database %d: developer's key is %q", n, v)
+		}
+	}
+	// clearOwnDB leaves an unmarked database alone.
+	if err := clearOwnDB(ctx, &redis.Options{Addr: srv.Addr, DB: 1}); err != nil || db(1).DBSize(ctx).Val() != 1 {
+		t.Fatalf("an unmarked database was flushed: %v", err)
 	}
 }

@@ -19,6 +19,8 @@ type Target struct {
 	State       sla.State  `json:"state"`
 	MetAt       *time.Time `json:"met_at"`
 	BreachedAt  *time.Time `json:"breached_at"`
+	EscalatedAt *time.Time `json:"escalated_at"`
+	Cause       sla.Cause  `json:"cause,omitempty"` // what reached an escalated level
 	Clock       string     `json:"clock"`
 	Remaining   string     `json:"remaining,omitempty"` // time left on a paused clock
 	Explanation []string   `json:"explanation,omitempty"`
@@ -35,7 +37,7 @@ func timePtr(t time.Time) *time.Time {
 // FromDeadline converts a planned deadline; explain adds the steps that produced it.
 func FromDeadline(d sla.Deadline, explain bool) Target {
 	t := Target{Target: d.Target, Level: d.Level, DueAt: timePtr(d.DueAt), State: d.State, MetAt: timePtr(d.MetAt),
-		BreachedAt: timePtr(d.BreachedAt), Clock: d.Clock}
+		BreachedAt: timePtr(d.BreachedAt), EscalatedAt: timePtr(d.EscalatedAt), Cause: d.Cause, Clock: d.Clock}
 	if d.State == sla.Paused && d.Remaining > 0 {
 		t.Remaining = d.Remaining.String()
 	}
@@ -54,6 +56,7 @@ type Event struct {
 	Level    int       `json:"level,omitempty"`
 	DueAt    time.Time `json:"due_at,omitzero"`
 	Scope    string    `json:"scope,omitempty"`
+	Cause    string    `json:"cause,omitempty"` // escalated: deadline or request
 }
 
 var eventKinds = map[string]sla.EventKind{}
@@ -112,7 +115,8 @@ func (c *Catalog) Preview(ctx context.Context, req PreviewRequest) (PreviewResul
 		if e.At.After(last) {
 			last = e.At
 		}
-		in.Events = append(in.Events, sla.Event{Kind: k, At: e.At, Severity: e.Severity, Level: e.Level, DueAt: e.DueAt, Scope: sla.Scope(e.Scope)})
+		in.Events = append(in.Events, sla.Event{Kind: k, At: e.At, Severity: e.Severity, Level: e.Level, DueAt: e.DueAt, Scope: sla.Scope(e.Scope),
+			Cause: sla.Cause(e.Cause)})
 	}
 	p, draft, err := c.previewPolicy(ctx, tier, req.Policy)
 	if err != nil {
