@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 )
 
@@ -41,11 +42,23 @@ func fromFiber(fe *fiber.Error) *apperr.Error {
 	return &apperr.Error{Kind: apperr.Malformed, Code: "bad_request", Message: fe.Message}
 }
 
-// classify turns any error into an engine error.
+// retryAfter is what a 503 asks clients to wait (seconds): about how long a PostgreSQL restart
+// or failover keeps the database away.
+const retryAfter = "2"
+
+// classify turns any error into an engine error. An internal error caused by the database going
+// away or being unreachable is a 503 database_unavailable whichever layer let it through
+// untranslated: the request was not wrong, and its retry may succeed.
 func classify(err error) *apperr.Error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
+		if ae.Kind == apperr.Internal && dbx.Unavailable(err) {
+			return dbx.UnavailableError(err)
+		}
 		return ae
+	}
+	if dbx.Unavailable(err) {
+		return dbx.UnavailableError(err)
 	}
 	var fe *sla.FieldError
 	if errors.As(err, &fe) {
@@ -77,6 +90,9 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			body["field"] = ae.Field
 		}
 		rid := requestID(c)
+		if ae.Kind == apperr.Unavailable {
+			c.Set(fiber.HeaderRetryAfter, retryAfter)
+		}
 		if status >= 500 {
 			log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "error", err)
 			if ae.Kind == apperr.Internal {
