@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 )
 
@@ -137,25 +138,37 @@ type Inbox struct {
 // NewInbox returns the inbox over db.
 func NewInbox(db *gorm.DB) *Inbox { return &Inbox{db: db} }
 
-// List returns the user's in-app notifications, newest first; unreadOnly filters read ones out.
-func (i *Inbox) List(ctx context.Context, userID uuid.UUID, unreadOnly bool, limit int) ([]Notification, error) {
-	if limit <= 0 || limit > 500 {
-		limit = 100
+// List returns the user's in-app notifications, newest first, a page at a time (see
+// internal/page), and the next page's cursor (empty on the last page); unreadOnly leaves out the
+// read ones.
+// Errors: invalid_value (cursor, limit).
+func (i *Inbox) List(ctx context.Context, userID uuid.UUID, unreadOnly bool, req page.Request) ([]Notification, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
 	}
 	q := i.db.WithContext(ctx).Where("recipient_id = ? AND channel = 'inbox'", userID)
 	if unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	}
 	var rows []notificationRow
-	if err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "notifications")
+	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", dbx.Translate(err, "notifications")
 	}
 	out := make([]Notification, len(rows))
 	for k, r := range rows {
 		out[k] = Notification{ID: r.ID, Kind: r.Kind, IncidentID: r.IncidentID, Subject: r.Subject, Body: r.Body,
 			Data: r.Data, CreatedAt: r.CreatedAt.UTC(), ReadAt: r.ReadAt}
 	}
-	return out, nil
+	out, next := page.Cut(out, req.Limit, func(n Notification) page.Cursor { return page.Cursor{At: n.CreatedAt, ID: n.ID.String()} })
+	return out, next, nil
 }
 
 // MarkRead marks the user's notification read; another user's is not_found.

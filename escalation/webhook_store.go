@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 )
 
@@ -37,9 +38,17 @@ func insertWebhook(ctx context.Context, db *gorm.DB, h Webhook, secret []byte) e
 	return dbx.Translate(db.WithContext(ctx).Create(&r).Error, "webhook")
 }
 
-func listWebhooks(ctx context.Context, db *gorm.DB) ([]Webhook, error) {
+func listWebhooks(ctx context.Context, db *gorm.DB, req page.Request) ([]Webhook, error) {
+	q := db.WithContext(ctx)
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	}
 	var rows []webhookRow
-	if err := db.WithContext(ctx).Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "webhooks")
 	}
 	out := make([]Webhook, len(rows))

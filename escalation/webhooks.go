@@ -12,6 +12,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 )
 
@@ -92,13 +93,23 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 	return h, generated, nil
 }
 
-// List returns every subscription, active or not, newest first.
-// Errors: forbidden.
-func (w *Webhooks) List(ctx context.Context, actor accounts.User) ([]Webhook, error) {
+// List returns the subscriptions, active or not, newest first, a page at a time (see
+// internal/page), with the next page's cursor (empty on the last page).
+// Errors: forbidden, invalid_value (cursor, limit).
+func (w *Webhooks) List(ctx context.Context, actor accounts.User, req page.Request) ([]Webhook, string, error) {
 	if actor.Role != accounts.Admin {
-		return nil, errNotAdmin
+		return nil, "", errNotAdmin
 	}
-	return listWebhooks(ctx, w.db)
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	hooks, err := listWebhooks(ctx, w.db, req)
+	if err != nil {
+		return nil, "", err
+	}
+	hooks, next := page.Cut(hooks, req.Limit, func(h Webhook) page.Cursor { return page.Cursor{At: h.CreatedAt, ID: h.ID.String()} })
+	return hooks, next, nil
 }
 
 // Deactivate stops a subscription: nothing new is written for it, and its pending deliveries

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/sla"
 )
 
@@ -126,4 +128,38 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 		return &apperr.Error{Kind: apperr.Malformed, Code: "malformed_json", Message: "the body is not valid JSON: " + err.Error()}
 	}
 	return nil
+}
+
+// pageRequest reads the paging query of a list: cursor (from a previous page's next_cursor) and
+// limit (1–200, default 50).
+func pageRequest(c *fiber.Ctx) (page.Request, error) {
+	var r page.Request
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > page.MaxLimit {
+			return r, apperr.InvalidField("limit", "limit must be an integer 1–%d", page.MaxLimit)
+		}
+		r.Limit = n
+	}
+	if v := c.Query("cursor"); v != "" {
+		cur, err := page.ParseCursor(v)
+		if err != nil {
+			return r, err
+		}
+		r.Cursor = &cur
+	}
+	return r.Checked()
+}
+
+// listed is the answer of a paged list: its items and, unless it is the last page, the cursor of
+// the next one; extra fields go beside them.
+func listed(items any, next string, extra fiber.Map) fiber.Map {
+	m := fiber.Map{"items": items}
+	for k, v := range extra {
+		m[k] = v
+	}
+	if next != "" {
+		m["next_cursor"] = next
+	}
+	return m
 }

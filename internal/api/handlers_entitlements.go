@@ -150,16 +150,14 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 		}
 		f.Since = &t
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return apperr.InvalidField("limit", "limit must be a positive integer")
-		}
-		f.Limit = n
-	}
-	rs, err := s.deps.Incidents.Rejections(c.UserContext(), caller(c), f)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": rs})
+	f.Page = req
+	rs, next, err := s.deps.Incidents.Rejections(c.UserContext(), caller(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(rs, next, nil))
 }
