@@ -84,11 +84,15 @@ func (s *Server) listEntitlements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.deps.Entitlements.Report(c.UserContext(), caller(c), org)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"organization_id": org, "items": vs})
+	vs, next, err := s.deps.Entitlements.ReportPage(c.UserContext(), caller(c), org, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(vs, next, fiber.Map{"organization_id": org}))
 }
 
 type renewalRequest struct {

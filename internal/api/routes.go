@@ -54,7 +54,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/users/:id/deactivate", roles: userAdmins, summary: "Revoke every token of a user (org admins: their organisation's users)", reply: "Deactivated", status: 200, handler: s.deactivateUser},
 		{method: "POST", path: "/v1/groups", roles: userAdmins, summary: "Create a group of customer users, e.g. an incident-response team whose members act on each other's incidents (org admins: in their organisation)", request: "NewGroup", reply: "Group", status: 201, handler: s.createGroup},
 		{method: "GET", path: "/v1/groups", roles: groupReaders, summary: "Groups with their members (admins: all or one organisation's; org admins: their organisation's; members: their own)", reply: "Groups", status: 200,
-			query: []string{"organization_id"}, handler: s.listGroups},
+			query: []string{"organization_id", "cursor", "limit"}, handler: s.listGroups},
 		{method: "GET", path: "/v1/groups/:id", roles: groupReaders, summary: "A group with its members (404 when not visible)", reply: "Group", status: 200, handler: s.getGroup},
 		{method: "DELETE", path: "/v1/groups/:id", roles: userAdmins, summary: "Delete a group and its memberships", status: 204, handler: s.deleteGroup},
 		{method: "PUT", path: "/v1/groups/:id/members/:user_id", roles: userAdmins, summary: "Add a customer user of the group's organisation (idempotent)", reply: "Group", status: 200, handler: s.addGroupMember},
@@ -62,7 +62,8 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/users/:id/tokens", roles: everyone, summary: "Issue a bearer token, shown once (admins; users for themselves; org admins for their users)", request: "NewToken", reply: "Token", status: 201, handler: s.createToken},
 
 		{method: "POST", path: "/v1/organizations/:id/entitlements", roles: admins, summary: "Add a maintenance contract or subscription", request: "NewEntitlement", reply: "Entitlement", status: 201, handler: s.createEntitlement},
-		{method: "GET", path: "/v1/organizations/:id/entitlements", roles: entitlementReaders, summary: "Entitlement report: each with start, end, state, days left, renewal facts (org admins: their own)", reply: "EntitlementReport", status: 200, handler: s.listEntitlements},
+		{method: "GET", path: "/v1/organizations/:id/entitlements", roles: entitlementReaders, summary: "Entitlement report: each with start, end, state, days left, renewal facts (org admins: their own)", reply: "EntitlementReport", status: 200,
+			query: []string{"cursor", "limit"}, handler: s.listEntitlements},
 		{method: "POST", path: "/v1/entitlements/:id/renewals", roles: managers, summary: "Renew: a new period, possibly a new serial (the old one still finds it)", request: "Renewal", reply: "Entitlement", status: 201, handler: s.renewEntitlement},
 		{method: "POST", path: "/v1/entitlements/:id/extensions", roles: managers, summary: "Temporary extension while a renewal is processed", request: "Extension", reply: "Entitlement", status: 201, handler: s.extendEntitlement},
 		{method: "GET", path: "/v1/intake-rejections", roles: staff, summary: "Refused intakes with the request body: renewal leads", reply: "Rejections", status: 200,
