@@ -150,7 +150,9 @@ func TestFlushAllWithThousandTimersNoDeadlock(t *testing.T) {
 
 	const n = 360 // three timers each
 	const flushes, flushEvery = 10, 400 * time.Millisecond
+	began := time.Now()
 	ids := openMany(t, p, w.memberA, n, 8)
+	t.Logf("%d incidents opened in %v", n, time.Since(began).Round(time.Millisecond))
 	// Flush once the first deadlines are firing, so that reconciliation's bulk writes meet
 	// firing transactions.
 	waitFor(t, 30*time.Second, "the first deadline to fire", func() bool {
