@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -62,14 +63,14 @@ func TestCustomersNeverGetStaffNotes(t *testing.T) {
 		VALUES (?, ?, 'inbox', 'breach', 'missed', '', '{}', ?, 'delivered', now(), now())`, uuid.New(), cust.ID, f.key("breach", "aud")).Error; err != nil {
 		t.Fatal(err)
 	}
-	items, err := escalation.NewInbox(f.db).List(f.ctx, cust, false, 50)
+	items, _, err := escalation.NewInbox(f.db).List(f.ctx, cust, false, page.Request{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(items) != 1 || items[0].Kind != escalation.KindRenewalReminder {
 		t.Fatalf("customer inbox = %+v, want only the renewal reminder", items)
 	}
-	staff, err := escalation.NewInbox(f.db).List(f.ctx, f.users[0], false, 50)
+	staff, _, err := escalation.NewInbox(f.db).List(f.ctx, f.users[0], false, page.Request{Limit: 50})
 	if err != nil || len(staff) != 1 || staff[0].Kind != escalation.KindEscalation {
 		t.Fatalf("staff inbox = %+v %v, want the escalation", staff, err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 )
 
@@ -29,23 +30,41 @@ type Escalations struct{ db *gorm.DB }
 // NewEscalations returns the escalation reader over db.
 func NewEscalations(db *gorm.DB) *Escalations { return &Escalations{db: db} }
 
-// Mine lists the escalations addressed to the user, newest first; pendingOnly leaves out the
-// acknowledged ones.
-func (e *Escalations) Mine(ctx context.Context, userID uuid.UUID, pendingOnly bool) ([]Escalation, error) {
-	q := `SELECT e.id, e.incident_id, i.reference, i.title, i.tier, i.severity, e.level, e.reason, e.created_at, e.acknowledged_at
-		FROM escalations e JOIN incidents i ON i.id = e.incident_id WHERE e.recipient_id = ?`
+// Mine lists the escalations addressed to the user, newest first, a page at a time (see
+// internal/page); pendingOnly leaves out the acknowledged ones. It returns the next page's
+// cursor, empty on the last page.
+// Errors: invalid_value (cursor, limit).
+func (e *Escalations) Mine(ctx context.Context, userID uuid.UUID, pendingOnly bool, req page.Request) ([]Escalation, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	q := escalationSelect + ` WHERE e.recipient_id = ?`
+	args := []any{userID}
 	if pendingOnly {
 		q += ` AND e.acknowledged_at IS NULL`
 	}
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, "", err
+		}
+		q += ` AND (e.created_at, e.id) < (?, ?)`
+		args = append(args, req.Cursor.At, id)
+	}
 	var out []Escalation
-	if err := e.db.WithContext(ctx).Raw(q+` ORDER BY e.created_at DESC, e.id DESC LIMIT 500`, userID).Scan(&out).Error; err != nil {
-		return nil, dbx.Translate(err, "escalations")
+	if err := e.db.WithContext(ctx).Raw(q+` ORDER BY e.created_at DESC, e.id DESC LIMIT ?`, append(args, req.Limit+1)...).Scan(&out).Error; err != nil {
+		return nil, "", dbx.Translate(err, "escalations")
 	}
 	if out == nil {
 		out = []Escalation{}
 	}
-	return out, nil
+	out, next := page.Cut(out, req.Limit, func(x Escalation) page.Cursor { return page.Cursor{At: x.CreatedAt, ID: x.ID.String()} })
+	return out, next, nil
 }
+
+const escalationSelect = `SELECT e.id, e.incident_id, i.reference, i.title, i.tier, i.severity, e.level, e.reason, e.created_at, e.acknowledged_at
+		FROM escalations e JOIN incidents i ON i.id = e.incident_id`
 
 // Acknowledge marks the user's escalation acknowledged (the first time counts); another user's
 // is not_found.
@@ -58,14 +77,12 @@ func (e *Escalations) Acknowledge(ctx context.Context, userID, id uuid.UUID, now
 	if res.RowsAffected == 0 {
 		return Escalation{}, dbx.Translate(gorm.ErrRecordNotFound, "escalation")
 	}
-	all, err := e.Mine(ctx, userID, false)
-	if err != nil {
-		return Escalation{}, err
+	var out []Escalation
+	if err := e.db.WithContext(ctx).Raw(escalationSelect+` WHERE e.id = ? AND e.recipient_id = ?`, id, userID).Scan(&out).Error; err != nil {
+		return Escalation{}, dbx.Translate(err, "escalation")
 	}
-	for _, x := range all {
-		if x.ID == id {
-			return x, nil
-		}
+	if len(out) == 0 {
+		return Escalation{}, dbx.Translate(gorm.ErrRecordNotFound, "escalation")
 	}
-	return Escalation{}, dbx.Translate(gorm.ErrRecordNotFound, "escalation")
+	return out[0], nil
 }

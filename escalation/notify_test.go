@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 )
 
@@ -61,7 +62,7 @@ func TestNotifyFansOutOnce(t *testing.T) {
 		t.Errorf("rows after second Notify = %d, want %d", got, len(rows))
 	}
 
-	items, err := escalation.NewInbox(f.db).List(f.ctx, f.users[0], true, 10)
+	items, _, err := escalation.NewInbox(f.db).List(f.ctx, f.users[0], true, page.Request{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
@@ -139,12 +140,15 @@ type Inbox struct {
 // NewInbox returns the inbox over db.
 func NewInbox(db *gorm.DB) *Inbox { return &Inbox{db: db} }
 
-// List returns the reader's in-app notifications, newest first; unreadOnly filters read ones
-// out. A customer reads only the kinds meant for customers (NoteAudience), whatever was
+// List returns the reader's in-app notifications, newest first, a page at a time (see
+// internal/page), and the next page's cursor (empty on the last page); unreadOnly leaves out the
+// read ones. A customer reads only the kinds meant for customers (NoteAudience), whatever was
 // addressed to them.
-func (i *Inbox) List(ctx context.Context, reader accounts.User, unreadOnly bool, limit int) ([]Notification, error) {
-	if limit <= 0 || limit > 500 {
-		limit = 100
+// Errors: invalid_value (cursor, limit).
+func (i *Inbox) List(ctx context.Context, reader accounts.User, unreadOnly bool, req page.Request) ([]Notification, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
 	}
 	q := i.db.WithContext(ctx).Where("recipient_id = ? AND channel = 'inbox'", reader.ID)
 	if tickets.ReaderAudience(reader) != tickets.AudienceStaff {
@@ -153,16 +157,24 @@ func (i *Inbox) List(ctx context.Context, reader accounts.User, unreadOnly bool,
 	if unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	}
 	var rows []notificationRow
-	if err := q.Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "notifications")
+	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", dbx.Translate(err, "notifications")
 	}
 	out := make([]Notification, len(rows))
 	for k, r := range rows {
 		out[k] = Notification{ID: r.ID, Kind: r.Kind, IncidentID: r.IncidentID, Subject: r.Subject, Body: r.Body,
 			Data: r.Data, CreatedAt: r.CreatedAt.UTC(), ReadAt: r.ReadAt}
 	}
-	return out, nil
+	out, next := page.Cut(out, req.Limit, func(n Notification) page.Cursor { return page.Cursor{At: n.CreatedAt, ID: n.ID.String()} })
+	return out, next, nil
 }
 
 // MarkRead marks the user's notification read; another user's is not_found.

@@ -15,6 +15,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/internal/testenv"
 )
@@ -156,7 +157,7 @@ func TestWebhookSecretSealedAtRest(t *testing.T) {
 	if stored := raw(old.ID); !secretbox.Sealed(stored) || bytes.Contains(stored, []byte(chosen)) {
 		t.Fatalf("the legacy secret was not sealed on delivery: %q", stored)
 	}
-	list, err := sealed.List(f.ctx, f.admin)
+	list, _, err := sealed.List(f.ctx, f.admin, page.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}

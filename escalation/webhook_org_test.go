@@ -8,6 +8,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // TestOrganisationWebhooks: an organisation's admins manage their organisation's subscriptions
@@ -62,7 +63,7 @@ func TestOrganisationWebhooks(t *testing.T) {
 		t.Fatalf("global webhook: %+v %v", global, err)
 	}
 
-	list, err := f.hooks.List(f.ctx, adminA)
+	list, _, err := f.hooks.List(f.ctx, adminA, page.Request{})
 	if err != nil || len(list) != 1 || list[0].ID != hookA.ID {
 		t.Errorf("org admin lists %+v %v, want only their organisation's", list, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/secretbox"
 	"gorm.io/gorm"
 )
@@ -56,14 +57,22 @@ func insertWebhook(ctx context.Context, db *gorm.DB, h Webhook, secret []byte) e
 	return dbx.Translate(db.WithContext(ctx).Create(&r).Error, "webhook")
 }
 
-// listWebhooks returns every subscription, or only an organisation's when org is set.
-func listWebhooks(ctx context.Context, db *gorm.DB, org *uuid.UUID) ([]Webhook, error) {
-	var rows []webhookRow
+// listWebhooks returns a page of subscriptions, newest first: every one, or only an
+// organisation's when org is set.
+func listWebhooks(ctx context.Context, db *gorm.DB, org *uuid.UUID, req page.Request) ([]Webhook, error) {
 	q := db.WithContext(ctx)
 	if org != nil {
 		q = q.Where("organization_id = ?", *org)
 	}
-	if err := q.Order("created_at DESC, id DESC").Find(&rows).Error; err != nil {
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	}
+	var rows []webhookRow
+	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "webhooks")
 	}
 	out := make([]Webhook, len(rows))

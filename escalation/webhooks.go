@@ -15,6 +15,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/netguard"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
@@ -126,16 +127,28 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 }
 
 // List returns the subscriptions the caller manages (admins: all; org admins: their
-// organisation's), active or not, newest first.
-// Errors: forbidden.
-func (w *Webhooks) List(ctx context.Context, actor accounts.User) ([]Webhook, error) {
+// organisation's), active or not, newest first, a page at a time (see internal/page), with the
+// next page's cursor (empty on the last page).
+// Errors: forbidden, invalid_value (cursor, limit).
+func (w *Webhooks) List(ctx context.Context, actor accounts.User, req page.Request) ([]Webhook, string, error) {
+	var org *uuid.UUID
 	switch actor.Role {
 	case accounts.Admin:
-		return listWebhooks(ctx, w.db, nil)
 	case accounts.OrgAdmin:
-		return listWebhooks(ctx, w.db, actor.OrganizationID)
+		org = actor.OrganizationID
+	default:
+		return nil, "", errNotAdmin
 	}
-	return nil, errNotAdmin
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	hooks, err := listWebhooks(ctx, w.db, org, req)
+	if err != nil {
+		return nil, "", err
+	}
+	hooks, next := page.Cut(hooks, req.Limit, func(h Webhook) page.Cursor { return page.Cursor{At: h.CreatedAt, ID: h.ID.String()} })
+	return hooks, next, nil
 }
 
 // Deactivate stops a subscription: nothing new is written for it, and its pending deliveries

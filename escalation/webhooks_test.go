@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 )
 
 func TestWebhookSubscriptions(t *testing.T) {
@@ -18,7 +19,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 	if _, _, err := f.hooks.Create(f.ctx, manager, escalation.NewWebhook{Name: "x", URL: "https://a.example.test"}); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("create by a manager: %v, want forbidden", err)
 	}
-	if _, err := f.hooks.List(f.ctx, manager); apperr.KindOf(err) != apperr.Forbidden {
+	if _, _, err := f.hooks.List(f.ctx, manager, page.Request{}); apperr.KindOf(err) != apperr.Forbidden {
 		t.Errorf("list by a manager: %v, want forbidden", err)
 	}
 	invalid := []struct {
@@ -69,7 +70,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 		t.Errorf("deactivate by a manager: %v, want forbidden", err)
 	}
 
-	list, err := f.hooks.List(f.ctx, f.admin)
+	list, _, err := f.hooks.List(f.ctx, f.admin, page.Request{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/sla"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -77,33 +78,50 @@ func settleCredit(ctx context.Context, tx *gorm.DB, incID uuid.UUID, now time.Ti
 		WHERE incident_id = ? AND target = 'first_response' AND met_at IS NULL`, now, now, incID).Error
 }
 
-// Credits lists an organisation's ledger for a period (due_at in [from, to)). Staff read any
-// organisation; an organisation's admin reads their own (another is not_found).
-// Errors: forbidden, not_found, invalid_value.
-func (s *Service) Credits(ctx context.Context, actor accounts.User, orgID uuid.UUID, from, to time.Time) ([]Credit, float64, error) {
+// Credits returns a page of an organisation's SLA-credit entries whose deadline falls in
+// [from, to), in deadline order (see internal/page), the next page's cursor (empty on the last
+// page) and the total amount of the whole period. Staff read any organisation's ledger; org
+// admins their own; members none.
+// Errors: forbidden, not_found, invalid_value (to, cursor, limit).
+func (s *Service) Credits(ctx context.Context, actor accounts.User, orgID uuid.UUID, from, to time.Time, req page.Request) ([]Credit, string, float64, error) {
 	if actor.Role.Customer() {
 		if actor.Role != accounts.OrgAdmin {
-			return nil, 0, apperr.New(apperr.Forbidden, "forbidden", "the credit ledger is for organisation admins")
+			return nil, "", 0, apperr.New(apperr.Forbidden, "forbidden", "the credit ledger is for organisation admins")
 		}
 		if !actor.InOrganization(orgID) {
-			return nil, 0, apperr.NotFoundf("organization not found")
+			return nil, "", 0, apperr.NotFoundf("organization not found")
 		}
 	}
 	if !to.After(from) {
-		return nil, 0, apperr.InvalidField("to", "to must be after from")
+		return nil, "", 0, apperr.InvalidField("to", "to must be after from")
+	}
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", 0, err
+	}
+	q := `SELECT c.*, i.reference FROM sla_credits c JOIN incidents i ON i.id = c.incident_id
+		WHERE c.organization_id = ? AND c.due_at >= ? AND c.due_at < ?`
+	args := []any{orgID, from, to}
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, "", 0, err
+		}
+		q += ` AND (c.due_at, c.id) > (?, ?)`
+		args = append(args, req.Cursor.At, id)
 	}
 	var out []Credit
-	err := s.store.db.WithContext(ctx).Raw(`SELECT c.*, i.reference FROM sla_credits c JOIN incidents i ON i.id = c.incident_id
-		WHERE c.organization_id = ? AND c.due_at >= ? AND c.due_at < ? ORDER BY c.due_at, c.id`, orgID, from, to).Scan(&out).Error
-	if err != nil {
-		return nil, 0, translate(err, "credits")
+	if err := s.store.db.WithContext(ctx).Raw(q+` ORDER BY c.due_at, c.id LIMIT ?`, append(args, req.Limit+1)...).Scan(&out).Error; err != nil {
+		return nil, "", 0, translate(err, "credits")
 	}
-	total := 0.0
-	for _, c := range out {
-		total += c.Amount
+	var total float64
+	if err := s.store.db.WithContext(ctx).Raw(`SELECT coalesce(sum(amount), 0) FROM sla_credits WHERE organization_id = ? AND due_at >= ? AND due_at < ?`,
+		orgID, from, to).Scan(&total).Error; err != nil {
+		return nil, "", 0, translate(err, "credits")
 	}
 	if out == nil {
 		out = []Credit{}
 	}
-	return out, total, nil
+	out, next := page.Cut(out, req.Limit, func(c Credit) page.Cursor { return page.Cursor{At: c.DueAt, ID: c.ID.String()} })
+	return out, next, total, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/testenv"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
@@ -76,7 +77,7 @@ func TestMissedFirstResponseCreditsOnce(t *testing.T) {
 	if breached != 1 {
 		t.Fatalf("%d deliveries recorded the breach, want 1", breached)
 	}
-	credits, total, err := svc.Credits(ctx, f.admin, inc.OrganizationID, start.Add(-time.Hour), start.Add(48*time.Hour))
+	credits, _, total, err := svc.Credits(ctx, f.admin, inc.OrganizationID, start.Add(-time.Hour), start.Add(48*time.Hour), page.Request{})
 	if err != nil || len(credits) != 1 || total != 12.5 || credits[0].MetAt != nil {
 		t.Fatalf("credits %+v total %v err %v", credits, total, err)
 	}
@@ -89,11 +90,11 @@ func TestMissedFirstResponseCreditsOnce(t *testing.T) {
 	if _, err := svc.Acknowledge(ctx, f.engineer, inc.ID, "sorry for the wait"); err != nil {
 		t.Fatal(err)
 	}
-	credits, _, _ = svc.Credits(ctx, f.admin, inc.OrganizationID, start.Add(-time.Hour), start.Add(48*time.Hour))
+	credits, _, _, _ = svc.Credits(ctx, f.admin, inc.OrganizationID, start.Add(-time.Hour), start.Add(48*time.Hour), page.Request{})
 	if len(credits) != 1 || credits[0].MetAt == nil || credits[0].LatenessSeconds == nil || *credits[0].LatenessSeconds < 1800 {
 		t.Fatalf("settled credit %+v", credits)
 	}
-	if _, _, err := svc.Credits(ctx, f.memberA, inc.OrganizationID, start, start.Add(time.Hour)); err == nil {
+	if _, _, _, err := svc.Credits(ctx, f.memberA, inc.OrganizationID, start, start.Add(time.Hour), page.Request{}); err == nil {
 		t.Fatal("a member read the credit ledger")
 	}
 }

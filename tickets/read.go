@@ -3,10 +3,12 @@ package tickets
 import (
 	"context"
 	"strings"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // Visible reports whether the caller may see the incident: staff see every incident, customers
@@ -98,6 +100,33 @@ func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page
 		p.Next = Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
 	}
 	return p, nil
+}
+
+// TimelinePage returns a page of what Timeline returns, oldest first (see internal/page), and
+// the next page's cursor, empty on the last page. It pages Timeline's answer, so whatever
+// Timeline leaves out for the caller stays out.
+// Errors: not_found, invalid_value (cursor, limit).
+func (s *Service) TimelinePage(ctx context.Context, actor accounts.User, id uuid.UUID, req page.Request) ([]Event, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	var after int64
+	if req.Cursor != nil {
+		if after, err = req.Cursor.Int(); err != nil {
+			return nil, "", err
+		}
+	}
+	evs, err := s.Timeline(ctx, actor, id)
+	if err != nil {
+		return nil, "", err
+	}
+	k := 0
+	for k < len(evs) && evs[k].ID <= after { // in id order, as the timeline is kept
+		k++
+	}
+	evs, next := page.Cut(evs[k:], req.Limit, func(e Event) page.Cursor { return page.Cursor{At: e.At, ID: strconv.FormatInt(e.ID, 10)} })
+	return evs, next, nil
 }
 
 // Timeline returns the incident's events if the caller may see the incident, as the caller's

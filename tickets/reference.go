@@ -1,13 +1,11 @@
 package tickets
 
 import (
-	"encoding/base64"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // FormatReference makes the human-readable reference: the year of intake and a database sequence
@@ -22,30 +20,22 @@ type Cursor struct {
 	ID        uuid.UUID
 }
 
-// Encode returns the opaque cursor string given to clients.
+// Encode returns the opaque cursor string given to clients (the format of every list's cursor,
+// see internal/page).
 func (c Cursor) Encode() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID.String()))
+	return page.Cursor{At: c.CreatedAt, ID: c.ID.String()}.Encode()
 }
 
 // ParseCursor decodes a cursor given back by a client.
 // Errors: invalid_value (cursor).
 func ParseCursor(s string) (Cursor, error) {
-	bad := apperr.InvalidField("cursor", "cursor is not one this server issued")
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	c, err := page.ParseCursor(s)
 	if err != nil {
-		return Cursor{}, bad
+		return Cursor{}, err
 	}
-	ts, id, ok := strings.Cut(string(b), "|")
-	if !ok {
-		return Cursor{}, bad
-	}
-	t, err := time.Parse(time.RFC3339Nano, ts)
+	id, err := c.UUID()
 	if err != nil {
-		return Cursor{}, bad
+		return Cursor{}, err
 	}
-	u, err := uuid.Parse(id)
-	if err != nil {
-		return Cursor{}, bad
-	}
-	return Cursor{CreatedAt: t, ID: u}, nil
+	return Cursor{CreatedAt: c.At, ID: id}, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // Rejection is a refused intake, kept as a renewal lead with everything the customer typed.
@@ -113,20 +114,19 @@ type RejectionFilter struct {
 	OrganizationID *uuid.UUID
 	Code           string
 	Since          *time.Time
-	Limit          int
+	Page           page.Request
 }
 
-// Rejections lists refused intakes, newest first. Staff only: they are renewal leads.
-// Errors: forbidden, invalid_value (limit).
-func (s *Service) Rejections(ctx context.Context, actor accounts.User, f RejectionFilter) ([]Rejection, error) {
+// Rejections lists refused intakes, newest first, a page at a time (see internal/page), with
+// the next page's cursor (empty on the last page). Staff only: they are renewal leads.
+// Errors: forbidden, invalid_value (cursor, limit).
+func (s *Service) Rejections(ctx context.Context, actor accounts.User, f RejectionFilter) ([]Rejection, string, error) {
 	if !actor.Role.Staff() {
-		return nil, apperr.New(apperr.Forbidden, "forbidden", "intake rejections are for staff")
+		return nil, "", apperr.New(apperr.Forbidden, "forbidden", "intake rejections are for staff")
 	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	if f.Limit > 1000 {
-		return nil, apperr.InvalidField("limit", "limit is at most 1000")
+	req, err := f.Page.Checked()
+	if err != nil {
+		return nil, "", err
 	}
 	q := s.store.db.WithContext(ctx).Model(&rejectionRow{})
 	if f.OrganizationID != nil {
@@ -138,14 +138,22 @@ func (s *Service) Rejections(ctx context.Context, actor accounts.User, f Rejecti
 	if f.Since != nil {
 		q = q.Where("created_at >= ?", *f.Since)
 	}
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, "", err
+		}
+		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	}
 	var rows []rejectionRow
-	if err := q.Order("created_at DESC, id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "intake rejections")
+	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
+		return nil, "", dbx.Translate(err, "intake rejections")
 	}
 	out := make([]Rejection, len(rows))
 	for i, r := range rows {
 		out[i] = Rejection{ID: r.ID, OrganizationID: r.OrganizationID, UserID: r.UserID, EntitlementID: r.EntitlementID,
 			Product: r.Product, Code: r.Code, Message: r.Message, Details: r.Details, RequestBody: r.RequestBody, CreatedAt: r.CreatedAt.UTC()}
 	}
-	return out, nil
+	out, next := page.Cut(out, req.Limit, func(r Rejection) page.Cursor { return page.Cursor{At: r.CreatedAt, ID: r.ID.String()} })
+	return out, next, nil
 }

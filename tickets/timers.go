@@ -8,6 +8,7 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Timer is a pending deadline of an incident: PostgreSQL holds it, a queue delivers it.
@@ -61,7 +62,10 @@ type Scheduler interface {
 // transaction (see diffTimers). It returns the timers to schedule and to cancel after commit.
 func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
 	var rows []timerRow
-	if err := tx.WithContext(ctx).Where("incident_id = ? AND state = 'pending'", incID).Find(&rows).Error; err != nil {
+	// Locked in the one timer lock order (see lockPending), so that ending some of them below
+	// cannot deadlock with reconciliation's or the claims' bulk writes.
+	if err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("incident_id = ? AND state = 'pending'", incID).
+		Order("target, id").Find(&rows).Error; err != nil {
 		return nil, nil, err
 	}
 	stops, adds := diffTimers(incID, rows, res, now)
@@ -198,6 +202,16 @@ func stopIDs(stops []timerStop) []uuid.UUID {
 	return ids
 }
 
+// lockPending is a subquery that locks the pending timers matching cond in the one order every
+// writer of timers takes: incident, then the incident's timers by target. Lifecycle steps and
+// firing lock the incident first and then its pending timers in that order; the bulk writes that
+// lock no incident (claims, enqueue marks, forgetting the queue after Redis lost its data) lock
+// their rows in the same order, or a bulk UPDATE walking rows in physical order deadlocks
+// against a firing transaction holding one of them (seen after FLUSHALL with 1,500 timers).
+func lockPending(cond string) string {
+	return "SELECT id FROM sla_timers WHERE state = 'pending' AND " + cond + " ORDER BY incident_id, target, id FOR UPDATE"
+}
+
 // FindTimer returns a timer, or not_found.
 func (s *Store) FindTimer(ctx context.Context, id uuid.UUID) (Timer, error) {
 	var r timerRow
@@ -216,8 +230,8 @@ func (s *Store) ClaimTimers(ctx context.Context, ids []uuid.UUID, now time.Time)
 		return claimed, nil
 	}
 	var got []uuid.UUID
-	err := s.db.WithContext(ctx).Raw(`UPDATE sla_timers SET claimed_at = ?, claims = claims + 1
-		WHERE id IN ? AND state = 'pending' RETURNING id`, now, ids).Scan(&got).Error
+	err := s.db.WithContext(ctx).Raw(`UPDATE sla_timers t SET claimed_at = ?, claims = t.claims + 1
+		FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id RETURNING t.id`, now, ids).Scan(&got).Error
 	if err != nil {
 		return nil, translate(err, "timers")
 	}
@@ -232,12 +246,13 @@ func (s *Store) MarkEnqueued(ctx context.Context, ids []uuid.UUID, now time.Time
 	if len(ids) == 0 {
 		return nil
 	}
-	return translate(s.db.WithContext(ctx).Model(&timerRow{}).Where("id IN ?", ids).Update("enqueued_at", now).Error, "timers")
+	return translate(s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = ? FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id`,
+		now, ids).Error, "timers")
 }
 
 // ForgetEnqueued marks every pending timer as not enqueued, after the queue lost its data.
 func (s *Store) ForgetEnqueued(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Model(&timerRow{}).Where("state = 'pending' AND enqueued_at IS NOT NULL").Update("enqueued_at", nil)
+	res := s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = NULL FROM (` + lockPending("enqueued_at IS NOT NULL") + `) l WHERE t.id = l.id`)
 	return res.RowsAffected, translate(res.Error, "timers")
 }
 

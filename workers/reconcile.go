@@ -2,10 +2,12 @@ package workers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/tickets"
@@ -18,8 +20,9 @@ const MarkerKey = "supportd:timers:epoch"
 // Reconciler repairs the gap between PostgreSQL, which holds every pending timer, and Redis, which
 // delivers them. Each pass: if Redis lost its data, every pending timer is scheduled again; timers
 // not yet in the queue are scheduled; timers overdue by half an interval whose delivery never
-// started are scheduled again under their own task ID (a conflict means the delivery is merely
-// queued); and timers whose delivery started but did not finish within half an interval (a killed
+// started get a fresh delivery unless asynq says theirs is waiting in the queue (see
+// redeliveryID: a task ID conflict does not tell a queued delivery from one held by a dead
+// worker); and timers whose delivery started but did not finish within half an interval (a killed
 // worker, whose task asynq would only retry after its lease and backoff) get a fresh delivery.
 // Passes run every half interval, so a fault delays a deadline by at most about one interval.
 type Reconciler struct {
@@ -87,13 +90,43 @@ func (r *Reconciler) Once(ctx context.Context) error {
 		return err
 	}
 	for _, t := range overdue {
-		tid := taskID(t.ID)
-		if t.ClaimedAt != nil {
-			tid = fmt.Sprintf("%s:claim:%d", tid, t.Claims)
+		tid, err := r.redeliveryID(ctx, t, now)
+		if err != nil {
+			return err
+		}
+		if tid == "" {
+			continue
 		}
 		if err := r.Queue.enqueue(ctx, t.ID, t.DueAt, tid, now); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// redeliveryID is the task ID of a fresh delivery for an overdue timer, or "" when its delivery
+// is merely waiting in the queue. A timer claimed but not fired lost its delivery mid-task: one
+// fresh delivery per claim. An unclaimed one is looked up in asynq under its own task ID: waiting
+// (pending, scheduled, retry) is left alone, since a backlog drains by itself and a duplicate
+// would only lengthen it; anything else gets a delivery under a new ID, one per pass period. Above
+// all "active": a worker took it, and a live worker claims a delivery as soon as it is due, even
+// one it took early (asynq starts tasks up to a second early); unclaimed half an interval after
+// the deadline, it is held by a worker that died, and asynq answers a re-enqueue under the old ID
+// with a conflict until the dead worker's lease runs out and its recoverer runs (about 75 s).
+// Exactly-once does not rest on task IDs: the delivery that decides the timer in PostgreSQL wins,
+// and the others find it fired.
+func (r *Reconciler) redeliveryID(ctx context.Context, t tickets.Timer, now time.Time) (string, error) {
+	if t.ClaimedAt != nil {
+		return fmt.Sprintf("%s:claim:%d", taskID(t.ID), t.Claims), nil
+	}
+	info, err := r.Queue.insp.GetTaskInfo(QueueCritical, taskID(t.ID))
+	switch {
+	case errors.Is(err, asynq.ErrTaskNotFound) || errors.Is(err, asynq.ErrQueueNotFound):
+	case err != nil:
+		return "", fmt.Errorf("redis: %w", err)
+	case info.State == asynq.TaskStatePending || info.State == asynq.TaskStateScheduled || info.State == asynq.TaskStateRetry:
+		return "", nil
+	}
+	period := max(r.Interval/2, time.Millisecond)
+	return fmt.Sprintf("%s:late:%d", taskID(t.ID), now.UnixNano()/int64(period)), nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // Group is a team of an organisation's customer users, such as an incident-response team (seed
@@ -77,7 +78,35 @@ func (s *Store) CreateGroup(ctx context.Context, actor User, in NewGroup) (Group
 // belong to. A customer naming another organisation gets an empty list, as for incidents.
 // Errors: forbidden.
 func (s *Store) ListGroups(ctx context.Context, actor User, orgID *uuid.UUID) ([]Group, error) {
-	f := groupFilter{OrganizationID: orgID}
+	return s.listGroups(ctx, actor, orgID, groupFilter{})
+}
+
+// ListGroupsPage is ListGroups a page at a time (see internal/page), with the next page's cursor
+// (empty on the last page).
+// Errors: forbidden, invalid_value (cursor, limit).
+func (s *Store) ListGroupsPage(ctx context.Context, actor User, orgID *uuid.UUID, req page.Request) ([]Group, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	f := groupFilter{Limit: req.Limit + 1}
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, "", err
+		}
+		f.After = &id
+	}
+	gs, err := s.listGroups(ctx, actor, orgID, f)
+	if err != nil {
+		return nil, "", err
+	}
+	gs, next := page.Cut(gs, req.Limit, func(g Group) page.Cursor { return page.Cursor{At: g.CreatedAt, ID: g.ID.String()} })
+	return gs, next, nil
+}
+
+func (s *Store) listGroups(ctx context.Context, actor User, orgID *uuid.UUID, f groupFilter) ([]Group, error) {
+	f.OrganizationID = orgID
 	switch actor.Role {
 	case Admin:
 	case OrgAdmin, Member:

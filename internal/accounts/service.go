@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // NewOrganization is the input of CreateOrganization.
@@ -128,20 +129,30 @@ func (s *Store) CreateToken(ctx context.Context, actor User, userID uuid.UUID, l
 
 var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "your role may not do this")
 
-// ListOrganizationUsers lists an organisation's users: staff see any organisation's, an
-// organisation's admin their own (another is not_found).
-// Errors: forbidden, not_found.
-func (s *Store) ListOrganizationUsers(ctx context.Context, actor User, orgID uuid.UUID) ([]User, error) {
+// ListOrganizationUsers lists an organisation's users, oldest first, a page at a time (see
+// internal/page), with the next page's cursor (empty on the last page): staff see any
+// organisation's, an organisation's admin their own (another is not_found).
+// Errors: forbidden, not_found, invalid_value (cursor, limit).
+func (s *Store) ListOrganizationUsers(ctx context.Context, actor User, orgID uuid.UUID, req page.Request) ([]User, string, error) {
 	switch {
 	case actor.Role == OrgAdmin && !actor.InOrganization(orgID):
-		return nil, apperr.NotFoundf("organization not found")
+		return nil, "", apperr.NotFoundf("organization not found")
 	case actor.Role == Member:
-		return nil, errForbidden
+		return nil, "", errForbidden
+	}
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
 	}
 	if _, err := s.FindOrganizationByID(ctx, orgID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return s.FindUsersByOrganization(ctx, orgID, Member, OrgAdmin)
+	users, err := s.findUsersPage(ctx, orgID, []Role{Member, OrgAdmin}, req)
+	if err != nil {
+		return nil, "", err
+	}
+	users, next := page.Cut(users, req.Limit, func(u User) page.Cursor { return page.Cursor{At: u.CreatedAt, ID: u.ID.String()} })
+	return users, next, nil
 }
 
 // Deactivate deactivates a user and revokes every token, browser session and sign-in link they

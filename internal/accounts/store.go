@@ -9,6 +9,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -319,6 +320,32 @@ func (s *Store) FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, ro
 	}
 	var rows []userRow
 	if err := s.db.WithContext(ctx).Where("organization_id = ? AND role IN ?", orgID, names).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "users")
+	}
+	out := make([]User, len(rows))
+	for i, r := range rows {
+		out[i] = r.toUser()
+	}
+	return out, nil
+}
+
+// findUsersPage returns up to req.Limit+1 users of the organisation with one of the roles after
+// req.Cursor, oldest first.
+func (s *Store) findUsersPage(ctx context.Context, orgID uuid.UUID, roles []Role, req page.Request) ([]User, error) {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	q := s.db.WithContext(ctx).Where("organization_id = ? AND role IN ?", orgID, names)
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(created_at, id) > (?, ?)", req.Cursor.At, id)
+	}
+	var rows []userRow
+	if err := q.Order("created_at, id").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "users")
 	}
 	out := make([]User, len(rows))

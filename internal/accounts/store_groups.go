@@ -60,6 +60,8 @@ type groupFilter struct {
 	ID             *uuid.UUID
 	OrganizationID *uuid.UUID
 	MemberID       *uuid.UUID // groups this user belongs to
+	After          *uuid.UUID // groups after this one in name order
+	Limit          int        // 0: all
 }
 
 // findGroups returns the groups with their members, by name.
@@ -73,6 +75,13 @@ func (s *Store) findGroups(ctx context.Context, f groupFilter) ([]Group, error) 
 	}
 	if f.MemberID != nil {
 		q = q.Where("id IN (SELECT group_id FROM group_members WHERE user_id = ?)", *f.MemberID)
+	}
+	if f.After != nil {
+		// A cursor naming a group deleted since matches nothing: the listing ends there.
+		q = q.Where("(lower(name), id) > (SELECT lower(name), id FROM groups WHERE id = ?)", *f.After)
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
 	}
 	var rows []groupRow
 	if err := q.Order("lower(name), id").Find(&rows).Error; err != nil {

@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/sla"
 )
 
@@ -46,11 +49,23 @@ func fromFiber(fe *fiber.Error) *apperr.Error {
 	return &apperr.Error{Kind: apperr.Malformed, Code: "bad_request", Message: fe.Message}
 }
 
-// classify turns any error into an engine error.
+// retryAfter is what a 503 asks clients to wait (seconds): about how long a PostgreSQL restart
+// or failover keeps the database away.
+const retryAfter = "2"
+
+// classify turns any error into an engine error. An internal error caused by the database going
+// away or being unreachable is a 503 database_unavailable whichever layer let it through
+// untranslated: the request was not wrong, and its retry may succeed.
 func classify(err error) *apperr.Error {
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
+		if ae.Kind == apperr.Internal && dbx.Unavailable(err) {
+			return dbx.UnavailableError(err)
+		}
 		return ae
+	}
+	if dbx.Unavailable(err) {
+		return dbx.UnavailableError(err)
 	}
 	var fe *sla.FieldError
 	if errors.As(err, &fe) {
@@ -78,6 +93,9 @@ func errorHandler(log *slog.Logger, allow func(path string) string) fiber.ErrorH
 		}
 		rid := requestID(c)
 		body := errorBody(ae, rid)
+		if ae.Kind == apperr.Unavailable {
+			c.Set(fiber.HeaderRetryAfter, retryAfter)
+		}
 		if status >= 500 {
 			body["request_id"] = rid
 			log.Error("request failed", "request_id", rid, "method", c.Method(), "path", c.Path(), "error", err)
@@ -108,4 +126,38 @@ func errorBody(ae *apperr.Error, rid string) map[string]any {
 		body["request_id"] = rid
 	}
 	return body
+}
+
+// pageRequest reads the paging query of a list: cursor (from a previous page's next_cursor) and
+// limit (1–200, default 50).
+func pageRequest(c *fiber.Ctx) (page.Request, error) {
+	var r page.Request
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > page.MaxLimit {
+			return r, apperr.InvalidField("limit", "limit must be an integer 1–%d", page.MaxLimit)
+		}
+		r.Limit = n
+	}
+	if v := c.Query("cursor"); v != "" {
+		cur, err := page.ParseCursor(v)
+		if err != nil {
+			return r, err
+		}
+		r.Cursor = &cur
+	}
+	return r.Checked()
+}
+
+// listed is the answer of a paged list: its items and, unless it is the last page, the cursor of
+// the next one; extra fields go beside them.
+func listed(items any, next string, extra fiber.Map) fiber.Map {
+	m := fiber.Map{"items": items}
+	for k, v := range extra {
+		m[k] = v
+	}
+	if next != "" {
+		m["next_cursor"] = next
+	}
+	return m
 }

@@ -102,11 +102,15 @@ func (s *Server) listOrganizationUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.deps.Accounts.ListOrganizationUsers(c.UserContext(), caller(c), id)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": users})
+	users, next, err := s.deps.Accounts.ListOrganizationUsers(c.UserContext(), caller(c), id, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(users, next, nil))
 }
 
 func (s *Server) deactivateUser(c *fiber.Ctx) error {

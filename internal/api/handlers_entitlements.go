@@ -88,11 +88,15 @@ func (s *Server) listEntitlements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.deps.Entitlements.Report(c.UserContext(), caller(c), org)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"organization_id": org, "items": vs})
+	vs, next, err := s.deps.Entitlements.ReportPage(c.UserContext(), caller(c), org, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(vs, next, fiber.Map{"organization_id": org}))
 }
 
 type renewalRequest struct {
@@ -154,14 +158,12 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 		}
 		f.Since = &t
 	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return apperr.InvalidField("limit", "limit must be a positive integer")
-		}
-		f.Limit = n
+	req, err := pageRequest(c)
+	if err != nil {
+		return err
 	}
-	rs, err := s.deps.Incidents.Rejections(c.UserContext(), caller(c), f)
+	f.Page = req
+	rs, next, err := s.deps.Incidents.Rejections(c.UserContext(), caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -169,7 +171,7 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 	for i, r := range rs {
 		items[i] = toRejectionReply(r)
 	}
-	return c.JSON(fiber.Map{"items": items})
+	return c.JSON(listed(items, next, nil))
 }
 
 // rejectionReply shows a refused intake's body safely whatever bytes it holds: request_body is

@@ -35,11 +35,15 @@ func (s *Server) listGroups(c *fiber.Ctx) error {
 		}
 		org = &id
 	}
-	gs, err := s.deps.Accounts.ListGroups(c.UserContext(), caller(c), org)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": gs})
+	gs, next, err := s.deps.Accounts.ListGroupsPage(c.UserContext(), caller(c), org, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(gs, next, nil))
 }
 
 func (s *Server) getGroup(c *fiber.Ctx) error {

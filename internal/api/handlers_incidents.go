@@ -49,11 +49,19 @@ func (s *Server) timeline(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	evs, err := s.deps.Incidents.Timeline(c.UserContext(), caller(c), id)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"incident_id": id, "events": evs})
+	evs, next, err := s.deps.Incidents.TimelinePage(c.UserContext(), caller(c), id, req)
+	if err != nil {
+		return err
+	}
+	out := fiber.Map{"incident_id": id, "events": evs}
+	if next != "" {
+		out["next_cursor"] = next
+	}
+	return c.JSON(out)
 }
 
 func (s *Server) listIncidents(c *fiber.Ctx) error {

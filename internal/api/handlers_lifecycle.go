@@ -149,11 +149,15 @@ func (s *Server) patchIncident(c *fiber.Ctx) error {
 }
 
 func (s *Server) listEscalations(c *fiber.Ctx) error {
-	items, err := s.deps.Escalations.Mine(c.UserContext(), caller(c).ID, c.Query("pending") == "true")
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": items})
+	items, next, err := s.deps.Escalations.Mine(c.UserContext(), caller(c).ID, c.Query("pending") == "true", req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(items, next, nil))
 }
 
 func (s *Server) acknowledgeEscalation(c *fiber.Ctx) error {

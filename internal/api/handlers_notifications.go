@@ -1,26 +1,19 @@
 package api
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/supportd/supportd/internal/apperr"
 )
 
 func (s *Server) listNotifications(c *fiber.Ctx) error {
-	limit := 100
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			return apperr.InvalidField("limit", "limit must be 1–500")
-		}
-		limit = n
-	}
-	items, err := s.deps.Inbox.List(c.UserContext(), caller(c), c.Query("unread") == "true", limit)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": items})
+	items, next, err := s.deps.Inbox.List(c.UserContext(), caller(c), c.Query("unread") == "true", req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(items, next, nil))
 }
 
 func (s *Server) readNotification(c *fiber.Ctx) error {

@@ -47,11 +47,15 @@ func (s *Server) listCredits(c *fiber.Ctx) error {
 	default:
 		return apperr.InvalidField("organization_id", "staff must name the organization_id")
 	}
-	items, total, err := s.deps.Incidents.Credits(c.UserContext(), u, org, from, to)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"organization_id": org, "from": from, "to": to, "items": items, "total": total})
+	items, next, total, err := s.deps.Incidents.Credits(c.UserContext(), u, org, from, to, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(items, next, fiber.Map{"organization_id": org, "from": from, "to": to, "total": total}))
 }
 
 func (s *Server) slaReport(c *fiber.Ctx) error {

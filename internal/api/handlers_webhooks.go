@@ -36,11 +36,15 @@ func (s *Server) createWebhook(c *fiber.Ctx) error {
 }
 
 func (s *Server) listWebhooks(c *fiber.Ctx) error {
-	items, err := s.deps.Webhooks.List(c.UserContext(), caller(c))
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": items})
+	items, next, err := s.deps.Webhooks.List(c.UserContext(), caller(c), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(items, next, nil))
 }
 
 func (s *Server) deleteWebhook(c *fiber.Ctx) error {

@@ -4,10 +4,14 @@ package dbx
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -97,11 +101,56 @@ func Translate(err error, what string) error {
 	if _, ok := UniqueViolation(err); ok {
 		return &apperr.Error{Kind: apperr.Conflict, Code: "conflict", Message: what + " already exists", Err: err}
 	}
-	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) || errors.Is(err, context.DeadlineExceeded) {
-		return &apperr.Error{Kind: apperr.Unavailable, Code: "database_unavailable", Message: "the database is unavailable, try again", Err: err}
+	if Unavailable(err) {
+		return UnavailableError(err)
 	}
 	return apperr.Wrap(err, "storing %s", what)
+}
+
+// UnavailableError is the 503 database_unavailable for a cause Unavailable recognises.
+func UnavailableError(cause error) *apperr.Error {
+	return &apperr.Error{Kind: apperr.Unavailable, Code: "database_unavailable",
+		Message: "the database is unavailable (restarting or unreachable); retry the same request, with the same Idempotency-Key", Err: cause}
+}
+
+// Unavailable reports whether err means the database is going away or cannot be reached, rather
+// than that the request or the engine is wrong: a retry of the same request may succeed. It
+// covers a failed connect (refused, timed out, the server starting up or shutting down), a
+// server terminating sessions (SQLSTATE class 08 and 57P01–57P03, 53300 too many connections),
+// and a connection lost mid-statement (network errors, unexpected EOF, a closed connection),
+// and a deadline that ran out waiting for the database. A cancelled context is not: the caller
+// went away.
+func Unavailable(err error) bool {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03", pe.Code == "53300":
+			return true
+		}
+		return false
+	}
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, driver.ErrBadConn) || errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || pgconn.SafeToRetry(err) || closedConn(err)
+}
+
+// closedConn matches pgx's unexported errors for a connection that is already closed, which
+// carry no type to test.
+func closedConn(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "conn closed") || strings.Contains(msg, "connection closed")
 }
 
 // Values returns the placeholders of a multi-row VALUES list: n copies of tuple, e.g.

@@ -41,8 +41,8 @@ func PrivateRedis(tb testing.TB) *localsvc.Redis {
 }
 
 // PrivatePostgres starts a PostgreSQL server that only this test uses, for tests that restart or
-// stop it; its DSN names a migrated database. It is stopped and its data removed when the test
-// ends. The test is skipped if PostgreSQL is not installed.
+// stop it or read its log (PostgresLog); its DSN names a migrated database. It is stopped and its
+// data removed when the test ends. The test is skipped if PostgreSQL is not installed.
 func PrivatePostgres(tb testing.TB) *localsvc.Postgres {
 	tb.Helper()
 	// Not tb.TempDir: as root the server runs as the postgres user, who cannot enter it.
@@ -82,4 +82,10 @@ func PrivatePostgres(tb testing.TB) *localsvc.Postgres {
 		tb.Fatalf("testenv: migrate private PostgreSQL: %v", err)
 	}
 	return pg
+}
+
+// PostgresLog is the path of the server log of a PrivatePostgres, for tests that check what the
+// server reported (deadlocks, terminated sessions).
+func PostgresLog(pg *localsvc.Postgres) string {
+	return filepath.Join(filepath.Dir(pg.Dir), "postgres.log")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // Service applies who-may-do-what to entitlements and answers intake.
@@ -56,27 +57,56 @@ func (s *Service) Create(ctx context.Context, actor accounts.User, orgID uuid.UU
 // Report lists an organisation's entitlements with state, days left and renewal facts. Staff read
 // any organisation; an organisation's admin reads their own (another is not_found).
 func (s *Service) Report(ctx context.Context, actor accounts.User, orgID uuid.UUID) ([]View, error) {
-	if actor.Role.Customer() {
-		if actor.Role != accounts.OrgAdmin {
-			return nil, errForbidden
-		}
-		if !actor.InOrganization(orgID) {
-			return nil, apperr.NotFoundf("organization not found")
-		}
-	}
-	if _, err := s.orgs.FindOrganizationByID(ctx, orgID); err != nil {
+	if err := s.mayReport(ctx, actor, orgID); err != nil {
 		return nil, err
 	}
 	ents, err := s.store.FindByOrganization(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}
+	return s.views(ents), nil
+}
+
+// ReportPage is Report a page at a time (see internal/page), with the next page's cursor (empty
+// on the last page).
+// Errors: forbidden, not_found, invalid_value (cursor, limit).
+func (s *Service) ReportPage(ctx context.Context, actor accounts.User, orgID uuid.UUID, req page.Request) ([]View, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.mayReport(ctx, actor, orgID); err != nil {
+		return nil, "", err
+	}
+	ents, err := s.store.FindPageByOrganization(ctx, orgID, req)
+	if err != nil {
+		return nil, "", err
+	}
+	vs, next := page.Cut(s.views(ents), req.Limit, func(v View) page.Cursor { return page.Cursor{At: v.StartsAt, ID: v.ID.String()} })
+	return vs, next, nil
+}
+
+// mayReport checks that the caller may read the organisation's entitlements and that it exists.
+func (s *Service) mayReport(ctx context.Context, actor accounts.User, orgID uuid.UUID) error {
+	if actor.Role.Customer() {
+		if actor.Role != accounts.OrgAdmin {
+			return errForbidden
+		}
+		if !actor.InOrganization(orgID) {
+			return apperr.NotFoundf("organization not found")
+		}
+	}
+	_, err := s.orgs.FindOrganizationByID(ctx, orgID)
+	return err
+}
+
+func (s *Service) views(ents []Entitlement) []View {
 	now := s.clock.Now()
 	out := make([]View, len(ents))
 	for i, e := range ents {
 		out[i] = NewView(e, now)
 	}
-	return out, nil
+	return out
 }
 
 // Renew records a new contract period (possibly with a new serial; the old one keeps finding the

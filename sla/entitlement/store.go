@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
@@ -132,6 +133,24 @@ func findByID(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Entitl
 func (s *Store) FindByOrganization(ctx context.Context, orgID uuid.UUID) ([]Entitlement, error) {
 	var rows []row
 	if err := s.db.WithContext(ctx).Where("organization_id = ?", orgID).Order("starts_at, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "entitlements")
+	}
+	return s.withExtensions(ctx, rows)
+}
+
+// FindPageByOrganization returns up to req.Limit+1 of an organisation's entitlements after
+// req.Cursor, in FindByOrganization's order (start, then ID).
+func (s *Store) FindPageByOrganization(ctx context.Context, orgID uuid.UUID, req page.Request) ([]Entitlement, error) {
+	q := s.db.WithContext(ctx).Where("organization_id = ?", orgID)
+	if req.Cursor != nil {
+		id, err := req.Cursor.UUID()
+		if err != nil {
+			return nil, err
+		}
+		q = q.Where("(starts_at, id) > (?, ?)", req.Cursor.At, id)
+	}
+	var rows []row
+	if err := q.Order("starts_at, id").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "entitlements")
 	}
 	return s.withExtensions(ctx, rows)
