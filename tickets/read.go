@@ -2,8 +2,8 @@ package tickets
 
 import (
 	"context"
-	"strings"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
