@@ -15,17 +15,32 @@ var languages = []string{"en", "ja"}
 type catalogue map[string]string
 
 // loadCatalogues reads every language's catalogue and checks that they have the same keys, so a
-// page is never half translated.
+// page is never half translated. A language's catalogue is messages/<lang>.json merged with every
+// messages/<area>.<lang>.json (one file per area of the interface, so areas grow apart); a key
+// defined twice is an error.
 func loadCatalogues(fsys fs.FS) (map[string]catalogue, error) {
 	out := map[string]catalogue{}
 	for _, lang := range languages {
-		b, err := fs.ReadFile(fsys, "messages/"+lang+".json")
+		files, err := fs.Glob(fsys, "messages/*."+lang+".json")
 		if err != nil {
 			return nil, fmt.Errorf("web: catalogue %s: %w", lang, err)
 		}
-		var c catalogue
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("web: catalogue %s: %w", lang, err)
+		c := catalogue{}
+		for _, name := range append([]string{"messages/" + lang + ".json"}, files...) {
+			b, err := fs.ReadFile(fsys, name)
+			if err != nil {
+				return nil, fmt.Errorf("web: catalogue %s: %w", lang, err)
+			}
+			var part catalogue
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("web: catalogue %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := c[k]; dup {
+					return nil, fmt.Errorf("web: catalogue %s: key %q is defined twice", name, k)
+				}
+				c[k] = v
+			}
 		}
 		out[lang] = c
 	}

@@ -16,8 +16,8 @@ var assetFS embed.FS
 // flow, static assets); every other page needs a session, and every POST a CSRF token.
 func (s *Server) Register(app *fiber.App) {
 	public, signedIn := s.identify(false), s.identify(true)
-	get := func(p string, auth fiber.Handler, h fiber.Handler) { app.Get(p, s.secure, auth, s.wrap(h)) }
-	post := func(p string, auth fiber.Handler, h fiber.Handler) { app.Post(p, s.secure, auth, s.wrap(h)) }
+	var get route = func(p string, auth fiber.Handler, h fiber.Handler) { app.Get(p, s.secure, auth, s.wrap(h)) }
+	var post route = func(p string, auth fiber.Handler, h fiber.Handler) { app.Post(p, s.secure, auth, s.wrap(h)) }
 
 	app.Get("/static/:file", s.asset)
 
@@ -45,7 +45,13 @@ func (s *Server) Register(app *fiber.App) {
 	post("/incidents/:id/escalation-request", signedIn, s.escalate())
 	post("/incidents/:id/reclassification-request", signedIn, s.reclassify())
 	get("/queue", signedIn, s.queue)
+
+	s.registerStaff(get, post, signedIn)
+	s.registerAdmin(get, post, signedIn)
 }
+
+// route adds one page: a path, the handler that identifies the caller, and the page itself.
+type route func(path string, auth fiber.Handler, h fiber.Handler)
 
 // asset serves an embedded file; names are fixed, so a long cache is safe only with a version,
 // and these are small: they revalidate.

@@ -72,3 +72,24 @@ func TestNoHardCodedText(t *testing.T) {
 
 // tagOrAction matches HTML tags (with their attributes), comments and template actions.
 var tagOrAction = regexp.MustCompile(`(?s)<[^>]*>|\{\{.*?\}\}`)
+
+func TestCataloguesMergeAreasAndRefuseDuplicates(t *testing.T) {
+	fsys := fstest.MapFS{
+		"messages/en.json":       {Data: []byte(`{"a": "A"}`)},
+		"messages/ja.json":       {Data: []byte(`{"a": "エー"}`)},
+		"messages/staff.en.json": {Data: []byte(`{"b": "B"}`)},
+		"messages/staff.ja.json": {Data: []byte(`{"b": "ビー"}`)},
+	}
+	cats, err := loadCatalogues(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cats["en"].T("b") != "B" || cats["ja"].T("a") != "エー" {
+		t.Fatalf("merged catalogues = %v", cats)
+	}
+	fsys["messages/admin.en.json"] = &fstest.MapFile{Data: []byte(`{"a": "again"}`)}
+	fsys["messages/admin.ja.json"] = &fstest.MapFile{Data: []byte(`{}`)}
+	if _, err := loadCatalogues(fsys); err == nil || !strings.Contains(err.Error(), "defined twice") {
+		t.Fatalf("a key defined twice: err = %v", err)
+	}
+}
