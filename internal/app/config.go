@@ -28,6 +28,7 @@ type Config struct {
 	ForwardInterval   time.Duration
 	SMTPURL           string
 	DataDir           string
+	Mail              MailConfig
 }
 
 // Var is one environment variable with its default and meaning.
@@ -52,6 +53,15 @@ var Vars = []Var{
 	{"SMTP_URL", "", "`smtp://[user:pass@]host:port?from=addr` for e-mail notifications; unset: in-app and webhooks only."},
 	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
+	{"SECRET_KEY", "", "32 bytes (64 hex digits or base64) sealing stored secrets such as mailbox passwords (AES-256-GCM); unset: stored as given."},
+	{"MAIL_TOKEN_KEY", "", "Key (at least 16 bytes) signing the incident tokens in our Message-IDs and reply addresses; unset: mail threads by subject reference only and no automatic answers are sent."},
+	{"MAIL_DOMAIN", "", "Domain of our Message-IDs; default: the domain of SMTP_URL's from address."},
+	{"LMTP_ADDR", "", "Where `supportd work` accepts mail over LMTP from a mail server (e.g. 127.0.0.1:2424); unset: no listener."},
+	{"MAIL_POLL_INTERVAL", "30s", "How often a mailbox without IDLE is read; also the longest IDLE and the retry delay of a failing mailbox."},
+	{"MAIL_REOPEN_DAYS", "14", "A mail reply reopens an incident resolved fewer days ago; later it opens a new incident linked to it."},
+	{"MAIL_MAX_BYTES", "26214400", "Largest incoming message; a larger one is refused with a polite answer."},
+	{"MAIL_ATTACHMENT_MAX_BYTES", "10485760", "Largest attachment kept (from mail or uploaded)."},
+	{"MAIL_AUTO_REPLY_CAP", "5", "Automatic mails one address gets per day at most."},
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -104,6 +114,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if len(c.AdminToken) > 0 && len(c.AdminToken) < 16 {
 		return c, fmt.Errorf("SUPPORT_ADMIN_TOKEN: use at least 16 characters")
+	}
+	if c.Mail, err = mailFromEnv(get); err != nil {
+		return c, err
 	}
 	return c, nil
 }

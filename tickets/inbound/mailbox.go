@@ -255,3 +255,28 @@ func (s *Service) Secret(ctx context.Context, id uuid.UUID) (string, error) {
 	plain, err := s.box.Open(stored, secretContext(id))
 	return string(plain), err
 }
+
+// FindMailbox returns a mailbox for the reader (no caller check).
+// Errors: not_found.
+func (s *Service) FindMailbox(ctx context.Context, id uuid.UUID) (Mailbox, error) {
+	return s.findMailbox(ctx, id)
+}
+
+// MailboxForAddress returns the mailbox one of whose support addresses is addr (a
+// sub-address, support+token@…, counts as its base address).
+// Errors: not_found, a storage error.
+func (s *Service) MailboxForAddress(ctx context.Context, addr string) (Mailbox, error) {
+	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return Mailbox{}, apperr.NotFoundf("no mailbox for %q", addr)
+	}
+	local, _, _ = strings.Cut(local, "+")
+	var r mailboxRow
+	err := s.db.WithContext(ctx).Where("active AND addresses @> ?::jsonb", `["`+strings.ReplaceAll(local+"@"+domain, `"`, ``)+`"]`).
+		Order("created_at").Take(&r).Error
+	if err != nil {
+		return Mailbox{}, dbx.Translate(err, "mailbox")
+	}
+	return r.toMailbox(), nil
+}
