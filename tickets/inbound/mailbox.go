@@ -172,8 +172,8 @@ func (s *Service) CreateMailbox(ctx context.Context, actor accounts.User, in Mai
 	if err := m.validate(); err != nil {
 		return Mailbox{}, err
 	}
-	var secret []byte
-	if in.Secret != nil {
+	secret := []byte{}
+	if in.Secret != nil && *in.Secret != "" {
 		secret = s.box.Seal([]byte(*in.Secret), secretContext(m.ID))
 	}
 	m.HasSecret = len(secret) > 0
@@ -205,9 +205,11 @@ func (s *Service) UpdateMailbox(ctx context.Context, actor accounts.User, id uui
 	if m.IMAPHost != before.IMAPHost || m.Username != before.Username || m.Folder != before.Folder {
 		m.UIDValidity, m.LastUID = 0, 0
 	}
-	var secret []byte
-	if in.Secret != nil {
+	secret := []byte{}
+	if in.Secret != nil && *in.Secret != "" {
 		secret = s.box.Seal([]byte(*in.Secret), secretContext(m.ID))
+	}
+	if in.Secret != nil {
 		m.HasSecret = len(secret) > 0
 	}
 	if err := s.saveMailbox(ctx, m, secret, in.Secret != nil); err != nil {
