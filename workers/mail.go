@@ -54,13 +54,12 @@ func (q *MailQueue) EnqueueProcessing(ctx context.Context, id uuid.UUID) error {
 	return err
 }
 
-// mailSweepAge: a message stored this long ago and still unprocessed lost its task (Redis lost
-// its data, or the enqueue failed) — or its run died; the sweep queues it again.
-const mailSweepAge = 30 * time.Second
-
 type mailHandlers struct {
 	mail  *inbound.Service
 	queue *MailQueue
+	// age: a message stored this long ago and still unprocessed lost its task (Redis lost its
+	// data, or the enqueue failed) — or its run died; the sweep queues it again.
+	age time.Duration
 }
 
 // HandleMailProcess processes one stored message; a message held by another run is retried.
@@ -74,7 +73,7 @@ func (h *mailHandlers) HandleMailProcess(ctx context.Context, t *asynq.Task) err
 
 // HandleMailSweep queues every stored message no run holds.
 func (h *mailHandlers) HandleMailSweep(ctx context.Context, _ *asynq.Task) error {
-	ids, err := h.mail.Unprocessed(ctx, mailSweepAge, 500)
+	ids, err := h.mail.Unprocessed(ctx, h.age, 500)
 	if err != nil {
 		return err
 	}

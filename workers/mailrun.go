@@ -21,6 +21,22 @@ type MailConfig struct {
 	LMTPAddr string
 	// MaxMessageBytes bounds what the LMTP listener takes.
 	MaxMessageBytes int
+	// SweepAge is how long a stored message waits for its task before the sweep queues it
+	// again (default 30 s).
+	SweepAge time.Duration
+}
+
+func (cfg MailConfig) withDefaults() MailConfig {
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 30 * time.Second
+	}
+	if cfg.SweepInterval <= 0 {
+		cfg.SweepInterval = 30 * time.Second
+	}
+	if cfg.SweepAge <= 0 {
+		cfg.SweepAge = 30 * time.Second
+	}
+	return cfg
 }
 
 // startMail registers the sweep and starts the IMAP reader and the LMTP listener; the returned
@@ -29,12 +45,7 @@ func startMail(ctx context.Context, sched *asynq.Scheduler, cfg MailConfig, d De
 	if d.Mail == nil || d.MailQueue == nil {
 		return func() {}, nil
 	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 30 * time.Second
-	}
-	if cfg.SweepInterval <= 0 {
-		cfg.SweepInterval = 30 * time.Second
-	}
+	cfg = cfg.withDefaults()
 	if _, err := sched.Register("@every "+cfg.SweepInterval.String(), NewMailSweepTask(), asynq.Unique(cfg.SweepInterval)); err != nil {
 		return nil, fmt.Errorf("register mail sweep: %w", err)
 	}

@@ -186,7 +186,7 @@ func (h *handlers) register(mux *asynq.ServeMux) {
 		h.deps.Notify.Register(mux)
 	}
 	if h.deps.Mail != nil && h.deps.MailQueue != nil {
-		mh := &mailHandlers{mail: h.deps.Mail, queue: h.deps.MailQueue}
+		mh := &mailHandlers{mail: h.deps.Mail, queue: h.deps.MailQueue, age: h.cfg.Mail.withDefaults().SweepAge}
 		mux.HandleFunc(TypeMailProcess, mh.HandleMailProcess)
 		mux.HandleFunc(TypeMailSweep, mh.HandleMailSweep)
 	}
