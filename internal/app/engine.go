@@ -165,7 +165,7 @@ func (e *Engine) Work(ctx context.Context) error {
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
 		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
 			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue,
-			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log, escalation.DeliveryConfig{}), e.Clock, e.Log)})
+			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log, escalation.DeliveryConfig{Undeliverable: e.Mail.IsUndeliverable}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.

@@ -195,3 +195,12 @@ func waitFor(t *testing.T, what string, timeout time.Duration, ok func() bool) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+func mustUUID(s string) uuid.UUID { return uuid.MustParse(s) }
+
+func splitAddr(a string) (string, int) {
+	host, port, _ := strings.Cut(a, ":")
+	var p int
+	fmt.Sscan(port, &p)
+	return host, p
+}
