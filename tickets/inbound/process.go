@@ -21,6 +21,10 @@ import (
 // sweeper after this.
 const leaseFor = 2 * time.Minute
 
+// maxAttempts: a message whose processing failed this many times is marked failed instead of
+// being retried for ever (the sweep would otherwise queue it again and again).
+const maxAttempts = 20
+
 // ErrHeld means another processing run holds the message now; try later.
 var ErrHeld = errors.New("inbound: the message is being processed by another run")
 
@@ -58,10 +62,14 @@ func (s *Service) Process(ctx context.Context, id uuid.UUID) error {
 		return nil // processed already, or gone
 	}
 	r, err := s.process(ctx, row)
-	if err != nil {
+	if err != nil && row.Attempts < maxAttempts {
 		// Transient: release the lease so a retry may take it.
 		_ = s.db.WithContext(ctx).Exec(`UPDATE inbound_messages SET lease_until = NULL, error = ? WHERE id = ?`, truncate(err.Error(), 2000), id).Error
 		return err
+	}
+	if err != nil {
+		// Not transient after all: staff see it in the failed queue and may reprocess it.
+		r = result{state: MsgFailed, outcome: "gave_up", errText: truncate(err.Error(), 2000)}
 	}
 	return dbx.Translate(s.db.WithContext(ctx).Exec(`UPDATE inbound_messages SET state = ?, outcome = ?, error = ?, incident_id = ?,
 		lease_until = NULL, processed_at = ? WHERE id = ?`, r.state, r.outcome, r.errText, r.incident, s.clock.Now(), id).Error, "inbound message")
@@ -108,7 +116,11 @@ func (s *Service) process(ctx context.Context, row messageRow) (result, error) {
 	if err != nil && apperr.KindOf(err) != apperr.NotFound {
 		return result{}, err
 	}
-	if err != nil || !user.Role.Customer() || user.OrganizationID == nil {
+	if err == nil && (!user.Role.Customer() || user.OrganizationID == nil) {
+		// Staff writing to the support address: not an intake, and never answered.
+		return result{state: MsgIgnored, outcome: "staff_sender"}, nil
+	}
+	if err != nil {
 		if cls.Verdict != mailmsg.VerdictNormal {
 			return result{state: MsgIgnored, outcome: string(cls.Verdict)}, nil
 		}

@@ -289,3 +289,19 @@ func cadenceOf(inc tickets.Incident) *catalog.Target {
 	}
 	return nil
 }
+
+// TestStaffMailIsNotAnIntake: an engineer writing to the support address opens nothing and gets
+// no answer.
+func TestStaffMailIsNotAnIntake(t *testing.T) {
+	v := newEnv(t)
+	v.staff("eng@vendor.example", accounts.Engineer)
+	mb := v.mailbox("", "", "")
+	m := v.deliver(mailFrom("eng@vendor.example", "note to self", "x"), mb)
+	if m.State != inbound.MsgIgnored || m.Outcome != "staff_sender" || m.IncidentID != nil {
+		t.Fatalf("%+v", m)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n := len(v.smtp.Messages()); n != 0 {
+		t.Fatalf("%d answers to staff", n)
+	}
+}
