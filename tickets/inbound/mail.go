@@ -97,4 +97,3 @@ func title(subject string) string {
 	}
 	return truncate(t, 300)
 }
-
