@@ -118,3 +118,43 @@ func TestAfterImportActionsAndProductMapping(t *testing.T) {
 		}
 	}
 }
+
+// TestMailboxAdministration: admins only; a patch changes the fields given, a new folder starts
+// the reader afresh, a new password is sealed; invalid settings are refused; delete removes it.
+func TestMailboxAdministration(t *testing.T) {
+	v := newEnv(t)
+	eng := v.staff("eng@vendor.example", accounts.Engineer)
+	if _, err := v.e.Mail.CreateMailbox(v.ctx, eng, inbound.MailboxInput{Name: ptr("x")}); err == nil {
+		t.Fatal("an engineer created a mailbox")
+	}
+	for _, bad := range []inbound.MailboxInput{
+		{Name: ptr("a"), DefaultProduct: ptr("p")}, // no address
+		{Name: ptr("a"), DefaultProduct: ptr("p"), Addresses: []string{"not-an-address"}},
+		{Name: ptr("a"), DefaultProduct: ptr("p"), Addresses: []string{"s@x.example"}, AfterImport: ptr("move")}, // no move_to
+		{Name: ptr("a"), DefaultProduct: ptr("p"), Addresses: []string{"s@x.example"}, TLSMode: ptr("ssl3")},
+	} {
+		if _, err := v.e.Mail.CreateMailbox(v.ctx, v.admin, bad); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+	mb := v.mailbox("127.0.0.1:993", "support", "first")
+	if err := v.e.Mail.SetPosition(v.ctx, mb.ID, 7, 42); err != nil {
+		t.Fatal(err)
+	}
+	got, err := v.e.Mail.UpdateMailbox(v.ctx, v.admin, mb.ID, inbound.MailboxInput{Folder: ptr("Support"), Secret: ptr("second")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Folder != "Support" || got.DefaultProduct != "gateway" || got.UIDValidity != 0 || got.LastUID != 0 || !got.HasSecret {
+		t.Fatalf("after patch %+v", got)
+	}
+	if pw, err := v.e.Mail.Secret(v.ctx, mb.ID); err != nil || pw != "second" {
+		t.Fatalf("secret %q %v", pw, err)
+	}
+	if err := v.e.Mail.DeleteMailbox(v.ctx, v.admin, mb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.e.Mail.GetMailbox(v.ctx, v.admin, mb.ID); err == nil {
+		t.Fatal("deleted mailbox still found")
+	}
+}
