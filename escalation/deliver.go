@@ -39,6 +39,9 @@ type DeliveryConfig struct {
 	// Secrets opens sealed webhook secrets (SECRET_KEY); a plain one it finds is sealed after
 	// reading. nil reads plain secrets only.
 	Secrets *secretbox.Box
+	// Undeliverable, when set, tells addresses a bounce reported (tickets/inbound): mail to
+	// them is not sent but failed at once, since it would only bounce again.
+	Undeliverable func(ctx context.Context, addr string) (bool, error)
 }
 
 // Deliverer sends pending e-mail and webhook notifications, at least once each, and records
@@ -182,6 +185,15 @@ func (d *Deliverer) sendEmail(ctx context.Context, r notificationRow) error {
 	}
 	if err != nil {
 		return err
+	}
+	if d.cfg.Undeliverable != nil {
+		bad, err := d.cfg.Undeliverable(ctx, to)
+		if err != nil {
+			return err
+		}
+		if bad {
+			return permanentError{fmt.Errorf("%s is marked undeliverable (a bounce); not sent", to)}
+		}
 	}
 	return d.mailer.Send(ctx, Email{To: to, Subject: r.Subject, Body: r.Body, MessageID: r.ID.String()}, d.clock.Now())
 }

@@ -57,6 +57,8 @@ const (
 	KindReclassRejected     = "reclassification_rejected"
 	KindSLAPlanned          = "sla_planned"
 	KindSLABreached         = "sla_breached"
+	KindFollowUpOf          = "follow_up_of"
+	KindFollowUpOpened      = "follow_up_opened"
 )
 
 // visibility is the audience of one kind and, for customer-visible kinds, the payload fields a
@@ -95,6 +97,10 @@ var eventVisibility = map[string]visibility{
 	KindReclassRequested:  {AudienceCustomer, []string{"public", "request_id", "reason"}},
 	KindReclassApproved:   {AudienceCustomer, []string{"public", "request_id", "reason"}},
 	KindReclassRejected:   {AudienceCustomer, []string{"public", "request_id", "reason"}},
+	// A mail answering an incident resolved too long ago opens a new one; both say so, since the
+	// customer wrote the mail and reads both incidents.
+	KindFollowUpOf:     {AudienceCustomer, []string{"public", "incident_id", "reference"}},
+	KindFollowUpOpened: {AudienceCustomer, []string{"public", "incident_id", "reference"}},
 	// SLA explanations and re-plans, breach records: the customer reads the SLA status from the
 	// incident's sla block instead.
 	KindSLAPlanned:  {AudienceStaff, nil},

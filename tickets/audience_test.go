@@ -94,6 +94,13 @@ func makeEveryKind(t *testing.T, f fixture, db *gorm.DB) everyKind {
 		}
 	}
 
+	// A mail answering x after it was resolved too long ago opened a follow-up incident.
+	must(svc.Resolve(ctx, k.engineer, x.ID, "fixed for good"))
+	followUp := open(3)
+	if err := svc.LinkFollowUp(ctx, k.member, x.ID, followUp); err != nil {
+		t.Fatal(err)
+	}
+
 	w := open(1) // standard severity 1, 24×7: first response 4 h, support manager 24 h
 	f.clock.Advance(24*time.Hour + time.Second)
 	var timers []uuid.UUID

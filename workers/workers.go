@@ -15,6 +15,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/tickets/inbound"
 	"gorm.io/gorm"
 )
 
@@ -44,6 +45,8 @@ type Config struct {
 	// ForwardInterval is asynq's check for scheduled tasks that became due (default 100 ms):
 	// the main term of a deadline's lateness.
 	ForwardInterval time.Duration
+	// Mail is the e-mail channel's settings (used when Deps.Mail is set).
+	Mail MailConfig
 }
 
 func (cfg Config) withDefaults() Config {
@@ -101,6 +104,10 @@ type Deps struct {
 	Timers    *tickets.Store
 	Queue     *TimerQueue
 	Notify    *Notifier
+	// Mail, when set, runs the e-mail channel: the processing task and its sweep, the IMAP
+	// reader and (Config.Mail.LMTPAddr) the LMTP listener. MailQueue enqueues its tasks.
+	Mail      *inbound.Service
+	MailQueue *MailQueue
 }
 
 // Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
@@ -134,6 +141,12 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 			return fmt.Errorf("register notification sweep: %w", err)
 		}
 	}
+	stopMail, err := startMail(ctx, sched, cfg.Mail, d)
+	if err != nil {
+		srv.Shutdown()
+		return err
+	}
+	defer stopMail()
 	if err := sched.Start(); err != nil {
 		srv.Shutdown()
 		return fmt.Errorf("start scheduler: %w", err)
@@ -171,6 +184,11 @@ func (h *handlers) register(mux *asynq.ServeMux) {
 	}
 	if h.deps.Notify != nil {
 		h.deps.Notify.Register(mux)
+	}
+	if h.deps.Mail != nil && h.deps.MailQueue != nil {
+		mh := &mailHandlers{mail: h.deps.Mail, queue: h.deps.MailQueue, age: h.cfg.Mail.withDefaults().SweepAge}
+		mux.HandleFunc(TypeMailProcess, mh.HandleMailProcess)
+		mux.HandleFunc(TypeMailSweep, mh.HandleMailSweep)
 	}
 }
 

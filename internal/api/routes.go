@@ -112,5 +112,18 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/escalations/:id/acknowledge", roles: staff, summary: "Acknowledge an escalation addressed to the caller", reply: "Escalation", status: 200, handler: s.acknowledgeEscalation},
 		{method: "GET", path: "/v1/incidents/:id/timeline", roles: everyone, summary: "An incident's timeline", reply: "Timeline", status: 200,
 			query: []string{"cursor", "limit"}, handler: s.timeline},
+
+		{method: "POST", path: "/v1/mailboxes", roles: admins, summary: "Add a support mailbox: IMAP settings (the secret is stored sealed, never returned), after-import action, default product and mapping by recipient, support addresses", request: "MailboxInput", reply: "Mailbox", status: 201, handler: s.createMailbox},
+		{method: "GET", path: "/v1/mailboxes", roles: admins, summary: "Support mailboxes with their reader's state", reply: "Mailboxes", status: 200, handler: s.listMailboxes},
+		{method: "GET", path: "/v1/mailboxes/:id", roles: admins, summary: "A mailbox: state (new, ok, failing), last error, last success, consecutive failures", reply: "Mailbox", status: 200, handler: s.getMailbox},
+		{method: "PATCH", path: "/v1/mailboxes/:id", roles: admins, summary: "Change a mailbox (fields given)", request: "MailboxInput", reply: "Mailbox", status: 200, handler: s.patchMailbox},
+		{method: "DELETE", path: "/v1/mailboxes/:id", roles: admins, summary: "Remove a mailbox (its messages stay)", status: 204, handler: s.deleteMailbox},
+		{method: "GET", path: "/v1/inbound-messages", roles: staff, summary: "Incoming mail as stored, newest first; state=failed is the queue of mail that could not be processed", reply: "InboundMessages", status: 200,
+			query: []string{"state", "limit"}, handler: s.listInbound},
+		{method: "POST", path: "/v1/inbound-messages/:id/reprocess", roles: workers, summary: "Process a failed, rejected or lead message again", reply: "InboundMessage", status: 202, handler: s.reprocessInbound},
+		{method: "GET", path: "/v1/mail/undeliverable", roles: staff, summary: "Addresses a bounce reported undeliverable (automatic mail skips them)", reply: "Undeliverable", status: 200, handler: s.listUndeliverable},
+		{method: "GET", path: "/v1/incidents/:id/attachments", roles: everyone, summary: "An incident's files (404 when the incident is not visible)", reply: "Attachments", status: 200, handler: s.listAttachments},
+		{method: "GET", path: "/v1/incidents/:id/attachments/:aid", roles: everyone, summary: "Download one file (404 when the incident is not visible)", reply: "", status: 200, handler: s.getAttachment},
+		{method: "POST", path: "/v1/incidents/:id/attachments", roles: updaters, summary: "Add a file (multipart/form-data, field file)", request: "", reply: "Attachment", status: 201, handler: s.addAttachment},
 	}
 }

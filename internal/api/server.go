@@ -18,6 +18,7 @@ import (
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/tickets/inbound"
 )
 
 // Deps are what the handlers call.
@@ -29,7 +30,9 @@ type Deps struct {
 	Catalog      *catalog.Catalog
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
-	Clock        clock.Clock
+	// Mail is the e-mail channel: mailboxes, inbound messages, attachments.
+	Mail  *inbound.Service
+	Clock clock.Clock
 	// Ready holds the readiness checks by name (e.g. "postgres", "redis").
 	Ready map[string]func(context.Context) error
 	// Registry collects the HTTP metrics; /metrics serves it (and whatever else is registered).

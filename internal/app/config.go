@@ -38,6 +38,7 @@ type Config struct {
 	SessionIdle   time.Duration
 	SessionMaxAge time.Duration
 	TimeZone      *time.Location
+	Mail          MailConfig
 }
 
 // Var is one environment variable with its default and meaning.
@@ -63,11 +64,19 @@ var Vars = []Var{
 	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
 	{"WEBHOOK_ALLOW_PRIVATE", "false", "`true` lets webhooks target loopback, private, link-local and other internal addresses (on-premises receivers); otherwise they are refused at creation and at dial time."},
-	{"SECRET_KEY", "", "32 bytes (64 hex digits or base64) sealing webhook secrets at rest with AES-256-GCM; unset: stored as given."},
+	{"SECRET_KEY", "", "32 bytes (64 hex digits or base64) sealing secrets at rest with AES-256-GCM: webhook signing secrets and mailbox passwords; unset: stored as given."},
 	{"PUBLIC_URL", "", "Base URL of the web interface in e-mailed sign-in links (e.g. `https://support.example.com`); unset: `http://` + LISTEN_ADDR."},
 	{"SESSION_IDLE_TIMEOUT", "2h", "A web session unused this long ends."},
 	{"SESSION_MAX_AGE", "168h", "A web session ends this long after sign-in, however busy."},
 	{"DEFAULT_TIME_ZONE", "Asia/Tokyo", "Time zone of web pages for users who have not chosen one."},
+	{"MAIL_TOKEN_KEY", "", "Key (at least 16 bytes) signing the incident tokens in our Message-IDs and reply addresses; unset: mail threads by subject reference only and no automatic answers are sent."},
+	{"MAIL_DOMAIN", "", "Domain of our Message-IDs; default: the domain of SMTP_URL's from address."},
+	{"LMTP_ADDR", "", "Where `supportd work` accepts mail over LMTP from a mail server (e.g. 127.0.0.1:2424); unset: no listener."},
+	{"MAIL_POLL_INTERVAL", "30s", "How often a mailbox without IDLE is read; also the longest IDLE and the retry delay of a failing mailbox."},
+	{"MAIL_REOPEN_DAYS", "14", "A mail reply reopens an incident resolved fewer days ago; later it opens a new incident linked to it."},
+	{"MAIL_MAX_BYTES", "26214400", "Largest incoming message; a larger one is refused with a polite answer."},
+	{"MAIL_ATTACHMENT_MAX_BYTES", "10485760", "Largest attachment kept (from mail or uploaded)."},
+	{"MAIL_AUTO_REPLY_CAP", "5", "Automatic mails one address gets per day at most."},
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -137,6 +146,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if len(c.AdminToken) > 0 && len(c.AdminToken) < 16 {
 		return c, fmt.Errorf("SUPPORT_ADMIN_TOKEN: use at least 16 characters")
+	}
+	if c.Mail, err = mailFromEnv(get); err != nil {
+		return c, err
 	}
 	return c, nil
 }

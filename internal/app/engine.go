@@ -23,6 +23,7 @@ import (
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/tickets/inbound"
 	"github.com/supportd/supportd/workers"
 	"gorm.io/gorm"
 )
@@ -45,6 +46,8 @@ type Engine struct {
 	Mailer       *escalation.Mailer
 	Webhooks     *escalation.Webhooks
 	Secrets      *secretbox.Box // nil without SECRET_KEY
+	Mail         *inbound.Service
+	MailQueue    *workers.MailQueue
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -86,6 +89,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Incidents = tickets.NewService(e.Timers, entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
 	e.Incidents.Use(e.Queue, escalation.NewLadder(e.Accounts, e.Notifier))
 	e.Incidents.UseUsers(e.Accounts)
+	if err := e.openMail(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -95,7 +101,7 @@ func (e *Engine) Close() error {
 	if sqlDB, err := e.DB.DB(); err == nil {
 		errs = append(errs, sqlDB.Close())
 	}
-	errs = append(errs, e.rdb.Close(), e.Queue.Close())
+	errs = append(errs, e.rdb.Close(), e.Queue.Close(), e.MailQueue.Close())
 	return errors.Join(errs...)
 }
 
@@ -139,10 +145,10 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	reg := prometheus.NewRegistry()
 	qc := workers.NewQueueCollector(e.Redis)
 	defer qc.Close()
-	reg.MustRegister(qc)
+	reg.MustRegister(qc, inbound.NewCollector(e.DB))
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
-		Webhooks: e.Webhooks, Ready: e.readiness(),
+		Webhooks: e.Webhooks, Ready: e.readiness(), Mail: e.Mail,
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
 	if err != nil {
@@ -189,11 +195,11 @@ func (e *Engine) Work(ctx context.Context) error {
 		e.Log.Info("webhook secrets sealed with SECRET_KEY", "count", n)
 	}
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
-		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval},
+		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
 		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
-			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue,
+			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue,
 			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
-				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets}), e.Clock, e.Log)})
+				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.

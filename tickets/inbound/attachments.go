@@ -1,0 +1,164 @@
+package inbound
+
+import (
+	"context"
+	"mime"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/tickets"
+	"gorm.io/gorm/clause"
+)
+
+// Attachment is a file of an incident: from a mail (attached or an inline image) or uploaded
+// through the API. Data is only filled by AttachmentData.
+type Attachment struct {
+	ID               uuid.UUID
+	IncidentID       uuid.UUID
+	InboundMessageID *uuid.UUID
+	Filename         string
+	ContentType      string
+	ContentID        string
+	Inline           bool
+	Size             int64
+	UploadedBy       *uuid.UUID
+	CreatedAt        time.Time
+	Data             []byte
+}
+
+type attachmentRow struct {
+	ID               uuid.UUID `gorm:"primaryKey"`
+	IncidentID       uuid.UUID
+	InboundMessageID *uuid.UUID
+	Ordinal          int
+	Filename         string
+	ContentType      string
+	ContentID        string
+	Inline           bool
+	Size             int64
+	Data             []byte
+	UploadedBy       *uuid.UUID
+	CreatedAt        time.Time
+}
+
+func (attachmentRow) TableName() string { return "incident_attachments" }
+
+func (r attachmentRow) toAttachment() Attachment {
+	return Attachment{ID: r.ID, IncidentID: r.IncidentID, InboundMessageID: r.InboundMessageID, Filename: r.Filename,
+		ContentType: r.ContentType, ContentID: r.ContentID, Inline: r.Inline, Size: r.Size, UploadedBy: r.UploadedBy,
+		CreatedAt: r.CreatedAt.UTC(), Data: r.Data}
+}
+
+// storeAttachments keeps a mail's files under the incident; files over the size limit were
+// dropped by the parser. Storing them again (a second run) adds nothing.
+func (s *Service) storeAttachments(ctx context.Context, m mail, incID uuid.UUID) error {
+	now := s.clock.Now()
+	for i, a := range m.p.Attachments {
+		if a.Oversize || a.Data == nil {
+			continue
+		}
+		msgID := m.row.ID
+		row := attachmentRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, InboundMessageID: &msgID, Ordinal: i,
+			Filename: cleanName(a.Filename), ContentType: orDefault(a.ContentType), ContentID: a.ContentID, Inline: a.Inline,
+			Size: int64(len(a.Data)), Data: a.Data, CreatedAt: now}
+		if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return dbx.Translate(err, "attachment")
+		}
+	}
+	return nil
+}
+
+func orDefault(ct string) string {
+	if ct == "" {
+		return "application/octet-stream"
+	}
+	return ct
+}
+
+// cleanName keeps a file name without directories or control characters.
+func cleanName(n string) string {
+	n = path.Base(strings.ReplaceAll(n, `\`, "/"))
+	if n == "." || n == "/" {
+		return ""
+	}
+	return truncate(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, n), 255)
+}
+
+// visible returns the incident if the caller may see it (not_found otherwise).
+func (s *Service) visible(ctx context.Context, actor accounts.User, incID uuid.UUID) (tickets.Incident, error) {
+	return s.incidents.Get(ctx, actor, incID)
+}
+
+// Attachments lists an incident's files (without their bytes) for whoever may see the incident.
+// Errors: not_found (also an incident of another organisation).
+func (s *Service) Attachments(ctx context.Context, actor accounts.User, incID uuid.UUID) ([]Attachment, error) {
+	if _, err := s.visible(ctx, actor, incID); err != nil {
+		return nil, err
+	}
+	var rows []attachmentRow
+	if err := s.db.WithContext(ctx).Omit("data").Where("incident_id = ?", incID).Order("created_at, ordinal, id").Find(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "attachments")
+	}
+	out := make([]Attachment, len(rows))
+	for i, r := range rows {
+		out[i] = r.toAttachment()
+	}
+	return out, nil
+}
+
+// AttachmentData returns one file with its bytes for whoever may see the incident.
+// Errors: not_found (also an incident of another organisation, or a file of another incident).
+func (s *Service) AttachmentData(ctx context.Context, actor accounts.User, incID, id uuid.UUID) (Attachment, error) {
+	if _, err := s.visible(ctx, actor, incID); err != nil {
+		return Attachment{}, err
+	}
+	var r attachmentRow
+	if err := s.db.WithContext(ctx).Take(&r, "id = ? AND incident_id = ?", id, incID).Error; err != nil {
+		return Attachment{}, dbx.Translate(err, "attachment")
+	}
+	return r.toAttachment(), nil
+}
+
+// AddAttachment stores a file uploaded through the API, by whoever may act on the incident
+// (customers of its circle, staff who work incidents).
+// Errors: not_found, forbidden, not_in_group, invalid_value (empty), too_large.
+func (s *Service) AddAttachment(ctx context.Context, actor accounts.User, incID uuid.UUID, filename, contentType string, data []byte) (Attachment, error) {
+	if actor.Role == accounts.Executive {
+		return Attachment{}, apperr.New(apperr.Forbidden, "forbidden", "only support staff and the customer may add files")
+	}
+	inc, err := s.visible(ctx, actor, incID)
+	if err != nil {
+		return Attachment{}, err
+	}
+	if !tickets.MayAct(actor, inc) {
+		return Attachment{}, apperr.New(apperr.Forbidden, "not_in_group", "you may see this incident but not add to it")
+	}
+	if len(data) == 0 {
+		return Attachment{}, apperr.InvalidField("file", "the file is empty")
+	}
+	if int64(len(data)) > s.cfg.Limits.MaxAttachmentBytes {
+		return Attachment{}, apperr.New(apperr.TooLarge, "attachment_too_large", "a file may be at most %d bytes", s.cfg.Limits.MaxAttachmentBytes)
+	}
+	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
+		contentType = mt
+	} else {
+		contentType = "application/octet-stream"
+	}
+	row := attachmentRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Filename: cleanName(filename), ContentType: contentType,
+		Size: int64(len(data)), Data: data, UploadedBy: &actor.ID, CreatedAt: s.clock.Now().Truncate(time.Microsecond)}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return Attachment{}, dbx.Translate(err, "attachment")
+	}
+	row.Data = nil
+	return row.toAttachment(), nil
+}

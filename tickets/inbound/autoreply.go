@@ -1,0 +1,124 @@
+package inbound
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/tickets"
+)
+
+// ownAddresses are the addresses mail from which is our own: every mailbox's support addresses
+// and the sending mailer's.
+func (s *Service) ownAddresses(ctx context.Context) ([]string, error) {
+	mbs, err := s.findMailboxes(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	if s.cfg.From != "" {
+		out = append(out, strings.ToLower(s.cfg.From))
+	}
+	for _, m := range mbs {
+		out = append(out, m.Addresses...)
+	}
+	return out, nil
+}
+
+// markUndeliverable records the addresses a bounce reported: staff see them, and automatic mail
+// skips them.
+func (s *Service) markUndeliverable(ctx context.Context, bounce uuid.UUID, addrs []string, reason string) error {
+	for _, a := range addrs {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" {
+			continue
+		}
+		if err := s.db.WithContext(ctx).Exec(`INSERT INTO mail_addresses (address, undeliverable_at, reason, bounce_id)
+			VALUES (?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET undeliverable_at = excluded.undeliverable_at,
+			reason = excluded.reason, bounce_id = excluded.bounce_id`, a, s.clock.Now(), truncate(reason, 500), bounce).Error; err != nil {
+			return dbx.Translate(err, "mail address")
+		}
+	}
+	return nil
+}
+
+// Undeliverable is an address a bounce reported.
+type Undeliverable struct {
+	Address         string
+	UndeliverableAt time.Time
+	Reason          string
+	BounceID        *uuid.UUID
+}
+
+// UndeliverableAddresses lists the addresses bounces reported, newest first (staff; the API
+// checks the role).
+// Errors: a storage error.
+func (s *Service) UndeliverableAddresses(ctx context.Context) ([]Undeliverable, error) {
+	var out []Undeliverable
+	err := s.db.WithContext(ctx).Raw(`SELECT address, undeliverable_at, reason, bounce_id FROM mail_addresses ORDER BY undeliverable_at DESC LIMIT 1000`).Scan(&out).Error
+	return out, dbx.Translate(err, "mail addresses")
+}
+
+// IsUndeliverable reports whether a bounce marked the address undeliverable.
+// Errors: a storage error.
+func (s *Service) IsUndeliverable(ctx context.Context, addr string) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM mail_addresses WHERE address = lower(?)`, addr).Scan(&n).Error
+	return n > 0, dbx.Translate(err, "mail address")
+}
+
+// autoReply sends one automatic answer to a person's mail, never to an automatic one: only when
+// Classify allows it, the address is not undeliverable, the address got fewer than the daily
+// cap today, and this message has had no answer of this kind (a second processing run sends
+// nothing). It is best effort: the incident or lead matters more than the answer, so failures
+// are logged, not returned.
+func (s *Service) autoReply(ctx context.Context, m mail, kind string, inc *tickets.Incident, subject, text string) {
+	if s.sender == nil || s.signer == nil || !m.cls.MayAutoReply {
+		return
+	}
+	to := m.p.From.Email
+	if len(m.p.ReplyTo) > 0 && m.p.ReplyTo[0].Email != "" {
+		to = m.p.ReplyTo[0].Email
+	}
+	to = strings.ToLower(to)
+	log := s.log.With("inbound_message_id", m.row.ID, "kind", kind, "to", to)
+	if bad, err := s.IsUndeliverable(ctx, to); err != nil || bad {
+		log.Info("no automatic answer: address undeliverable", "error", err)
+		return
+	}
+	now := s.clock.Now()
+	day := now.UTC().Format("2006-01-02")
+	// Count and claim in one statement: two runs at once cannot both pass the cap.
+	res := s.db.WithContext(ctx).Exec(`INSERT INTO mail_auto_replies (inbound_message_id, kind, address, day, sent_at)
+		SELECT ?, ?, ?, ?::date, ? WHERE (SELECT count(*) FROM mail_auto_replies WHERE address = ? AND day = ?::date) < ?
+		ON CONFLICT DO NOTHING`, m.row.ID, kind, to, day, now, to, day, s.cfg.AutoReplyCap)
+	if res.Error != nil || res.RowsAffected == 0 {
+		log.Info("no automatic answer: answered already or daily cap reached", "error", res.Error)
+		return
+	}
+	from := "support@" + s.signer.Domain()
+	if m.mailbox != nil && len(m.mailbox.Addresses) > 0 {
+		from = m.mailbox.Addresses[0]
+	} else if rc := m.recipients(); len(rc) > 0 {
+		from = rc[0]
+	}
+	o := mailmsg.Outgoing{From: mailmsg.Address{Name: "Support", Email: from}, To: []mailmsg.Address{{Email: to}},
+		Subject: subject, InReplyTo: m.p.MessageID, References: m.p.References, Text: text, AutoReplied: true, Date: now,
+		NotificationID: uuid.NewSHA1(uuid.NameSpaceOID, []byte(m.row.ID.String()+":"+kind))}
+	if inc != nil {
+		o.Reference, o.IncidentID = inc.Reference, inc.ID
+		o.ReplyTo = []mailmsg.Address{{Name: "Support", Email: s.signer.PlusAddress(from, inc.ID)}}
+	}
+	c, err := s.signer.Compose(o)
+	if err == nil {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err = s.sender.SendMessage(sctx, []string{to}, c.Data)
+		cancel()
+	}
+	if err != nil {
+		log.Error("automatic answer not sent", "error", err)
+	}
+}

@@ -1,0 +1,106 @@
+package inbound
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/escalation"
+	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/internal/secretbox"
+	"gorm.io/gorm"
+)
+
+// Config tunes the mail channel.
+type Config struct {
+	// ReopenWithin: a reply to an incident resolved less long ago reopens it; a later one opens
+	// a new incident linked to it (default 14 days).
+	ReopenWithin time.Duration
+	// AutoReplyCap is how many automatic mails one address gets per day at most (default 5).
+	AutoReplyCap int
+	// Limits bound the message and attachment sizes (mailmsg.DefaultLimits where zero).
+	Limits mailmsg.Limits
+	// From is the sending mailer's own address: mail from it is our own.
+	From string
+}
+
+func (c Config) withDefaults() Config {
+	if c.ReopenWithin <= 0 {
+		c.ReopenWithin = 14 * 24 * time.Hour
+	}
+	if c.AutoReplyCap <= 0 {
+		c.AutoReplyCap = 5
+	}
+	if c.Limits.MaxMessageBytes <= 0 {
+		c.Limits.MaxMessageBytes = mailmsg.DefaultLimits.MaxMessageBytes
+	}
+	if c.Limits.MaxAttachmentBytes <= 0 {
+		c.Limits.MaxAttachmentBytes = mailmsg.DefaultLimits.MaxAttachmentBytes
+	}
+	return c
+}
+
+// Service is the mail channel.
+type Service struct {
+	db        *gorm.DB
+	box       *secretbox.Box
+	clock     clock.Clock
+	incidents Incidents
+	users     Users
+	notifier  Notifier
+	sender    Sender
+	signer    *mailmsg.Signer
+	queue     Enqueuer
+	cfg       Config
+	log       *slog.Logger
+}
+
+// Deps are what the service uses. Box, Notifier, Sender, Signer and Queue may be nil: no
+// sealing (secrets stored as given), no admin notes, no automatic answers, threading by subject
+// only, processing found by the sweeper.
+type Deps struct {
+	DB        *gorm.DB
+	Box       *secretbox.Box
+	Clock     clock.Clock
+	Incidents Incidents
+	Users     Users
+	Notifier  Notifier
+	Sender    Sender
+	Signer    *mailmsg.Signer
+	Log       *slog.Logger
+}
+
+// New returns the mail channel service.
+func New(d Deps, cfg Config) *Service {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Clock == nil {
+		d.Clock = clock.Real{}
+	}
+	return &Service{db: d.DB, box: d.Box, clock: d.Clock, incidents: d.Incidents, users: d.Users, notifier: d.Notifier,
+		sender: d.Sender, signer: d.Signer, cfg: cfg.withDefaults(), log: d.Log}
+}
+
+// UseQueue wires the processing task's queue (workers build it after the service).
+func (s *Service) UseQueue(q Enqueuer) { s.queue = q }
+
+// KindMailboxFailing is the notification kind of a mailbox that stopped being read.
+const KindMailboxFailing = "mailbox_failing"
+
+func mailboxNote(m Mailbox, admins []uuid.UUID, cause string) escalation.Note {
+	since := time.Now()
+	if m.FailingSince != nil {
+		since = *m.FailingSince
+	}
+	return escalation.Note{Kind: KindMailboxFailing, Recipients: admins,
+		Subject: fmt.Sprintf("Mailbox %q cannot be read", m.Name),
+		Body: fmt.Sprintf("supportd cannot read the mailbox %q (%s@%s, folder %s): %s\n\nMail to %s waits on the server until this is fixed; "+
+			"GET /v1/mailboxes/%s shows the state. You are told once per failure streak.",
+			m.Name, m.Username, m.IMAPHost, m.Folder, cause, strings.Join(m.Addresses, ", "), m.ID),
+		Data:     map[string]any{"mailbox_id": m.ID, "error": cause},
+		DedupKey: fmt.Sprintf("mailbox_failing:%s:%d", m.ID, since.UnixMicro())}
+}

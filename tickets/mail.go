@@ -1,0 +1,185 @@
+package tickets
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/sla"
+	"gorm.io/gorm"
+)
+
+// What the mail channel (tickets/inbound) asks of incidents. A mail is processed by a task that
+// may run twice, so every step here is keyed by the message: the same key changes nothing twice.
+
+// ErrReopenWindowPassed is returned by MailReply for a resolved incident whose reopening window
+// has passed: the mail opens a new incident instead (LinkFollowUp).
+var ErrReopenWindowPassed = errors.New("tickets: the incident was resolved too long ago to reopen by mail")
+
+// errAlreadyRecorded stops act when the message is on the timeline already.
+var errAlreadyRecorded = errors.New("tickets: mail already recorded")
+
+// MailReplyOutcome says what a mail reply did.
+type MailReplyOutcome string
+
+// Outcomes of MailReply.
+const (
+	MailReplied      MailReplyOutcome = "replied"  // a customer reply, as through the API
+	MailReopened     MailReplyOutcome = "reopened" // the incident was resolved and is open again
+	MailAlreadyThere MailReplyOutcome = "already"  // this message was recorded before
+)
+
+// MailReply records a customer's mail as their reply to the incident, exactly as PostUpdate
+// does for a customer (it ends waiting on the customer, which resumes the cadence), with the
+// message's key on the event so that processing the mail again adds nothing. A resolved
+// incident resolved within reopenWithin is reopened first; after that ErrReopenWindowPassed.
+// Errors: not_found, not_in_group (the sender may not act on it), invalid_value (body),
+// ErrReopenWindowPassed.
+func (s *Service) MailReply(ctx context.Context, actor accounts.User, id uuid.UUID, body, key string, attachments int, reopenWithin time.Duration) (Incident, MailReplyOutcome, error) {
+	body = strings.TrimSpace(body)
+	if body == "" {
+		body = "(the mail had no text)"
+	}
+	if len(body) > maxDescription {
+		body = body[:maxDescription]
+	}
+	outcome := MailReplied
+	inc, err := s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+		for _, e := range events {
+			if k, _ := e.Data["mail_key"].(string); k == key {
+				return nil, errAlreadyRecorded
+			}
+		}
+		var out []Event
+		if inc.Status == StatusResolved {
+			var resolvedAt time.Time
+			for _, e := range events {
+				if e.Kind == string(sla.Resolved) {
+					resolvedAt = e.At
+				}
+			}
+			if now.Sub(resolvedAt) > reopenWithin {
+				return nil, ErrReopenWindowPassed
+			}
+			inc.Status = StatusNew
+			if acknowledged(events) {
+				inc.Status = StatusInProgress
+			}
+			outcome = MailReopened
+			out = append(out, Event{Kind: string(sla.Reopened), ActorID: &actor.ID, Data: map[string]any{
+				"public": true, "reason": "the customer replied by e-mail", "channel": "email"}})
+		}
+		data := map[string]any{"public": true, "body": body, "channel": "email", "mail_key": key}
+		if attachments > 0 {
+			data["attachments"] = attachments
+		}
+		out = append(out, Event{Kind: "customer_reply", ActorID: &actor.ID, Data: data})
+		if inc.Status == StatusWaiting {
+			inc.Status = StatusInProgress
+			out = append(out, Event{Kind: string(sla.WaitEnded), ActorID: &actor.ID, Data: map[string]any{"reason": "customer replied"}})
+		}
+		return out, nil
+	})
+	if errors.Is(err, errAlreadyRecorded) {
+		inc, err = s.store.FindIncidentByID(ctx, id)
+		return inc, MailAlreadyThere, err
+	}
+	return inc, outcome, err
+}
+
+// LinkFollowUp records on both incidents that followUp was opened by a mail answering prev,
+// which was resolved too long ago to reopen. Recording it twice adds nothing.
+// Errors: not_found, or a storage error.
+func (s *Service) LinkFollowUp(ctx context.Context, actor accounts.User, prev uuid.UUID, followUp Incident) error {
+	old, err := s.store.FindIncidentByID(ctx, prev)
+	if err != nil {
+		return err
+	}
+	link := func(on uuid.UUID, ev Event) error {
+		_, err := s.act(ctx, on, nil, func(_ *gorm.DB, _ *Incident, events []Event, _ time.Time) ([]Event, error) {
+			for _, e := range events {
+				if e.Kind == ev.Kind && e.Data["incident_id"] == ev.Data["incident_id"] {
+					return nil, errAlreadyRecorded
+				}
+			}
+			return []Event{ev}, nil
+		})
+		if errors.Is(err, errAlreadyRecorded) {
+			return nil
+		}
+		return err
+	}
+	ref := func(other Incident) map[string]any {
+		return map[string]any{"public": true, "incident_id": other.ID.String(), "reference": other.Reference}
+	}
+	if err := link(followUp.ID, Event{Kind: KindFollowUpOf, ActorID: &actor.ID, Data: ref(old)}); err != nil {
+		return err
+	}
+	return link(old.ID, Event{Kind: KindFollowUpOpened, ActorID: &actor.ID, Data: ref(followUp)})
+}
+
+// Participant reports whether the user takes part in the incident: opened it or wrote in it
+// (a customer reply, by mail or through the API). A subject reference counts only for them.
+// Errors: a storage error.
+func (s *Service) Participant(ctx context.Context, id, userID uuid.UUID) (bool, error) {
+	var n int64
+	err := s.store.db.WithContext(ctx).Raw(`SELECT
+		(SELECT count(*) FROM incidents WHERE id = ? AND opened_by = ?) +
+		(SELECT count(*) FROM incident_events WHERE incident_id = ? AND actor_id = ? AND kind = 'customer_reply')`,
+		id, userID, id, userID).Scan(&n).Error
+	return n > 0, dbx.Translate(err, "incident")
+}
+
+// FindIncidentIDByReference returns the id of the incident with that reference, or not_found.
+func (s *Service) FindIncidentIDByReference(ctx context.Context, ref string) (uuid.UUID, error) {
+	var r incidentRow
+	if err := s.store.db.WithContext(ctx).Select("id").Take(&r, "reference = ?", strings.ToUpper(ref)).Error; err != nil {
+		return uuid.Nil, dbx.Translate(err, "incident")
+	}
+	return r.ID, nil
+}
+
+// MailLead is a mail kept as a renewal lead: from a sender who is no customer user, or whose
+// intake the entitlement check refused (then Open kept it already).
+type MailLead struct {
+	SenderEmail      string
+	OrganizationID   *uuid.UUID
+	UserID           *uuid.UUID
+	Product          string
+	Code             string
+	Message          string
+	InboundMessageID uuid.UUID
+	Raw              []byte // the whole message
+	At               time.Time
+}
+
+// KeepMailLead stores the lead with the intake refusals (GET /v1/intake-rejections), once per
+// message and code.
+// Errors: a storage error.
+func (s *Service) KeepMailLead(ctx context.Context, l MailLead) error {
+	body, _ := json.Marshal(string(l.Raw))
+	return dbx.Translate(s.store.db.WithContext(ctx).Exec(`INSERT INTO intake_rejections
+		(id, organization_id, user_id, product, code, message, details, request_body, created_at, sender_email, inbound_message_id)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE NOT EXISTS (SELECT 1 FROM intake_rejections WHERE inbound_message_id = ? AND code = ?)`,
+		uuid.Must(uuid.NewV7()), l.OrganizationID, l.UserID, l.Product, l.Code, l.Message,
+		`{"channel":"email","sender_email":`+string(mustJSON(l.SenderEmail))+`}`, body, l.At, l.SenderEmail, l.InboundMessageID,
+		l.InboundMessageID, l.Code).Error, "intake rejection")
+}
+
+func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
+
+// IsRefusal reports whether err is an entitlement refusal of intake (kept as a lead), with its
+// code and message.
+func IsRefusal(err error) (code, message string, ok bool) {
+	ae, ok := refusal(err)
+	if !ok {
+		return "", "", false
+	}
+	return ae.Code, ae.Message, true
+}
