@@ -157,8 +157,11 @@ func TestTimelineAudiencesOverHTTP(t *testing.T) {
 			}
 		}
 	}
+	// Follow-up links are written only by the mail channel (a reply to an incident resolved too
+	// long ago); tickets' TestEveryKindAgainstEveryAudience and the inbound tests cover them.
+	mailOnly := map[string]bool{tickets.KindFollowUpOf: true, tickets.KindFollowUpOpened: true}
 	for _, kind := range tickets.EventKinds() {
-		if !staffSaw[kind] {
+		if !staffSaw[kind] && !mailOnly[kind] {
 			t.Errorf("no %s entry was made or staff do not read it", kind)
 		}
 	}

@@ -159,7 +159,7 @@ func checkRequest(r route) fiber.Handler {
 				return apperr.NotFoundf("not found")
 			}
 		}
-		if r.request == "" && len(bytes.TrimSpace(c.Body())) > 0 {
+		if r.request == "" && !r.upload && len(bytes.TrimSpace(c.Body())) > 0 {
 			// A route that takes no body takes no fields: any sent are refused, not ignored.
 			if err := decodeBody(c.Body(), &struct{}{}); err != nil {
 				return err

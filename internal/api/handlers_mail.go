@@ -3,6 +3,7 @@ package api
 import (
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/url"
 	"time"
 
@@ -275,9 +276,9 @@ func (s *Server) addAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	fh, err := c.FormFile("file")
+	fh, err := uploadedFile(c)
 	if err != nil {
-		return apperr.New(apperr.Malformed, "malformed_request", "send multipart/form-data with the file in the field \"file\"")
+		return err
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -293,4 +294,32 @@ func (s *Server) addAttachment(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(toAttachmentWire(a))
+}
+
+// uploadedFile is the one file of a multipart/form-data upload, in the field "file". Like a JSON
+// body, the form takes no other fields, and the file's name is text held to the same rules.
+// Errors: malformed_request (not a form, no file), unknown_field, invalid_text, too_long (file).
+func uploadedFile(c *fiber.Ctx) (*multipart.FileHeader, error) {
+	form, err := c.MultipartForm()
+	if err != nil {
+		return nil, apperr.New(apperr.Malformed, "malformed_request", "send multipart/form-data with the file in the field \"file\"")
+	}
+	for name := range form.Value {
+		return nil, &apperr.Error{Kind: apperr.Invalid, Code: "unknown_field", Field: name,
+			Message: name + " is not a field of this upload; send only the file, in the field \"file\""}
+	}
+	for name := range form.File {
+		if name != "file" {
+			return nil, &apperr.Error{Kind: apperr.Invalid, Code: "unknown_field", Field: name,
+				Message: name + " is not a field of this upload; send the file in the field \"file\""}
+		}
+	}
+	files := form.File["file"]
+	if len(files) != 1 {
+		return nil, apperr.New(apperr.Malformed, "malformed_request", "send exactly one file, in the field \"file\"")
+	}
+	if err := checkParam("file", files[0].Filename); err != nil {
+		return nil, err
+	}
+	return files[0], nil
 }

@@ -55,6 +55,11 @@ func (s *Server) Document() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": ref(r.request)}}}
 		}
+		if r.upload {
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object", "required": []string{"file"},
+					"properties": map[string]any{"file": map[string]any{"type": "string", "format": "binary"}}}}}}
+		}
 		ok := map[string]any{"description": "success"}
 		if r.reply != "" {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(r.reply)}}

@@ -16,6 +16,9 @@ type route struct {
 	reply   string // component schema of the 2xx body
 	status  int    // success status
 	query   []string
+	// upload marks a route whose body is multipart/form-data with one file in the field "file"
+	// rather than JSON.
+	upload  bool
 	handler fiber.Handler
 }
 
@@ -124,6 +127,6 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/mail/undeliverable", roles: staff, summary: "Addresses a bounce reported undeliverable (automatic mail skips them)", reply: "Undeliverable", status: 200, handler: s.listUndeliverable},
 		{method: "GET", path: "/v1/incidents/:id/attachments", roles: everyone, summary: "An incident's files (404 when the incident is not visible)", reply: "Attachments", status: 200, handler: s.listAttachments},
 		{method: "GET", path: "/v1/incidents/:id/attachments/:aid", roles: everyone, summary: "Download one file (404 when the incident is not visible)", reply: "", status: 200, handler: s.getAttachment},
-		{method: "POST", path: "/v1/incidents/:id/attachments", roles: updaters, summary: "Add a file (multipart/form-data, field file)", request: "", reply: "Attachment", status: 201, handler: s.addAttachment},
+		{method: "POST", path: "/v1/incidents/:id/attachments", roles: updaters, summary: "Add a file (multipart/form-data, field file)", upload: true, reply: "Attachment", status: 201, handler: s.addAttachment},
 	}
 }
