@@ -3,6 +3,8 @@
 package app
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -34,6 +36,9 @@ type Config struct {
 	WebhookAllowPrivate bool
 	// SecretKey seals webhook secrets at rest (32 bytes); nil keeps them as given.
 	SecretKey []byte
+	// MailTokenKey signs the incident tokens of outgoing mail; nil: a key generated once and
+	// kept in PostgreSQL.
+	MailTokenKey []byte
 }
 
 // Var is one environment variable with its default and meaning.
@@ -60,6 +65,7 @@ var Vars = []Var{
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
 	{"WEBHOOK_ALLOW_PRIVATE", "false", "`true` lets webhooks target loopback, private, link-local and other internal addresses (on-premises receivers); otherwise they are refused at creation and at dial time."},
 	{"SECRET_KEY", "", "32 bytes (64 hex digits or base64) sealing webhook secrets at rest with AES-256-GCM; unset: stored as given."},
+	{"MAIL_TOKEN_KEY", "", "At least 16 bytes (hex or base64) signing the incident tokens in the Message-IDs and Reply-To addresses of customer mail; unset: a key generated once and kept in PostgreSQL."},
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -119,6 +125,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("SECRET_KEY: %w", err)
 		}
 	}
+	if k := get("MAIL_TOKEN_KEY"); k != "" {
+		if c.MailTokenKey, err = parseMailKey(k); err != nil {
+			return c, fmt.Errorf("MAIL_TOKEN_KEY: %w", err)
+		}
+	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT: want json or text, got %q", c.LogFormat)
 	}
@@ -126,4 +137,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("SUPPORT_ADMIN_TOKEN: use at least 16 characters")
 	}
 	return c, nil
+}
+
+// parseMailKey reads a key given as hex or standard base64, of at least 16 bytes.
+func parseMailKey(s string) ([]byte, error) {
+	if b, err := hex.DecodeString(s); err == nil && len(b) >= 16 {
+		return b, nil
+	}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) >= 16 {
+		return b, nil
+	}
+	return nil, fmt.Errorf("want at least 16 bytes as hex or base64")
 }

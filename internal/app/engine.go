@@ -17,6 +17,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/migrations"
 	"github.com/supportd/supportd/sla/catalog"
@@ -85,6 +86,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Incidents = tickets.NewService(e.Timers, entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
 	e.Incidents.Use(e.Queue, escalation.NewLadder(e.Accounts, e.Notifier))
 	e.Incidents.UseUsers(e.Accounts)
+	e.Incidents.UseTeller(escalation.NewTeller(e.Mailer))
 	return e, nil
 }
 
@@ -175,12 +177,19 @@ func (e *Engine) Work(ctx context.Context) error {
 	} else if n > 0 {
 		e.Log.Info("webhook secrets sealed with SECRET_KEY", "count", n)
 	}
+	var signer *mailmsg.Signer
+	if e.Mailer != nil {
+		var err error
+		if signer, err = escalation.NewMailSigner(ctx, e.DB, e.Cfg.MailTokenKey, escalation.MailDomain(e.Mailer.From())); err != nil {
+			return err
+		}
+	}
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval},
 		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
 			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue,
 			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
-				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets}), e.Clock, e.Log)})
+				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Signer: signer}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.
