@@ -25,17 +25,17 @@ import (
 // a real SMTP server and an organisation webhook.
 type tellFixture struct {
 	*fixture
-	acc       *accounts.Store
-	svc       *tickets.Service
-	teller    *escalation.Teller
-	followers *escalation.Followers
-	box       *mailbox
-	deliver   *escalation.Deliverer
-	signer    *mailmsg.Signer
-	hooks     *hookBox
-	org       accounts.Organization
-	engineer  accounts.User
-	exec      accounts.User
+	acc                                              *accounts.Store
+	svc                                              *tickets.Service
+	teller                                           *escalation.Teller
+	followers                                        *escalation.Followers
+	box                                              *mailbox
+	deliver                                          *escalation.Deliverer
+	signer                                           *mailmsg.Signer
+	hooks                                            *hookBox
+	org                                              accounts.Organization
+	engineer                                         accounts.User
+	exec                                             accounts.User
 	opener, follower, groupmate, bystander, orgAdmin accounts.User
 }
 

@@ -39,7 +39,10 @@ func TestCustomersAreToldOfEachChange(t *testing.T) {
 			_, err := f.svc.PostUpdate(ctx, f.engineer, inc.ID, "SECRET-NOTE: customer misconfigured it", false)
 			return err
 		}},
-		{"public update", func() error { _, err := f.svc.PostUpdate(ctx, f.engineer, inc.ID, "Relay restarted.", true); return err }},
+		{"public update", func() error {
+			_, err := f.svc.PostUpdate(ctx, f.engineer, inc.ID, "Relay restarted.", true)
+			return err
+		}},
 		{"wait", func() error { _, err := f.svc.Wait(ctx, f.engineer, inc.ID, "Please send the relay log."); return err }},
 		{"customer reply", func() error { _, err := f.svc.PostUpdate(ctx, f.opener, inc.ID, "Log attached.", true); return err }},
 		{"severity change", func() error {
@@ -57,7 +60,10 @@ func TestCustomersAreToldOfEachChange(t *testing.T) {
 			_, err := f.svc.Patch(ctx, f.engineer, inc.ID, nil, &s, "SCOPE-REASON: stock build after all")
 			return err
 		}},
-		{"escalation request", func() error { _, err := f.svc.RequestEscalation(ctx, f.opener, inc.ID, 2, "need an executive"); return err }},
+		{"escalation request", func() error {
+			_, err := f.svc.RequestEscalation(ctx, f.opener, inc.ID, 2, "need an executive")
+			return err
+		}},
 		{"resolve", func() error { _, err := f.svc.Resolve(ctx, f.engineer, inc.ID, "Patched the relay."); return err }},
 		{"reopen", func() error {
 			gm := f.groupmate
