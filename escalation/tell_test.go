@@ -98,10 +98,11 @@ func TestCustomersAreToldOfEachChange(t *testing.T) {
 			t.Errorf("inbox %s to %v, want %v", kind, names(f, got), names(f, sorted(want)))
 		}
 	}
+	customers := []uuid.UUID{o, fo, g, f.bystander.ID, f.orgAdmin.ID}
 	for kind, to := range gotInbox {
 		if _, ok := wantInbox[kind]; !ok {
 			for _, id := range to {
-				if id != f.exec.ID && id != f.users[0].ID {
+				if slices.Contains(customers, id) {
 					t.Errorf("inbox %s to %v: not a customer notification", kind, names(f, []uuid.UUID{id}))
 				}
 			}
