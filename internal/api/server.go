@@ -29,7 +29,9 @@ type Deps struct {
 	Catalog      *catalog.Catalog
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
-	Clock        clock.Clock
+	// Followers keeps incident followers and notification preferences.
+	Followers *escalation.Followers
+	Clock     clock.Clock
 	// Ready holds the readiness checks by name (e.g. "postgres", "redis").
 	Ready map[string]func(context.Context) error
 	// Registry collects the HTTP metrics; /metrics serves it (and whatever else is registered).
