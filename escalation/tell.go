@@ -43,9 +43,11 @@ var tellKinds = map[string]string{
 	tickets.KindEscalated:       KindIncidentEscalated,
 }
 
-// foldedKinds are entries that only accompany another in one step (a reply ends the wait, a
-// request escalates): told alone they would repeat what the other entry says.
-var foldedKinds = map[string]bool{tickets.KindWaitEnded: true, tickets.KindEscalationRequested: true}
+// foldedKinds are entries that, written in one step with another, only restate it (a reply
+// ends the wait, a request escalates, an approved reclassification changes the severity): told
+// as that other entry, not twice. Alone they are told as an update.
+var foldedKinds = map[string]bool{tickets.KindWaitEnded: true, tickets.KindEscalationRequested: true,
+	tickets.KindReclassRequested: true, tickets.KindReclassApproved: true}
 
 // Teller writes the customer notifications of an incident's timeline entries (tickets.Teller):
 // an inbox entry and, unless they turned e-mail off or their address is undeliverable, an
