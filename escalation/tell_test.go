@@ -140,6 +140,17 @@ func TestCustomersAreToldOfEachChange(t *testing.T) {
 			t.Errorf("first response to %s reads %q, want %q and the engineer's message", addr, text, want)
 		}
 	}
+	// What each mail says: the wait's question, the severity change with its reason, the resolution.
+	opener := f.mailTo(t, f.opener.Email)
+	for i, want := range map[int][]string{2: {"Relay restarted."}, 3: {"Please send the relay log."},
+		4: {"from 2 to 3", "Reason: a workaround keeps mail flowing"}, 5: {"Patched the relay."}, 6: {"Reason: It failed again."}} {
+		text := firstText(t, opener[i])
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("opener's mail %d reads %q, want %q", i, text, w)
+			}
+		}
+	}
 	checkThread(t, f, inc, f.follower.Email, []string{"担当エンジニア", "更新", "情報", "更新", "重要度", "エスカレーション", "解決", "再オープン"})
 	checkThread(t, f, inc, f.opener.Email, []string{"Incident received", "engineer", "Update", "information", "Severity", "Resolved", "Reopened"})
 }

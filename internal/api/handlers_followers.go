@@ -122,8 +122,9 @@ type organizationReply struct {
 	Language     string `json:"language"`
 }
 
-// patchOrganizationSettings changes the notification settings of the organisation (the
-// caller may change it: UpdateOrganization or mayChangeOrganization checked it).
+// organizationWithSettings changes the organisation's notification settings given (nil:
+// unchanged; the caller's right was checked by UpdateOrganization or mayChangeOrganization) and
+// returns the organisation with them.
 func (s *Server) organizationWithSettings(c *fiber.Ctx, org accounts.Organization, notifyGroups *bool, language *string) (organizationReply, error) {
 	ctx := c.UserContext()
 	var (
