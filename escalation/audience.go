@@ -15,6 +15,16 @@ var noteVisibility = map[string]tickets.Audience{
 	KindEscalation:      tickets.AudienceStaff,
 	KindBreach:          tickets.AudienceStaff,
 	KindRenewalReminder: tickets.AudienceCustomer, // to the organisation's admins; no incident content
+	// What customers are told of their incidents (tell.go): only customer fields of
+	// customer-visible timeline entries, chosen by tickets' audience table.
+	KindIncidentReceived:        tickets.AudienceCustomer,
+	KindIncidentAcknowledged:    tickets.AudienceCustomer,
+	KindIncidentUpdated:         tickets.AudienceCustomer,
+	KindIncidentWaiting:         tickets.AudienceCustomer,
+	KindIncidentResolved:        tickets.AudienceCustomer,
+	KindIncidentReopened:        tickets.AudienceCustomer,
+	KindIncidentSeverityChanged: tickets.AudienceCustomer,
+	KindIncidentEscalated:       tickets.AudienceCustomer,
 }
 
 // NoteAudience returns who may read notifications of the kind; an undecided kind is staff-only.

@@ -11,10 +11,14 @@ import (
 )
 
 // TestEveryNoteKindHasAnAudience: each notification kind a producer may use has a decision;
-// only the renewal reminder (no incident content) reaches customers.
+// only the renewal reminder (no incident content) and the customer notifications (customer
+// fields of customer-visible entries, tell.go) reach customers.
 func TestEveryNoteKindHasAnAudience(t *testing.T) {
 	want := map[string]tickets.Audience{escalation.KindIncidentOpened: tickets.AudienceStaff, escalation.KindEscalation: tickets.AudienceStaff,
 		escalation.KindBreach: tickets.AudienceStaff, escalation.KindRenewalReminder: tickets.AudienceCustomer}
+	for _, k := range escalation.CustomerKinds {
+		want[k] = tickets.AudienceCustomer
+	}
 	for _, k := range escalation.Kinds {
 		a, ok := want[k]
 		if !ok {

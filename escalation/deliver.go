@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/netguard"
 	"github.com/supportd/supportd/internal/secretbox"
 	"gorm.io/gorm"
@@ -36,6 +37,9 @@ type DeliveryConfig struct {
 	// AllowPrivate lets deliveries reach loopback, private and link-local addresses
 	// (WEBHOOK_ALLOW_PRIVATE). Only read when HTTPClient is nil.
 	AllowPrivate bool
+	// Signer composes customer notifications (threaded, signed reply tokens); without it
+	// customer e-mails are retried until a worker has one.
+	Signer *mailmsg.Signer
 	// Secrets opens sealed webhook secrets (SECRET_KEY); a plain one it finds is sealed after
 	// reading. nil reads plain secrets only.
 	Secrets *secretbox.Box
@@ -194,6 +198,9 @@ func (d *Deliverer) sendEmail(ctx context.Context, r notificationRow) error {
 		if bad {
 			return permanentError{fmt.Errorf("%s is marked undeliverable (a bounce); not sent", to)}
 		}
+	}
+	if meta, ok := r.Data["mail"].(map[string]any); ok {
+		return d.sendCustomerEmail(ctx, r, to, meta)
 	}
 	return d.mailer.Send(ctx, Email{To: to, Subject: r.Subject, Body: r.Body, MessageID: r.ID.String()}, d.clock.Now())
 }

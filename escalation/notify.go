@@ -22,7 +22,7 @@ const (
 )
 
 // Kinds lists every notification kind a webhook may subscribe to.
-var Kinds = []string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder}
+var Kinds = append([]string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder}, CustomerKinds...)
 
 func knownKind(k string) bool {
 	for _, v := range Kinds {

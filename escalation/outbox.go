@@ -26,6 +26,9 @@ const (
 
 // Message is one notification to write to the outbox.
 type Message struct {
+	// ID is the row's ID when the producer needs it beforehand (an e-mail's Message-ID, which
+	// the next mail of the thread refers to); zero draws a new one.
+	ID          uuid.UUID
 	RecipientID *uuid.UUID
 	Channel     Channel
 	Kind        string // e.g. "renewal_reminder", "escalation", "breach"
@@ -106,7 +109,11 @@ func insertMessages(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Mess
 		if m.Channel == ChannelInbox {
 			state, delivered = stateDelivered, &now
 		}
-		args = append(args, uuid.Must(uuid.NewV7()), m.RecipientID, string(m.Channel), m.Kind, m.IncidentID, m.Subject, m.Body,
+		id := m.ID
+		if id == uuid.Nil {
+			id = uuid.Must(uuid.NewV7())
+		}
+		args = append(args, id, m.RecipientID, string(m.Channel), m.Kind, m.IncidentID, m.Subject, m.Body,
 			string(raw), m.DedupKey, state, now, delivered, m.WebhookID, now)
 	}
 	sql := `INSERT INTO notifications (id, recipient_id, channel, kind, incident_id, subject, body, data, dedup_key,

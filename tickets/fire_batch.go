@@ -187,6 +187,12 @@ func (b *fireBatch) write(ctx context.Context) error {
 		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
 			return err
 		}
+		for i := range rows {
+			b.events[i].ID = rows[i].ID
+		}
+		if err := b.tell(ctx, tx); err != nil {
+			return err
+		}
 	}
 	for _, br := range b.breaches {
 		if err := creditFor(ctx, tx, br.Incident, br.Target, br.DueAt, b.now); err != nil {
@@ -205,6 +211,24 @@ func (b *fireBatch) write(ctx context.Context) error {
 	}
 	if len(b.breaches) > 0 {
 		ids, err := b.s.esc.Breached(ctx, tx, b.breaches, b.now)
+		if err != nil {
+			return err
+		}
+		b.outbox = append(b.outbox, ids...)
+	}
+	return nil
+}
+
+// tell hands each escalated incident's new entries to the teller (breaches are staff-only).
+func (b *fireBatch) tell(ctx context.Context, tx *gorm.DB) error {
+	for _, e := range b.escs {
+		var evs []Event
+		for _, ev := range b.events {
+			if ev.IncidentID == e.Incident.ID && ev.Kind == string(sla.Escalated) && ev.Data["level"] == e.Level {
+				evs = append(evs, ev)
+			}
+		}
+		ids, err := b.s.tell(ctx, tx, e.Incident, evs, b.now)
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,7 @@ type Service struct {
 	planner Planner
 	sched   Scheduler
 	esc     Escalator
+	teller  Teller
 	users   interface {
 		FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
 	}
@@ -182,11 +183,16 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	first := Event{Kind: "opened", ActorID: &actor.ID, At: now, Data: data}
 	var added []Timer
 	var outbox []uuid.UUID
-	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash, func(tx *gorm.DB, created Incident) error {
+	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash, func(tx *gorm.DB, created Incident, stored Event) error {
 		var err error
 		added, _, err = s.replan(ctx, tx, created, []Event{first}, now)
 		if err == nil && s.esc != nil {
 			outbox, err = s.esc.Opened(ctx, tx, created, now)
+		}
+		if err == nil {
+			var told []uuid.UUID
+			told, err = s.tell(ctx, tx, created, []Event{stored}, now)
+			outbox = append(outbox, told...)
 		}
 		return err
 	})

@@ -26,6 +26,7 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 		out       Incident
 		added     []Timer
 		cancelled []uuid.UUID
+		outbox    []uuid.UUID
 	)
 	if err := s.warm(ctx, id); err != nil {
 		return Incident{}, err
@@ -71,6 +72,9 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 		if err != nil {
 			return err
 		}
+		if outbox, err = s.tell(ctx, tx, inc, fresh, now); err != nil {
+			return err
+		}
 		out = inc
 		return nil
 	})
@@ -78,6 +82,7 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 		return Incident{}, translate(err, "incident")
 	}
 	s.afterCommit(ctx, added, cancelled)
+	s.deliver(ctx, outbox)
 	incs := []Incident{out}
 	if err := s.withSLA(ctx, incs, true); err != nil {
 		return Incident{}, err

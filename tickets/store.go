@@ -112,7 +112,7 @@ var errKeyRace = errors.New("idempotency key taken concurrently")
 
 // create inserts the incident, its first timeline event and, when key is set, the idempotency
 // record, in one transaction: either all of them exist or none does.
-func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uuid.UUID, key string, hash []byte, then func(tx *gorm.DB, inc Incident) error) (Incident, error) {
+func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uuid.UUID, key string, hash []byte, then func(tx *gorm.DB, inc Incident, first Event) error) (Incident, error) {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var seq int64
 		if err := tx.Raw("SELECT nextval('incident_reference_seq')").Scan(&seq).Error; err != nil {
@@ -132,7 +132,8 @@ func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uu
 			return err
 		}
 		if then != nil {
-			if err := then(tx, inc); err != nil {
+			first.ID = ev.ID
+			if err := then(tx, inc, first); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/testenv"
 	"github.com/supportd/supportd/tickets"
 )
@@ -149,11 +150,15 @@ func TestTimelineAudiencesOverHTTP(t *testing.T) {
 			}
 		}
 		if r.customer {
+			// Customers are told of customer-visible changes (issue 12), never in staff words.
 			inbox := p.must(200, "GET", "/v1/notifications", r.token, nil)
 			for _, raw := range inbox.Body["items"].([]any) {
-				if k := raw.(map[string]any)["kind"]; k != "renewal_reminder" {
+				if k, _ := raw.(map[string]any)["kind"].(string); escalation.NoteAudience(k) != tickets.AudienceCustomer {
 					t.Errorf("%s's inbox holds a %v note", r.who, k)
 				}
+			}
+			if strings.Contains(string(inbox.Raw), note) || strings.Contains(string(inbox.Raw), scopeReason) {
+				t.Errorf("%s's inbox holds staff-only text: %s", r.who, inbox.Raw)
 			}
 		}
 	}

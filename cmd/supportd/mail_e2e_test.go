@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,7 +29,7 @@ func TestMailEndToEnd(t *testing.T) {
 	suffix := fmt.Sprintf("mail-%d", time.Now().UnixNano())
 	support := "support-" + suffix + "@support.example.com"
 	env := []string{"SMTP_URL=smtp://" + smtpSrv.Addr + "?from=notify-" + suffix + "@support.example.com",
-		"MAIL_TOKEN_KEY=e2e-mail-token-key-0123456789", "MAIL_DOMAIN=support.example.com", "MAIL_POLL_INTERVAL=300ms",
+		"MAIL_TOKEN_KEY=" + base64.StdEncoding.EncodeToString([]byte("e2e-mail-token-key-0123456789")), "MAIL_DOMAIN=support.example.com", "MAIL_POLL_INTERVAL=300ms",
 		"SECRET_KEY=" + strings.Repeat("cd", 32)}
 	p := start(t, env...)
 	startWorker(t, env...)

@@ -105,6 +105,8 @@ func (s *Server) removeGroupMember(c *fiber.Ctx) error {
 
 type organizationPatch struct {
 	IncidentVisibility *accounts.Visibility `json:"incident_visibility"`
+	NotifyGroups       *bool                `json:"notify_groups"`
+	Language           *string              `json:"language"`
 }
 
 func (s *Server) patchOrganization(c *fiber.Ctx) error {
@@ -116,10 +118,19 @@ func (s *Server) patchOrganization(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	org, err := s.deps.Accounts.UpdateOrganization(c.UserContext(), caller(c), id,
-		accounts.OrganizationPatch{IncidentVisibility: req.IncidentVisibility})
+	var org accounts.Organization
+	if req.IncidentVisibility != nil || (req.NotifyGroups == nil && req.Language == nil) {
+		org, err = s.deps.Accounts.UpdateOrganization(c.UserContext(), caller(c), id,
+			accounts.OrganizationPatch{IncidentVisibility: req.IncidentVisibility})
+	} else {
+		org, err = s.mayChangeOrganization(c, id)
+	}
 	if err != nil {
 		return err
 	}
-	return c.JSON(org)
+	reply, err := s.organizationWithSettings(c, org, req.NotifyGroups, req.Language)
+	if err != nil {
+		return err
+	}
+	return c.JSON(reply)
 }

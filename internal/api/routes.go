@@ -48,9 +48,11 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/openapi.json", summary: "This document", reply: "", status: 200, handler: s.openapi},
 
 		{method: "GET", path: "/v1/me", roles: everyone, summary: "The authenticated user", reply: "User", status: 200, handler: s.me},
+		{method: "GET", path: "/v1/me/notifications", roles: everyone, summary: "The caller's notification preferences (e-mail on or off, language)", reply: "NotificationPreferences", status: 200, handler: s.myPreferences},
+		{method: "PATCH", path: "/v1/me", roles: everyone, summary: "Change the caller's notification preferences: email_notifications false stops e-mail (the in-app inbox stays), language ja or en (empty: the organisation's)", request: "NotificationPreferences", reply: "NotificationPreferences", status: 200, handler: s.patchMe},
 		{method: "POST", path: "/v1/organizations", roles: admins, summary: "Create a customer organisation", request: "NewOrganization", reply: "Organization", status: 201, handler: s.createOrganization},
 		{method: "GET", path: "/v1/organizations/:id", roles: everyone, summary: "An organisation (customers: their own)", reply: "Organization", status: 200, handler: s.getOrganization},
-		{method: "PATCH", path: "/v1/organizations/:id", roles: userAdmins, summary: "Change an organisation's incident_visibility: organization (members see all its incidents) or own (members see their own and their group co-members') (org admins: their own)", request: "OrganizationPatch", reply: "Organization", status: 200, handler: s.patchOrganization},
+		{method: "PATCH", path: "/v1/organizations/:id", roles: userAdmins, summary: "Change an organisation's incident_visibility: organization (members see all its incidents) or own (members see their own and their group co-members'); notify_groups: members of the opener's groups are told of the opener's incidents; language: ja or en, its users' default (org admins: their own)", request: "OrganizationPatch", reply: "OrganizationSettings", status: 200, handler: s.patchOrganization},
 		{method: "POST", path: "/v1/users", roles: userAdmins, summary: "Create a user (org admins: users of their organisation)", request: "NewUser", reply: "User", status: 201, handler: s.createUser},
 		{method: "GET", path: "/v1/organizations/:id/users", roles: userReaders, summary: "An organisation's users (org admins: their own)", reply: "Users", status: 200,
 			query: []string{"cursor", "limit"}, handler: s.listOrganizationUsers},
@@ -113,6 +115,9 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/queue/claim", roles: claimers, summary: "Take the most urgent unassigned incident the caller may take (premium/platinum offered to senior engineers first); never the same one twice", request: "QueueFilter", reply: "Incident", status: 200, handler: s.claim},
 		{method: "GET", path: "/v1/escalations", roles: staff, summary: "Escalations addressed to the caller, newest first", reply: "Escalations", status: 200, query: []string{"pending", "cursor", "limit"}, handler: s.listEscalations},
 		{method: "POST", path: "/v1/escalations/:id/acknowledge", roles: staff, summary: "Acknowledge an escalation addressed to the caller", reply: "Escalation", status: 200, handler: s.acknowledgeEscalation},
+		{method: "GET", path: "/v1/incidents/:id/followers", roles: everyone, summary: "The incident's followers: customers told of its changes as the opener is", reply: "Followers", status: 200, handler: s.listFollowers},
+		{method: "PUT", path: "/v1/incidents/:id/followers/:user_id", roles: updaters, summary: "Add a follower (CC): a customer user of the incident's organisation who may see it (idempotent; customers who may act on it, and staff)", reply: "Followers", status: 200, handler: s.addFollower},
+		{method: "DELETE", path: "/v1/incidents/:id/followers/:user_id", roles: updaters, summary: "Remove a follower (anyone may remove themselves)", status: 204, handler: s.removeFollower},
 		{method: "GET", path: "/v1/incidents/:id/timeline", roles: everyone, summary: "An incident's timeline", reply: "Timeline", status: 200,
 			query: []string{"cursor", "limit"}, handler: s.timeline},
 

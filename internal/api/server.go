@@ -31,8 +31,10 @@ type Deps struct {
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
 	// Mail is the e-mail channel: mailboxes, inbound messages, attachments.
-	Mail  *inbound.Service
-	Clock clock.Clock
+	Mail *inbound.Service
+	// Followers keeps incident followers and notification preferences.
+	Followers *escalation.Followers
+	Clock     clock.Clock
 	// Ready holds the readiness checks by name (e.g. "postgres", "redis").
 	Ready map[string]func(context.Context) error
 	// Registry collects the HTTP metrics; /metrics serves it (and whatever else is registered).

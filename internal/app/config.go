@@ -3,6 +3,8 @@
 package app
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -39,6 +41,9 @@ type Config struct {
 	SessionMaxAge time.Duration
 	TimeZone      *time.Location
 	Mail          MailConfig
+	// MailTokenKey signs the incident tokens of outgoing mail; nil: a key generated once and
+	// kept in PostgreSQL.
+	MailTokenKey []byte
 }
 
 // Var is one environment variable with its default and meaning.
@@ -69,7 +74,6 @@ var Vars = []Var{
 	{"SESSION_IDLE_TIMEOUT", "2h", "A web session unused this long ends."},
 	{"SESSION_MAX_AGE", "168h", "A web session ends this long after sign-in, however busy."},
 	{"DEFAULT_TIME_ZONE", "Asia/Tokyo", "Time zone of web pages for users who have not chosen one."},
-	{"MAIL_TOKEN_KEY", "", "Key (at least 16 bytes) signing the incident tokens in our Message-IDs and reply addresses; unset: mail threads by subject reference only and no automatic answers are sent."},
 	{"MAIL_DOMAIN", "", "Domain of our Message-IDs; default: the domain of SMTP_URL's from address."},
 	{"LMTP_ADDR", "", "Where `supportd work` accepts mail over LMTP from a mail server (e.g. 127.0.0.1:2424); unset: no listener."},
 	{"MAIL_POLL_INTERVAL", "30s", "How often a mailbox without IDLE is read; also the longest IDLE and the retry delay of a failing mailbox."},
@@ -77,6 +81,7 @@ var Vars = []Var{
 	{"MAIL_MAX_BYTES", "26214400", "Largest incoming message; a larger one is refused with a polite answer."},
 	{"MAIL_ATTACHMENT_MAX_BYTES", "10485760", "Largest attachment kept (from mail or uploaded)."},
 	{"MAIL_AUTO_REPLY_CAP", "5", "Automatic mails one address gets per day at most."},
+	{"MAIL_TOKEN_KEY", "", "At least 16 bytes (hex or base64) signing the incident tokens in the Message-IDs and Reply-To addresses of our mail (checked again when a reply comes in); unset: a key generated once and kept in PostgreSQL."},
 }
 
 // FromEnv reads the configuration through getenv (os.Getenv in production, a map in tests).
@@ -141,6 +146,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.TimeZone, err = time.LoadLocation(get("DEFAULT_TIME_ZONE")); err != nil {
 		return c, fmt.Errorf("DEFAULT_TIME_ZONE: %w", err)
 	}
+	if k := get("MAIL_TOKEN_KEY"); k != "" {
+		if c.MailTokenKey, err = parseMailKey(k); err != nil {
+			return c, fmt.Errorf("MAIL_TOKEN_KEY: %w", err)
+		}
+	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		return c, fmt.Errorf("LOG_FORMAT: want json or text, got %q", c.LogFormat)
 	}
@@ -151,4 +161,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, err
 	}
 	return c, nil
+}
+
+// parseMailKey reads a key given as hex or standard base64, of at least 16 bytes.
+func parseMailKey(s string) ([]byte, error) {
+	if b, err := hex.DecodeString(s); err == nil && len(b) >= 16 {
+		return b, nil
+	}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) >= 16 {
+		return b, nil
+	}
+	return nil, fmt.Errorf("want at least 16 bytes as hex or base64")
 }

@@ -8,7 +8,6 @@ import (
 
 // MailConfig is the e-mail channel's part of the configuration.
 type MailConfig struct {
-	TokenKey           []byte // nil: no signed tokens, no automatic answers
 	Domain             string
 	LMTPAddr           string
 	PollInterval       time.Duration
@@ -20,12 +19,6 @@ type MailConfig struct {
 
 func mailFromEnv(get func(string) string) (MailConfig, error) {
 	m := MailConfig{Domain: get("MAIL_DOMAIN"), LMTPAddr: get("LMTP_ADDR")}
-	if k := get("MAIL_TOKEN_KEY"); k != "" {
-		if len(k) < 16 {
-			return m, fmt.Errorf("MAIL_TOKEN_KEY: use at least 16 characters")
-		}
-		m.TokenKey = []byte(k)
-	}
 	var err error
 	if m.PollInterval, err = time.ParseDuration(get("MAIL_POLL_INTERVAL")); err != nil || m.PollInterval <= 0 {
 		return m, fmt.Errorf("MAIL_POLL_INTERVAL: want a positive duration like 30s, got %q", get("MAIL_POLL_INTERVAL"))

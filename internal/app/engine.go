@@ -17,6 +17,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/internal/web"
 	"github.com/supportd/supportd/migrations"
@@ -45,7 +46,8 @@ type Engine struct {
 	Notifier     *escalation.Notifier
 	Mailer       *escalation.Mailer
 	Webhooks     *escalation.Webhooks
-	Secrets      *secretbox.Box // nil without SECRET_KEY
+	Secrets      *secretbox.Box  // nil without SECRET_KEY
+	mailSigner   *mailmsg.Signer // set by PrepareMail
 	Mail         *inbound.Service
 	MailQueue    *workers.MailQueue
 }
@@ -92,6 +94,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	if err := e.openMail(); err != nil {
 		return nil, err
 	}
+	e.Incidents.UseTeller(escalation.NewTeller(e.Mailer))
 	return e, nil
 }
 
@@ -148,7 +151,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	reg.MustRegister(qc, inbound.NewCollector(e.DB))
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
-		Webhooks: e.Webhooks, Ready: e.readiness(), Mail: e.Mail,
+		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.DB, e.Clock), Ready: e.readiness(), Mail: e.Mail,
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
 	if err != nil {
@@ -194,12 +197,15 @@ func (e *Engine) Work(ctx context.Context) error {
 	} else if n > 0 {
 		e.Log.Info("webhook secrets sealed with SECRET_KEY", "count", n)
 	}
+	if err := e.PrepareMail(ctx); err != nil {
+		return err
+	}
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
 		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
 			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue,
 			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
-				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable}), e.Clock, e.Log)})
+				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable, Signer: e.mailSigner}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.

@@ -2,6 +2,7 @@ package inbound_test
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -55,7 +56,7 @@ func newEnv(t *testing.T, extra ...string) *env {
 		"DATABASE_URL":   testenv.FreshDatabase(t),
 		"REDIS_URL":      testenv.Redis(t).URL,
 		"SMTP_URL":       "smtp://" + smtp.Addr + "?from=notifications@" + mailDomain,
-		"MAIL_TOKEN_KEY": tokenKey,
+		"MAIL_TOKEN_KEY": base64.StdEncoding.EncodeToString([]byte(tokenKey)), // as an operator gives it
 		"MAIL_DOMAIN":    mailDomain,
 		"SECRET_KEY":     strings.Repeat("ab", 32),
 	}
@@ -76,6 +77,9 @@ func newEnv(t *testing.T, extra ...string) *env {
 	}
 	t.Cleanup(func() { _ = e.Close() })
 	if err := e.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.PrepareMail(ctx); err != nil {
 		t.Fatal(err)
 	}
 	admin, err := e.Accounts.BootstrapAdmin(ctx, adminTokenTx)

@@ -88,6 +88,11 @@ func New(d Deps, cfg Config) *Service {
 // UseQueue wires the processing task's queue (workers build it after the service).
 func (s *Service) UseQueue(q Enqueuer) { s.queue = q }
 
+// UseSigner gives the service the signer of our mail's tokens (built by the worker once the
+// database holds its key): replies are threaded by the tokens it verifies, and automatic answers
+// carry them. Call it before processing starts.
+func (s *Service) UseSigner(sg *mailmsg.Signer) { s.signer = sg }
+
 // KindMailboxFailing is the notification kind of a mailbox that stopped being read.
 const KindMailboxFailing = "mailbox_failing"
 

@@ -1,0 +1,191 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/tickets"
+	"gorm.io/gorm"
+)
+
+// The notification kinds customers receive (SPEC §3a): one per customer-visible change. They are
+// also the webhook event kinds an organisation subscribes to.
+const (
+	KindIncidentReceived        = "incident_received"
+	KindIncidentAcknowledged    = "incident_acknowledged"
+	KindIncidentUpdated         = "incident_updated"
+	KindIncidentWaiting         = "incident_waiting"
+	KindIncidentResolved        = "incident_resolved"
+	KindIncidentReopened        = "incident_reopened"
+	KindIncidentSeverityChanged = "incident_severity_changed"
+	KindIncidentEscalated       = "incident_escalated"
+)
+
+// CustomerKinds lists the kinds of the customer notifications, in the incident's order of life.
+var CustomerKinds = []string{KindIncidentReceived, KindIncidentAcknowledged, KindIncidentUpdated, KindIncidentWaiting,
+	KindIncidentResolved, KindIncidentReopened, KindIncidentSeverityChanged, KindIncidentEscalated}
+
+// tellKinds names the notification each customer-visible timeline kind is told as. It does not
+// decide who reads what: the timeline's audience table does (tickets.ShowEvent), and a kind
+// it makes staff-only is never told whatever this map says. A customer-visible kind missing
+// here is told as an update.
+var tellKinds = map[string]string{
+	tickets.KindOpened:          KindIncidentReceived,
+	tickets.KindAcknowledged:    KindIncidentAcknowledged,
+	tickets.KindWaitStarted:     KindIncidentWaiting,
+	tickets.KindResolved:        KindIncidentResolved,
+	tickets.KindReopened:        KindIncidentReopened,
+	tickets.KindSeverityChanged: KindIncidentSeverityChanged,
+	tickets.KindEscalated:       KindIncidentEscalated,
+}
+
+// foldedKinds are entries that, written in one step with another, only restate it (a reply
+// ends the wait, a request escalates, an approved reclassification changes the severity): told
+// as that other entry, not twice. Alone they are told as an update.
+var foldedKinds = map[string]bool{tickets.KindWaitEnded: true, tickets.KindEscalationRequested: true,
+	tickets.KindReclassRequested: true, tickets.KindReclassApproved: true}
+
+// Teller writes the customer notifications of an incident's timeline entries (tickets.Teller):
+// an inbox entry and, unless they turned e-mail off or their address is undeliverable, an
+// e-mail to the opener, the followers and (where the organisation wants it) the members of the
+// opener's groups, never to the person whose action it was; and one webhook delivery per
+// subscription of the organisation (and global ones) to the kind.
+type Teller struct {
+	email bool
+}
+
+// NewTeller returns a teller. A nil mailer (SMTP_URL unset) writes no e-mail rows.
+func NewTeller(m *Mailer) *Teller { return &Teller{email: m != nil} }
+
+// told is one entry as a customer reads it, with the notification kind it is told as.
+type told struct {
+	event tickets.Event
+	kind  string
+}
+
+// Tell writes the notifications of events (entries of inc just stored, with their IDs) in tx.
+// Errors: storage errors, after which tx must be rolled back.
+func (t *Teller) Tell(ctx context.Context, tx *gorm.DB, inc tickets.Incident, events []tickets.Event, now time.Time) ([]uuid.UUID, error) {
+	var tell []told
+	for _, e := range events {
+		ev, ok := tickets.ShowEvent(e, tickets.AudienceCustomer)
+		if !ok {
+			continue // staff-only: SPEC §1, in every channel
+		}
+		if ev.Kind == tickets.KindEscalated && inc.Tier != string(sla.Premium) && inc.Tier != string(sla.Platinum) {
+			continue // seed 003: premium and platinum customers are told of escalations
+		}
+		kind, ok := tellKinds[ev.Kind]
+		if !ok {
+			kind = KindIncidentUpdated
+		}
+		tell = append(tell, told{event: e, kind: kind})
+	}
+	if len(tell) > 1 {
+		kept := tell[:0]
+		for _, x := range tell {
+			if !foldedKinds[x.event.Kind] {
+				kept = append(kept, x)
+			}
+		}
+		if len(kept) > 0 {
+			tell = kept
+		}
+	}
+	if len(tell) == 0 {
+		return nil, nil
+	}
+	aud, err := findAudience(ctx, tx, inc)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := findHooks(ctx, tx, tell, inc.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	var inbox, outbox []Message
+	incID := inc.ID
+	for _, x := range tell {
+		ev, _ := tickets.ShowEvent(x.event, tickets.AudienceCustomer)
+		key := fmt.Sprintf("tell:%d", x.event.ID)
+		for _, r := range aud.people {
+			if x.event.ActorID != nil && *x.event.ActorID == r.ID && x.kind != KindIncidentReceived {
+				continue // they know: their own reply is not mailed back to them (an intake is confirmed)
+			}
+			txt := render(x.kind, ev, inc, aud, r.Language)
+			data := noteData(x, ev, inc)
+			id := r.ID
+			inbox = append(inbox, Message{RecipientID: &id, Channel: ChannelInbox, Kind: x.kind, IncidentID: &incID,
+				Subject: txt.subject, Body: txt.body, Data: data, DedupKey: fmt.Sprintf("%s:inbox:%s", key, id)})
+			if !t.email || !r.Mail || r.Email == "" || answeredByMail(x, r.ID) {
+				continue
+			}
+			msgID := uuid.Must(uuid.NewV7())
+			thread := aud.thread[id]
+			mailData := noteData(x, ev, inc)
+			mailData["mail"] = map[string]any{"to_name": r.Name, "language": r.Language, "thread": idStrings(thread)}
+			outbox = append(outbox, Message{ID: msgID, RecipientID: &id, Channel: ChannelEmail, Kind: x.kind, IncidentID: &incID,
+				Subject: txt.subject, Body: txt.body, Data: mailData, DedupKey: fmt.Sprintf("%s:email:%s", key, id)})
+			aud.thread[id] = lastN(append(thread, msgID), mailmsg.MaxReferences)
+		}
+		txt := render(x.kind, ev, inc, aud, "en")
+		for _, h := range hooks[x.kind] {
+			h := h
+			outbox = append(outbox, Message{Channel: ChannelWebhook, WebhookID: &h, Kind: x.kind, IncidentID: &incID,
+				Subject: txt.subject, Body: txt.body, Data: noteData(x, ev, inc), DedupKey: fmt.Sprintf("%s:webhook:%s", key, h)})
+		}
+	}
+	if _, err := enqueue(ctx, tx, now, inbox); err != nil {
+		return nil, err
+	}
+	return enqueue(ctx, tx, now, outbox)
+}
+
+// noteData is what every channel carries besides the text: the incident, the timeline entry
+// it tells and that entry's customer fields, nothing else.
+func noteData(x told, ev tickets.Event, inc tickets.Incident) map[string]any {
+	return map[string]any{"reference": inc.Reference, "event_id": x.event.ID, "event_kind": ev.Kind,
+		"severity": inc.Severity, "status": string(inc.Status), "fields": ev.Data}
+}
+
+func findHooks(ctx context.Context, tx *gorm.DB, tell []told, org uuid.UUID) (map[string][]uuid.UUID, error) {
+	out := map[string][]uuid.UUID{}
+	for _, x := range tell {
+		if _, ok := out[x.kind]; ok {
+			continue
+		}
+		hs, err := findSubscribers(ctx, tx, x.kind, &org)
+		if err != nil {
+			return nil, err
+		}
+		out[x.kind] = hs
+	}
+	return out, nil
+}
+
+func idStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
+}
+
+func lastN(ids []uuid.UUID, n int) []uuid.UUID {
+	if len(ids) > n {
+		return ids[len(ids)-n:]
+	}
+	return ids
+}
+
+// answeredByMail tells the receipt of an incident the recipient opened by mailing a support
+// mailbox: the mail channel answers that mail itself, threaded to it (tickets/inbound), so a
+// second receipt by e-mail would only repeat it. The inbox entry and webhooks stay.
+func answeredByMail(x told, recipient uuid.UUID) bool {
+	return x.kind == KindIncidentReceived && x.event.ActorID != nil && *x.event.ActorID == recipient &&
+		fmt.Sprint(x.event.Data["channel"]) == string(tickets.ChannelEmail)
+}
