@@ -19,12 +19,14 @@ const MarkerKey = "supportd:timers:epoch"
 
 // Reconciler repairs the gap between PostgreSQL, which holds every pending timer, and Redis, which
 // delivers them. Each pass: if Redis lost its data, every pending timer is scheduled again; timers
-// not yet in the queue are scheduled; timers overdue by half an interval whose delivery never
+// not yet in the queue are scheduled; timers overdue by a quarter interval whose delivery never
 // started get a fresh delivery unless asynq says theirs is waiting in the queue (see
 // redeliveryID: a task ID conflict does not tell a queued delivery from one held by a dead
-// worker); and timers whose delivery started but did not finish within half an interval (a killed
-// worker, whose task asynq would only retry after its lease and backoff) get a fresh delivery.
-// Passes run every half interval, so a fault delays a deadline by at most about one interval.
+// worker); and timers whose delivery started but did not finish within a quarter interval (a
+// killed worker, whose task asynq would only retry after its lease and backoff) get a fresh
+// delivery. Passes run every quarter interval, so a fault delays a deadline by about half an
+// interval plus the time to fire it; the promised bound, one interval, leaves the rest for a
+// loaded machine.
 type Reconciler struct {
 	Interval time.Duration
 	Store    *tickets.Store
@@ -36,7 +38,7 @@ type Reconciler struct {
 
 // Run reconciles until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) {
-	t := time.NewTicker(r.Interval / 2)
+	t := time.NewTicker(r.Interval / 4)
 	defer t.Stop()
 	for {
 		if err := r.Once(ctx); err != nil && ctx.Err() == nil {
@@ -85,7 +87,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 			break
 		}
 	}
-	overdue, err := r.Store.OverdueTimers(ctx, now.Add(-r.Interval/2), batch)
+	overdue, err := r.Store.OverdueTimers(ctx, now.Add(-r.Interval/4), batch)
 	if err != nil {
 		return err
 	}
@@ -110,7 +112,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 // (pending, scheduled, retry) is left alone, since a backlog drains by itself and a duplicate
 // would only lengthen it; anything else gets a delivery under a new ID, one per pass period. Above
 // all "active": a worker took it, and a live worker claims a delivery as soon as it is due, even
-// one it took early (asynq starts tasks up to a second early); unclaimed half an interval after
+// one it took early (asynq starts tasks up to a second early); unclaimed a quarter interval after
 // the deadline, it is held by a worker that died, and asynq answers a re-enqueue under the old ID
 // with a conflict until the dead worker's lease runs out and its recoverer runs (about 75 s).
 // Exactly-once does not rest on task IDs: the delivery that decides the timer in PostgreSQL wins,
@@ -127,6 +129,6 @@ func (r *Reconciler) redeliveryID(ctx context.Context, t tickets.Timer, now time
 	case info.State == asynq.TaskStatePending || info.State == asynq.TaskStateScheduled || info.State == asynq.TaskStateRetry:
 		return "", nil
 	}
-	period := max(r.Interval/2, time.Millisecond)
+	period := max(r.Interval/4, time.Millisecond) // one fresh delivery per pass
 	return fmt.Sprintf("%s:late:%d", taskID(t.ID), now.UnixNano()/int64(period)), nil
 }
