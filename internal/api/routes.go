@@ -46,6 +46,10 @@ func (s *Server) routes() []route {
 
 		{method: "GET", path: "/v1/me", roles: everyone, summary: "The authenticated user", reply: "User", status: 200, handler: s.me},
 		{method: "POST", path: "/v1/organizations", roles: admins, summary: "Create a customer organisation", request: "NewOrganization", reply: "Organization", status: 201, handler: s.createOrganization},
+		{method: "GET", path: "/v1/organizations", roles: everyone, summary: "Organisations, oldest first (staff: all; customers: their own)", reply: "Organizations", status: 200,
+			query: []string{"cursor", "limit"}, handler: s.listOrganizations},
+		{method: "GET", path: "/v1/staff", roles: staff, summary: "Vendor staff, oldest first, of a role and/or office", reply: "Users", status: 200,
+			query: []string{"role", "office", "cursor", "limit"}, handler: s.listStaff},
 		{method: "GET", path: "/v1/organizations/:id", roles: everyone, summary: "An organisation (customers: their own)", reply: "Organization", status: 200, handler: s.getOrganization},
 		{method: "PATCH", path: "/v1/organizations/:id", roles: userAdmins, summary: "Change an organisation's incident_visibility: organization (members see all its incidents) or own (members see their own and their group co-members') (org admins: their own)", request: "OrganizationPatch", reply: "Organization", status: 200, handler: s.patchOrganization},
 		{method: "POST", path: "/v1/users", roles: userAdmins, summary: "Create a user (org admins: users of their organisation)", request: "NewUser", reply: "User", status: 201, handler: s.createUser},
@@ -92,6 +96,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/incidents", roles: intakeRoles, summary: "Open an incident (honours Idempotency-Key)", request: "NewIncident", reply: "Incident", status: 201, handler: s.openIncident},
 		{method: "GET", path: "/v1/incidents", roles: everyone, summary: "List incidents visible to the caller, newest first; q matches a reference or title/description text, mine=true only the caller's own", reply: "IncidentPage", status: 200,
 			query: []string{"status", "severity", "tier", "product", "organization_id", "q", "mine", "cursor", "limit"}, handler: s.listIncidents},
+		{method: "GET", path: "/v1/incidents/by-reference/:ref", roles: everyone, summary: "One incident by its reference, case-insensitive (404 when not visible)", reply: "Incident", status: 200, handler: s.incidentByReference},
 		{method: "GET", path: "/v1/incidents/:id", roles: everyone, summary: "One incident (404 when not visible)", reply: "Incident", status: 200, handler: s.getIncident},
 		{method: "PATCH", path: "/v1/incidents/:id", roles: workers, summary: "Change severity and/or scope (with a reason); re-plans open targets", request: "IncidentPatch", reply: "Incident", status: 200, handler: s.patchIncident},
 		{method: "POST", path: "/v1/incidents/:id/acknowledge", roles: workers, summary: "First response: a customer-visible message with severity and engineer (needs an assignee)", request: "Acknowledgement", reply: "Incident", status: 200, handler: s.acknowledge()},
