@@ -3,6 +3,8 @@ package accounts
 import (
 	"context"
 
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 )
@@ -55,4 +57,21 @@ func (s *Store) findStaffPage(ctx context.Context, office string, roles []Role, 
 		out[i] = r.toUser()
 	}
 	return out, nil
+}
+
+// updateTSAM sets (uuid.Nil: clears) the organisation's TSAM.
+func (s *Store) updateTSAM(ctx context.Context, orgID, tsam uuid.UUID) (Organization, error) {
+	var v any
+	if tsam != uuid.Nil {
+		v = tsam
+	}
+	res := s.db.WithContext(ctx).Model(&organizationRow{}).Where("id = ?", orgID).
+		Updates(map[string]any{"tsam_id": v, "updated_at": s.clock.Now()})
+	if res.Error != nil {
+		return Organization{}, dbx.Translate(res.Error, "organization")
+	}
+	if res.RowsAffected == 0 {
+		return Organization{}, apperr.NotFoundf("organization not found")
+	}
+	return s.FindOrganizationByID(ctx, orgID)
 }

@@ -160,7 +160,8 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	}
 	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Mailer: e.Mailer, Clock: e.Clock, Log: e.Log, PublicURL: public, Zone: e.Cfg.TimeZone,
-		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge}})
+		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge},
+		Admin:    web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail}})
 	if err != nil {
 		ln.Close()
 		return err

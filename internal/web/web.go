@@ -32,6 +32,8 @@ type Deps struct {
 	PublicURL string
 	// Zone is the time zone of users who have not chosen one.
 	Zone *time.Location
+	// Admin is what the admin pages call (routes_admin.go).
+	Admin AdminDeps
 }
 
 // Server serves the pages.
