@@ -39,6 +39,7 @@ type Config struct {
 	SessionMaxAge time.Duration
 	TimeZone      *time.Location
 	Mail          MailConfig
+	OIDC          OIDCConfig
 }
 
 // Var is one environment variable with its default and meaning.
@@ -148,6 +149,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("SUPPORT_ADMIN_TOKEN: use at least 16 characters")
 	}
 	if c.Mail, err = mailFromEnv(get); err != nil {
+		return c, err
+	}
+	if c.OIDC, err = oidcFromEnv(get); err != nil {
 		return c, err
 	}
 	return c, nil

@@ -43,7 +43,7 @@ func init() {
 	for _, d := range weekdays {
 		dynamicKeys = append(dynamicKeys, "admin.day."+d)
 	}
-	dynamicKeys = append(dynamicKeys, "admin.org.title", "org.title", "admin.calendar.title", "mail.invite.subject", "mail.invite.body")
+	dynamicKeys = append(dynamicKeys, "error.oidc", "error.oidc_no_staff_user", "admin.org.title", "org.title", "admin.calendar.title", "mail.invite.subject", "mail.invite.body")
 	for _, t := range []string{"standard", "premium", "platinum"} {
 		dynamicKeys = append(dynamicKeys, "tier."+t)
 	}
@@ -78,6 +78,8 @@ func (s *Server) registerAdmin(get, post route, signedIn fiber.Handler) {
 	post("/admin/mailboxes/:id", signedIn, s.adminMailboxState)
 
 	get("/organization", signedIn, s.orgHome)
+	get("/signin/oidc", s.identify(false), s.oidcStart)
+	get("/signin/oidc/callback", s.identify(false), s.oidcCallback)
 	post("/organization/users", signedIn, s.inviteUser)
 }
 
