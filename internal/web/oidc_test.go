@@ -59,8 +59,8 @@ func TestOIDCRefusals(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, email, want string
-		verified         *bool
-		tamper           func()
+		verified          *bool
+		tamper            func()
 	}{
 		{"a customer", s.member.Email, "matches no active staff user", yes(), nil},
 		{"an unknown address", "nobody@elsewhere.example", "matches no active staff user", yes(), nil},
