@@ -76,6 +76,14 @@ func TestDirectoryEndToEnd(t *testing.T) {
 		if got := ids("/v1/staff?office=" + office); strings.Join(got, ",") != mgr+","+eng {
 			t.Fatalf("office: %v", got)
 		}
+		// An admin names the TSAM of an organisation; an org admin may not, nor an engineer be one.
+		if got := p.must(200, "PATCH", "/v1/organizations/"+w.orgA, adminToken, map[string]any{"tsam_id": mgr}); got.str("tsam_id") != mgr ||
+			got.str("incident_visibility") != "organization" {
+			t.Fatalf("tsam: %s", got.Raw)
+		}
+		if r := p.call("PATCH", "/v1/organizations/"+w.orgA, adminToken, map[string]any{"tsam_id": eng}); r.Status != 422 || r.errField() != "tsam_id" {
+			t.Fatalf("an engineer as TSAM: %d %s", r.Status, r.Raw)
+		}
 		if got := ids("/v1/staff?office=" + office + "&role=engineer"); strings.Join(got, ",") != eng {
 			t.Fatalf("engineers: %v", got)
 		}

@@ -105,6 +105,7 @@ func (s *Server) removeGroupMember(c *fiber.Ctx) error {
 
 type organizationPatch struct {
 	IncidentVisibility *accounts.Visibility `json:"incident_visibility"`
+	TSAMID             *uuid.UUID           `json:"tsam_id"` // admins; null or absent keeps it
 }
 
 func (s *Server) patchOrganization(c *fiber.Ctx) error {
@@ -117,7 +118,7 @@ func (s *Server) patchOrganization(c *fiber.Ctx) error {
 		return err
 	}
 	org, err := s.deps.Accounts.UpdateOrganization(c.UserContext(), caller(c), id,
-		accounts.OrganizationPatch{IncidentVisibility: req.IncidentVisibility})
+		accounts.OrganizationPatch{IncidentVisibility: req.IncidentVisibility, TSAMID: req.TSAMID})
 	if err != nil {
 		return err
 	}

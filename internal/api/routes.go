@@ -51,7 +51,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/staff", roles: staff, summary: "Vendor staff, oldest first, of a role and/or office", reply: "Users", status: 200,
 			query: []string{"role", "office", "cursor", "limit"}, handler: s.listStaff},
 		{method: "GET", path: "/v1/organizations/:id", roles: everyone, summary: "An organisation (customers: their own)", reply: "Organization", status: 200, handler: s.getOrganization},
-		{method: "PATCH", path: "/v1/organizations/:id", roles: userAdmins, summary: "Change an organisation's incident_visibility: organization (members see all its incidents) or own (members see their own and their group co-members') (org admins: their own)", request: "OrganizationPatch", reply: "Organization", status: 200, handler: s.patchOrganization},
+		{method: "PATCH", path: "/v1/organizations/:id", roles: userAdmins, summary: "Change an organisation's incident_visibility: organization (members see all its incidents) or own (members see their own and their group co-members') (org admins: their own); admins also its tsam_id (a support manager or executive)", request: "OrganizationPatch", reply: "Organization", status: 200, handler: s.patchOrganization},
 		{method: "POST", path: "/v1/users", roles: userAdmins, summary: "Create a user (org admins: users of their organisation)", request: "NewUser", reply: "User", status: 201, handler: s.createUser},
 		{method: "GET", path: "/v1/organizations/:id/users", roles: userReaders, summary: "An organisation's users (org admins: their own)", reply: "Users", status: 200,
 			query: []string{"cursor", "limit"}, handler: s.listOrganizationUsers},

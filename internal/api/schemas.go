@@ -36,7 +36,7 @@ var schemas = map[string]any{
 	"Organization": obj(nil, map[string]any{"id": strf("uuid"), "name": str(), "office": str(), "tier": tierEnum,
 		"tsam_id": nullable(strf("uuid")), "incident_visibility": visibilityEnum, "created_at": strf("date-time"), "updated_at": strf("date-time")}),
 	"Organizations":     obj([]string{"items"}, map[string]any{"next_cursor": str(), "items": arr(ref("Organization"))}),
-	"OrganizationPatch": obj([]string{"incident_visibility"}, map[string]any{"incident_visibility": visibilityEnum}),
+	"OrganizationPatch": obj(nil, map[string]any{"incident_visibility": visibilityEnum, "tsam_id": nullable(strf("uuid"))}),
 	"NewGroup":          obj([]string{"name"}, map[string]any{"name": str(), "description": str(), "organization_id": strf("uuid")}),
 	"Group": obj(nil, map[string]any{"id": strf("uuid"), "organization_id": strf("uuid"), "name": str(), "description": str(),
 		"members":    arr(obj(nil, map[string]any{"user_id": strf("uuid"), "name": str(), "email": str(), "added_at": strf("date-time")})),
