@@ -204,6 +204,9 @@ func (s *Store) mayManage(ctx context.Context, actor User, userID uuid.UUID) (Us
 // OrganizationPatch is the input of UpdateOrganization; nil fields keep their value.
 type OrganizationPatch struct {
 	IncidentVisibility *Visibility
+	// TSAMID names the organisation's technical support account manager (admins only); a
+	// pointer to uuid.Nil removes them.
+	TSAMID *uuid.UUID
 }
 
 // UpdateOrganization changes an organisation's settings: admins any organisation's, an
@@ -216,11 +219,28 @@ func (s *Store) UpdateOrganization(ctx context.Context, actor User, orgID uuid.U
 	case actor.Role != Admin && actor.Role != OrgAdmin:
 		return Organization{}, errForbidden
 	}
-	if in.IncidentVisibility == nil {
+	if in.IncidentVisibility == nil && in.TSAMID == nil {
 		return Organization{}, apperr.InvalidField("incident_visibility", "give incident_visibility")
 	}
-	if !in.IncidentVisibility.Valid() {
+	if in.IncidentVisibility != nil && !in.IncidentVisibility.Valid() {
 		return Organization{}, apperr.InvalidField("incident_visibility", "incident_visibility must be organization or own")
+	}
+	if in.TSAMID != nil {
+		if actor.Role != Admin {
+			return Organization{}, errForbidden
+		}
+		if *in.TSAMID != uuid.Nil {
+			tsam, err := s.FindUserByID(ctx, *in.TSAMID)
+			if err != nil || (tsam.Role != SupportManager && tsam.Role != Executive) {
+				return Organization{}, apperr.InvalidField("tsam_id", "tsam_id must name a support manager or executive")
+			}
+		}
+		if _, err := s.updateTSAM(ctx, orgID, *in.TSAMID); err != nil {
+			return Organization{}, err
+		}
+	}
+	if in.IncidentVisibility == nil {
+		return s.FindOrganizationByID(ctx, orgID)
 	}
 	return s.updateIncidentVisibility(ctx, orgID, *in.IncidentVisibility)
 }

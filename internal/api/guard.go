@@ -119,6 +119,7 @@ var queryParams = map[string]param{
 	"unread":          {kind: boolParam},
 	"pending":         {kind: boolParam},
 	"format":          {kind: enumParam, enum: []string{"json", "csv"}},
+	"role":            {kind: enumParam, enum: []string{"engineer", "support_manager", "executive", "admin"}},
 }
 
 // checkRequest validates what a route takes besides its body: every query parameter (unknown

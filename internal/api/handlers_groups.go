@@ -107,6 +107,7 @@ type organizationPatch struct {
 	IncidentVisibility *accounts.Visibility `json:"incident_visibility"`
 	NotifyGroups       *bool                `json:"notify_groups"`
 	Language           *string              `json:"language"`
+	TSAMID             *uuid.UUID           `json:"tsam_id"` // admins; null or absent keeps it
 }
 
 func (s *Server) patchOrganization(c *fiber.Ctx) error {
@@ -119,9 +120,9 @@ func (s *Server) patchOrganization(c *fiber.Ctx) error {
 		return err
 	}
 	var org accounts.Organization
-	if req.IncidentVisibility != nil || (req.NotifyGroups == nil && req.Language == nil) {
+	if req.IncidentVisibility != nil || req.TSAMID != nil || (req.NotifyGroups == nil && req.Language == nil) {
 		org, err = s.deps.Accounts.UpdateOrganization(c.UserContext(), caller(c), id,
-			accounts.OrganizationPatch{IncidentVisibility: req.IncidentVisibility})
+			accounts.OrganizationPatch{IncidentVisibility: req.IncidentVisibility, TSAMID: req.TSAMID})
 	} else {
 		org, err = s.mayChangeOrganization(c, id)
 	}

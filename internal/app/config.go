@@ -44,6 +44,7 @@ type Config struct {
 	// MailTokenKey signs the incident tokens of outgoing mail; nil: a key generated once and
 	// kept in PostgreSQL.
 	MailTokenKey []byte
+	OIDC         OIDCConfig
 }
 
 // Var is one environment variable with its default and meaning.
@@ -158,6 +159,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		return c, fmt.Errorf("SUPPORT_ADMIN_TOKEN: use at least 16 characters")
 	}
 	if c.Mail, err = mailFromEnv(get); err != nil {
+		return c, err
+	}
+	if c.OIDC, err = oidcFromEnv(get); err != nil {
 		return c, err
 	}
 	return c, nil

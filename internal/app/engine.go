@@ -163,7 +163,10 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	}
 	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Mailer: e.Mailer, Clock: e.Clock, Log: e.Log, PublicURL: public, Zone: e.Cfg.TimeZone,
-		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge}})
+		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge},
+		Admin:    web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail},
+		OIDC: web.OIDCConfig{Issuer: e.Cfg.OIDC.Issuer, ClientID: e.Cfg.OIDC.ClientID, ClientSecret: e.Cfg.OIDC.ClientSecret,
+			RedirectURL: e.Cfg.OIDC.RedirectURL}})
 	if err != nil {
 		ln.Close()
 		return err

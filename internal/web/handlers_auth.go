@@ -15,17 +15,18 @@ import (
 type signinData struct {
 	Email string
 	Next  string
+	OIDC  bool // staff may sign in through the configured OpenID Connect provider
 }
 
 func (s *Server) signinPage(c *fiber.Ctx) error {
 	if reqOf(c).user != nil {
 		return c.Redirect(localPath(c.Query("next", "/")), fiber.StatusSeeOther)
 	}
-	return s.show(c, fiber.StatusOK, "signin", s.page(c, "", "signin.title", signinData{Next: localPath(c.Query("next", "/"))}))
+	return s.show(c, fiber.StatusOK, "signin", s.page(c, "", "signin.title", signinData{Next: localPath(c.Query("next", "/")), OIDC: s.oidc != nil}))
 }
 
 func (s *Server) signin(c *fiber.Ctx) error {
-	d := signinData{Email: strings.TrimSpace(c.FormValue("email")), Next: localPath(c.FormValue("next"))}
+	d := signinData{Email: strings.TrimSpace(c.FormValue("email")), Next: localPath(c.FormValue("next")), OIDC: s.oidc != nil}
 	u, secret, sess, err := s.deps.Accounts.SignIn(c.UserContext(), d.Email, c.FormValue("password"), s.client(c), s.deps.Sessions)
 	if err != nil {
 		p := s.page(c, "", "signin.title", d)

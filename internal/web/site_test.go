@@ -109,7 +109,8 @@ func newSite(t *testing.T, opts ...siteOption) *site {
 	}
 	s.base = "http://" + ln.Addr().String()
 	deps := web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Clock: e.Clock, Log: log,
-		PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour}}
+		PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
+		Admin: web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail}}
 	for _, o := range opts {
 		o(&deps)
 	}

@@ -32,12 +32,17 @@ type Deps struct {
 	PublicURL string
 	// Zone is the time zone of users who have not chosen one.
 	Zone *time.Location
+	// Admin is what the admin pages call (routes_admin.go).
+	Admin AdminDeps
+	// OIDC configures staff sign-in through an OpenID Connect provider (oidc.go); zero: off.
+	OIDC OIDCConfig
 }
 
 // Server serves the pages.
 type Server struct {
 	deps  Deps
 	views *views
+	oidc  *oidcClient // nil when OIDC is not configured
 }
 
 // New parses the embedded templates and catalogues; it fails when a view the handlers use is
@@ -62,5 +67,5 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{deps: d, views: v}, nil
+	return &Server{deps: d, views: v, oidc: newOIDC(d.OIDC, d.PublicURL)}, nil
 }
