@@ -59,11 +59,15 @@ func TestMissedFirstResponseCreditsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o, _, err := svc.FireTimer(ctx, timerID)
+			out, err := svc.FireTimers(ctx, []uuid.UUID{timerID})
+			if err == nil {
+				err = out[0].Err
+			}
 			if err != nil {
 				t.Error(err)
+				return
 			}
-			outcomes <- o
+			outcomes <- out[0].Outcome
 		}()
 	}
 	wg.Wait()

@@ -16,6 +16,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
 )
 
@@ -154,19 +155,18 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		return Incident{}, false, err
 	}
 	cls := Classify(in.Channel, in.Severity, in.Description)
-	version := 0
+	// The snapshot is taken before the transaction: planning inside it reads nothing.
+	var snap catalog.Snapshot
 	if s.planner != nil {
-		p, err := s.planner.CurrentPolicy(ctx, sla.Tier(ent.Tier))
-		if err != nil {
+		if snap, err = s.planner.Current(ctx, sla.Tier(ent.Tier)); err != nil {
 			return Incident{}, false, err
 		}
-		version = p.Version
 	}
 	inc = Incident{ID: uuid.Must(uuid.NewV7()), OrganizationID: org, Product: in.Product, Title: in.Title,
 		Description: in.Description, Tier: ent.Tier, Severity: cls.Severity, RequestedSeverity: cls.Requested,
 		SeverityConfirmationRequired: cls.ConfirmationRequired, Status: StatusNew, Channel: in.Channel,
 		Scope: ScopeProduct, OpenedBy: actor.ID, EntitlementID: ent.EntitlementID, InGrace: ent.InGrace,
-		GraceEndsAt: ent.GraceEndsAt, PolicyVersion: version, AcceptedAt: now, CreatedAt: now, UpdatedAt: now}
+		GraceEndsAt: ent.GraceEndsAt, PolicyVersion: snap.Policy.Version, CalendarVersions: snap.Versions, AcceptedAt: now, CreatedAt: now, UpdatedAt: now}
 	data := map[string]any{"tier": ent.Tier, "severity": cls.Severity, "channel": in.Channel}
 	if cls.Requested != nil {
 		data["requested_severity"] = *cls.Requested
@@ -184,7 +184,7 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	var outbox []uuid.UUID
 	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash, func(tx *gorm.DB, created Incident) error {
 		var err error
-		added, _, err = s.replan(ctx, tx, created, []Event{first}, now)
+		added, _, err = s.replan(ctx, tx, snap, created, []Event{first}, now)
 		if err == nil && s.esc != nil {
 			outbox, err = s.esc.Opened(ctx, tx, created, now)
 		}
@@ -209,8 +209,10 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		inc.Warnings = []string{ent.Warning}
 	}
 	// The timeline is the opening event alone: plan from it instead of reading it back.
-	if inc.SLA, err = s.slaBlock(ctx, inc, []Event{first}, actor.Role.Staff()); err != nil {
-		return Incident{}, false, err
+	if s.planner != nil {
+		if inc.SLA, err = s.planBlock(snap, inc, []Event{first}, actor.Role.Staff()); err != nil {
+			return Incident{}, false, err
+		}
 	}
 	return inc, false, nil
 }

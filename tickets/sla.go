@@ -10,11 +10,39 @@ import (
 	"github.com/supportd/supportd/sla/catalog"
 )
 
-// Planner is what incidents need from the SLA catalogue: the policy version a new incident is
-// planned with, and the plan of an incident under the version it keeps.
+// Planner is what incidents need from the SLA catalogue: the snapshot (policy and calendars) a
+// new incident is planned with, and the snapshot an incident is pinned to. Snapshots are taken
+// before a transaction opens; planning inside one is pure (catalog.Snapshot.Plan).
 type Planner interface {
-	CurrentPolicy(ctx context.Context, tier sla.Tier) (sla.Policy, error)
-	Plan(ctx context.Context, version int, in sla.Incident, now time.Time) (sla.Result, error)
+	Current(ctx context.Context, tier sla.Tier) (catalog.Snapshot, error)
+	Snapshot(ctx context.Context, pin catalog.Pin) (catalog.Snapshot, error)
+	Policy(ctx context.Context, tier sla.Tier, version int) (sla.Policy, error)
+}
+
+// pinOf is the versions the incident is planned with.
+func pinOf(inc Incident) catalog.Pin {
+	return catalog.Pin{Tier: sla.Tier(inc.Tier), Policy: inc.PolicyVersion, Calendars: inc.CalendarVersions}
+}
+
+// snapshots takes the planning snapshot of each incident, one per distinct pin, keyed by
+// incident id. It reads (at most) the catalogue, so it runs before a transaction opens.
+func (s *Service) snapshots(ctx context.Context, incs []Incident) (map[uuid.UUID]catalog.Snapshot, error) {
+	out := make(map[uuid.UUID]catalog.Snapshot, len(incs))
+	byPin := map[string]catalog.Snapshot{}
+	for _, inc := range incs {
+		pin := pinOf(inc)
+		key := pin.Key()
+		snap, ok := byPin[key]
+		if !ok {
+			var err error
+			if snap, err = s.planner.Snapshot(ctx, pin); err != nil {
+				return nil, err
+			}
+			byPin[key] = snap
+		}
+		out[inc.ID] = snap
+	}
+	return out, nil
 }
 
 // SLA is an incident's "sla" block: every target with its due time and state.
@@ -92,12 +120,16 @@ func (s *Service) withSLA(ctx context.Context, incs []Incident, explain bool) er
 	for i, inc := range incs {
 		ids[i] = inc.ID
 	}
+	snaps, err := s.snapshots(ctx, incs)
+	if err != nil {
+		return err
+	}
 	byInc, err := s.store.findEventsOf(ctx, ids)
 	if err != nil {
 		return err
 	}
 	for i := range incs {
-		if incs[i].SLA, err = s.slaBlock(ctx, incs[i], byInc[incs[i].ID], explain); err != nil {
+		if incs[i].SLA, err = s.planBlock(snaps[incs[i].ID], incs[i], byInc[incs[i].ID], explain); err != nil {
 			return err
 		}
 	}
@@ -109,7 +141,16 @@ func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event, ex
 	if s.planner == nil {
 		return nil, nil
 	}
-	res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), s.clock.Now())
+	snap, err := s.planner.Snapshot(ctx, pinOf(inc))
+	if err != nil {
+		return nil, err
+	}
+	return s.planBlock(snap, inc, events, explain)
+}
+
+// planBlock plans the incident's sla block with its snapshot, at now. Pure.
+func (s *Service) planBlock(snap catalog.Snapshot, inc Incident, events []Event, explain bool) (*SLA, error) {
+	res, err := snap.Plan(PlanInput(inc, events), s.clock.Now())
 	if err != nil {
 		return nil, err
 	}

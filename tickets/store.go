@@ -33,6 +33,7 @@ type incidentRow struct {
 	InGrace                      bool
 	GraceEndsAt                  *time.Time
 	PolicyVersion                int
+	CalendarVersions             map[string]int `gorm:"serializer:json"`
 	AcceptedAt                   time.Time
 	CreatedAt                    time.Time
 	UpdatedAt                    time.Time
@@ -41,22 +42,28 @@ type incidentRow struct {
 func (incidentRow) TableName() string { return "incidents" }
 
 func (r incidentRow) toIncident() Incident {
+	if len(r.CalendarVersions) == 0 {
+		r.CalendarVersions = nil // unpinned reads as intake without a planner leaves it
+	}
 	return Incident{ID: r.ID, Reference: r.Reference, OrganizationID: r.OrganizationID, Product: r.Product,
 		Title: r.Title, Description: r.Description, Tier: r.Tier, Severity: r.Severity,
 		RequestedSeverity: r.RequestedSeverity, SeverityConfirmationRequired: r.SeverityConfirmationRequired,
 		Status: Status(r.Status), Channel: Channel(r.Channel), Scope: Scope(r.Scope), AssigneeID: r.AssigneeID,
 		EscalationLevel: r.EscalationLevel, OpenedBy: r.OpenedBy, EntitlementID: r.EntitlementID, InGrace: r.InGrace,
-		GraceEndsAt: utcPtr(r.GraceEndsAt), PolicyVersion: r.PolicyVersion, AcceptedAt: r.AcceptedAt.UTC(),
+		GraceEndsAt: utcPtr(r.GraceEndsAt), PolicyVersion: r.PolicyVersion, CalendarVersions: r.CalendarVersions, AcceptedAt: r.AcceptedAt.UTC(),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func toIncidentRow(i Incident) incidentRow {
+	if i.CalendarVersions == nil {
+		i.CalendarVersions = map[string]int{} // the column is NOT NULL; {} plans on current calendars
+	}
 	return incidentRow{ID: i.ID, Reference: i.Reference, OrganizationID: i.OrganizationID, Product: i.Product,
 		Title: i.Title, Description: i.Description, Tier: i.Tier, Severity: i.Severity,
 		RequestedSeverity: i.RequestedSeverity, SeverityConfirmationRequired: i.SeverityConfirmationRequired,
 		Status: string(i.Status), Channel: string(i.Channel), Scope: string(i.Scope), AssigneeID: i.AssigneeID,
 		EscalationLevel: i.EscalationLevel, OpenedBy: i.OpenedBy, EntitlementID: i.EntitlementID, InGrace: i.InGrace,
-		GraceEndsAt: i.GraceEndsAt, PolicyVersion: i.PolicyVersion, AcceptedAt: i.AcceptedAt,
+		GraceEndsAt: i.GraceEndsAt, PolicyVersion: i.PolicyVersion, CalendarVersions: i.CalendarVersions, AcceptedAt: i.AcceptedAt,
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 }
 
