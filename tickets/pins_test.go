@@ -42,7 +42,7 @@ func TestClosedIncidentKeepsItsCalendars(t *testing.T) {
 	f := newFixtureOn(t, db)
 	ctx := context.Background()
 	cat := catalog.New(db, f.clock)
-	svc := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, cat, f.clock)
+	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, cat, f.clock)
 	svc.UseUsers(f.acc)
 	// Standard severity 2: first response 8 h on jp-business.
 	inc, _, err := svc.Open(ctx, f.memberB, tickets.NewIncident{Product: "endpoint", Title: "slow", Description: "d", Severity: sev(2)}, "")
@@ -128,7 +128,7 @@ func TestPlanningNeedsOneConnection(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cat := catalog.New(db, f.clock)
-	svc := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, cat, f.clock)
+	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, cat, f.clock)
 	svc.UseUsers(f.acc)
 	open := func(member tickets.NewIncident, who int) tickets.Incident {
 		actor := f.memberA
@@ -154,7 +154,7 @@ func TestPlanningNeedsOneConnection(t *testing.T) {
 	}
 	// A new process: its catalogue has loaded nothing. Premium and standard severity 1 first
 	// responses (1 h and 4 h) are both due.
-	cold := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	cold := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
 	f.clock.Advance(5 * time.Hour)
 	ids := []uuid.UUID{pendingTimer(t, db, standard, "first_response"), pendingTimer(t, db, premium, "update_cadence")}
 	out, err := cold.FireTimers(ctx, ids)

@@ -164,12 +164,13 @@ func TestQueueOrder(t *testing.T) {
 }
 
 // TestQueueFollowsTimers: with real planning, an item's nearest deadline is the plan's earliest
-// pending target as the lifecycle moves it (the trigger on sla_timers keeps it on the incident).
+// pending target as the lifecycle moves it (whoever writes an incident's timers writes its
+// next_due_at in the same statement: nextDeadline, migration 00010).
 func TestQueueFollowsTimers(t *testing.T) {
 	f := newQueueFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	f.svc = tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	f.svc = tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
 	f.svc.UseUsers(f.acc)
 	inc := f.open(t, "premium", 1, "p")
 	check := func(step string, want sla.Target) {

@@ -212,15 +212,6 @@ func lockPending(cond string) string {
 	return "SELECT id FROM sla_timers WHERE state = 'pending' AND " + cond + " ORDER BY incident_id, target, id FOR UPDATE"
 }
 
-// FindTimer returns a timer, or not_found.
-func (s *Store) FindTimer(ctx context.Context, id uuid.UUID) (Timer, error) {
-	var r timerRow
-	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
-		return Timer{}, translate(err, "timer")
-	}
-	return r.toTimer(), nil
-}
-
 // ClaimTimers records that deliveries started work on pending timers, so reconciliation can
 // tell a delivery that died mid-task from one still queued. It returns the timers that are still
 // pending (and now claimed); the others need nothing more.
