@@ -160,6 +160,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 	if len(stops) == 0 && len(adds) == 0 {
 		return nil
 	}
+	b.s.markEnqueued(adds, b.now)
 	for _, st := range stops {
 		delete(open, st.ID)
 	}

@@ -180,12 +180,25 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		data["grace_ends_at"] = ent.GraceEndsAt
 	}
 	first := Event{Kind: "opened", ActorID: &actor.ID, At: now, Data: data}
-	var added []Timer
+	// Planned before the transaction, from the snapshot: a new incident has no timers to compare
+	// with, so the plan's pending deadlines are its timers, and the incident row carries the
+	// nearest of them.
+	create := newIncident{inc: inc, events: []Event{first}, userID: actor.ID, key: key, hash: hash}
+	var res sla.Result
+	if s.planner != nil {
+		if res, err = snap.Plan(PlanInput(inc, create.events), now); err != nil {
+			return Incident{}, false, err
+		}
+		_, create.timers = diffTimers(inc.ID, nil, res, now)
+		s.markEnqueued(create.timers, now)
+		if len(create.timers) > 0 {
+			create.events = append(create.events, plannedEvent(inc.ID, res, toTimers(create.timers), false, now))
+		}
+	}
 	var outbox []uuid.UUID
-	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash, func(tx *gorm.DB, created Incident) error {
+	inc, err = s.store.create(ctx, create, func(tx *gorm.DB, created Incident) error {
 		var err error
-		added, _, err = s.replan(ctx, tx, snap, created, []Event{first}, now)
-		if err == nil && s.esc != nil {
+		if s.esc != nil {
 			outbox, err = s.esc.Opened(ctx, tx, created, now)
 		}
 		return err
@@ -201,18 +214,16 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	if err != nil {
 		return Incident{}, false, err
 	}
-	s.afterCommit(ctx, added, nil)
+	s.afterCommit(ctx, toTimers(create.timers), nil)
 	if s.sched != nil && len(outbox) > 0 {
 		s.sched.Deliver(ctx, outbox)
 	}
 	if ent.Warning != "" {
 		inc.Warnings = []string{ent.Warning}
 	}
-	// The timeline is the opening event alone: plan from it instead of reading it back.
+	// The timeline is the opening event and its plan: answer from the plan instead of reading back.
 	if s.planner != nil {
-		if inc.SLA, err = s.planBlock(snap, inc, []Event{first}, actor.Role.Staff()); err != nil {
-			return Incident{}, false, err
-		}
+		inc.SLA = slaOf(res, actor.Role.Staff())
 	}
 	return inc, false, nil
 }

@@ -101,7 +101,7 @@ func (s *Service) replan(ctx context.Context, tx *gorm.DB, snap catalog.Snapshot
 	if err != nil {
 		return nil, nil, err
 	}
-	added, cancelled, err := syncTimers(ctx, tx, inc.ID, res, now)
+	added, cancelled, err := s.syncTimers(ctx, tx, inc.ID, res, now)
 	if err != nil || (len(added) == 0 && len(cancelled) == 0) {
 		return added, cancelled, err
 	}

@@ -154,12 +154,17 @@ func (s *Service) planBlock(snap catalog.Snapshot, inc Incident, events []Event,
 	if err != nil {
 		return nil, err
 	}
+	return slaOf(res, explain), nil
+}
+
+// slaOf is the sla block of a plan; explain as for withSLA.
+func slaOf(res sla.Result, explain bool) *SLA {
 	block := &SLA{PolicyVersion: res.PolicyVersion, Targets: make([]catalog.Target, len(res.Deadlines))}
 	for k, d := range res.Deadlines {
 		block.Targets[k] = catalog.FromDeadline(d, explain)
 		block.Targets[k].Steps = nil // the lines say it; the steps stay in the timeline's sla_planned entries
 	}
-	return block, nil
+	return block
 }
 
 // forAudience takes the SLA explanations out of an action's answer when a customer acted: the

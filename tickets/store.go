@@ -117,36 +117,71 @@ func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 // errKeyRace means a concurrent request with the same idempotency key committed first.
 var errKeyRace = errors.New("idempotency key taken concurrently")
 
-// create inserts the incident, its first timeline event and, when key is set, the idempotency
-// record, in one transaction: either all of them exist or none does.
-func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uuid.UUID, key string, hash []byte, then func(tx *gorm.DB, inc Incident) error) (Incident, error) {
+// newIncident is everything one intake writes, decided before its transaction opens: the
+// incident with its nearest deadline, its first timeline entries (opened, and the plan when it
+// has timers), its timers and, with a key, the idempotency record.
+type newIncident struct {
+	inc    Incident
+	events []Event
+	timers []timerRow
+	userID uuid.UUID
+	key    string
+	hash   []byte
+}
+
+// createdRow is an incident row as intake inserts it: with the nearest deadline the queue orders
+// by, so that no UPDATE follows the INSERT.
+type createdRow struct {
+	Incident   incidentRow `gorm:"embedded"`
+	NextDueAt  *time.Time
+	NextTarget *string
+}
+
+func (createdRow) TableName() string { return "incidents" }
+
+// create stores a new incident in one transaction of as few statements as the rules allow: the
+// reference number, the incident, its events in one INSERT, its timers in one, then's writes
+// (the notifications of an intake) and the idempotency record. Either all exist or none does.
+func (s *Store) create(ctx context.Context, in newIncident, then func(tx *gorm.DB, inc Incident) error) (Incident, error) {
+	inc := in.inc
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var seq int64
 		if err := tx.Raw("SELECT nextval('incident_reference_seq')").Scan(&seq).Error; err != nil {
 			return err
 		}
 		inc.Reference = FormatReference(inc.AcceptedAt, seq)
-		row := toIncidentRow(inc)
+		row := createdRow{Incident: toIncidentRow(inc)}
+		row.NextDueAt, row.NextTarget = nextDeadline(in.timers)
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
-		first.IncidentID = inc.ID
-		ev, err := toEventRow(first)
-		if err != nil {
+		evs := make([]eventRow, len(in.events))
+		for i, e := range in.events {
+			e.IncidentID = inc.ID
+			r, err := toEventRow(e)
+			if err != nil {
+				return err
+			}
+			evs[i] = r
+		}
+		// One INSERT: ids are drawn in row order, so "opened" stays first on the timeline.
+		if err := tx.Create(&evs).Error; err != nil {
 			return err
 		}
-		if err := tx.Create(&ev).Error; err != nil {
-			return err
+		if len(in.timers) > 0 {
+			if err := tx.Create(&in.timers).Error; err != nil {
+				return err
+			}
 		}
 		if then != nil {
 			if err := then(tx, inc); err != nil {
 				return err
 			}
 		}
-		if key == "" {
+		if in.key == "" {
 			return nil
 		}
-		idem := idempotencyRow{UserID: userID, Key: key, RequestHash: hash, IncidentID: inc.ID, CreatedAt: inc.CreatedAt}
+		idem := idempotencyRow{UserID: in.userID, Key: in.key, RequestHash: in.hash, IncidentID: inc.ID, CreatedAt: inc.CreatedAt}
 		if err := tx.Create(&idem).Error; err != nil {
 			if _, ok := dbx.UniqueViolation(err); ok {
 				return errKeyRace

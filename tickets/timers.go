@@ -48,8 +48,10 @@ func (r timerRow) toTimer() Timer {
 }
 
 // Scheduler delivers timers at their due time (asynq in production). Schedule is called after the
-// transaction that created the timers commits; a failure is repaired by reconciliation, which
-// re-schedules every pending timer not marked enqueued. Cancel removes deliveries that are no
+// transaction that created the timers commits; that transaction marks them enqueued already when
+// a scheduler is wired (markEnqueued), so a delivery that reaches the queue costs no further
+// write. Schedule unmarks the timers it failed to enqueue, and reconciliation re-schedules every
+// pending timer not marked enqueued. Cancel removes deliveries that are no
 // longer needed, where it can; a delivery it misses finds its timer cancelled and does nothing.
 // Deliver hands outbox notifications to the delivery queue (a miss waits for the sweep).
 type Scheduler interface {
@@ -60,7 +62,7 @@ type Scheduler interface {
 
 // syncTimers makes the pending timers of an incident match its plan, inside the caller's
 // transaction (see diffTimers). It returns the timers to schedule and to cancel after commit.
-func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
+func (s *Service) syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
 	var rows []timerRow
 	// Locked in the one timer lock order (see lockPending), so that ending some of them below
 	// cannot deadlock with reconciliation's or the claims' bulk writes.
@@ -72,6 +74,7 @@ func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Resul
 	if len(stops) == 0 && len(adds) == 0 {
 		return nil, nil, nil
 	}
+	s.markEnqueued(adds, now)
 	if err := writeTimers(ctx, tx, stops, adds); err != nil {
 		return nil, nil, err
 	}
@@ -192,6 +195,17 @@ func writeTimers(ctx context.Context, tx *gorm.DB, stops []timerStop, adds []tim
 	return nil
 }
 
+// markEnqueued marks new timers enqueued in the transaction that inserts them when a scheduler
+// will enqueue them after commit (see Scheduler).
+func (s *Service) markEnqueued(adds []timerRow, now time.Time) {
+	if s.sched == nil {
+		return
+	}
+	for i := range adds {
+		adds[i].EnqueuedAt = &now
+	}
+}
+
 func stopIDs(stops []timerStop) []uuid.UUID {
 	var ids []uuid.UUID
 	for _, st := range stops {
@@ -239,6 +253,16 @@ func (s *Store) MarkEnqueued(ctx context.Context, ids []uuid.UUID, now time.Time
 	}
 	return translate(s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = ? FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id`,
 		now, ids).Error, "timers")
+}
+
+// UnmarkEnqueued records that the timers' deliveries did not reach the queue, so that
+// reconciliation's next pass schedules them.
+func (s *Store) UnmarkEnqueued(ctx context.Context, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return translate(s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = NULL FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id`,
+		ids).Error, "timers")
 }
 
 // ForgetEnqueued marks every pending timer as not enqueued, after the queue lost its data.

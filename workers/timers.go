@@ -68,13 +68,31 @@ func NewTimerQueue(redis asynq.RedisConnOpt, store *tickets.Store, c clock.Clock
 // Close releases the Redis connections.
 func (q *TimerQueue) Close() error { return errors.Join(q.client.Close(), q.insp.Close()) }
 
-// Schedule enqueues each timer at its due time and marks the enqueued ones. A failure leaves the
-// timer unmarked for reconciliation to enqueue.
+// Schedule enqueues each timer at its due time, after the transaction that wrote it commits.
+// That transaction already marked the timers enqueued (tickets: no second write per intake), so
+// only a failure writes here: the timers Redis refused are unmarked for reconciliation's next
+// pass. Should that write fail too (or the process die before enqueuing), the overdue sweep
+// finds the timer within half an interval of its deadline.
 func (q *TimerQueue) Schedule(ctx context.Context, timers []tickets.Timer) {
-	done := make([]uuid.UUID, 0, len(timers))
+	var failed []uuid.UUID
 	for _, t := range timers {
 		if err := q.enqueue(ctx, t.ID, t.DueAt, taskID(t.ID), t.DueAt); err != nil {
 			q.log.Warn("timer not enqueued; reconciliation will", "timer_id", t.ID, "error", err)
+			failed = append(failed, t.ID)
+		}
+	}
+	if err := q.store.UnmarkEnqueued(ctx, failed); err != nil {
+		q.log.Warn("timers not enqueued nor unmarked; the overdue sweep will deliver them", "error", err)
+	}
+}
+
+// Reschedule enqueues timers not known to be in the queue and marks the enqueued ones: what
+// reconciliation does with UnenqueuedTimers. A failure leaves a timer unmarked for the next pass.
+func (q *TimerQueue) Reschedule(ctx context.Context, timers []tickets.Timer) {
+	done := make([]uuid.UUID, 0, len(timers))
+	for _, t := range timers {
+		if err := q.enqueue(ctx, t.ID, t.DueAt, taskID(t.ID), t.DueAt); err != nil {
+			q.log.Warn("timer not enqueued; the next reconciliation pass retries", "timer_id", t.ID, "error", err)
 			continue
 		}
 		done = append(done, t.ID)

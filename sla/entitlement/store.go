@@ -2,6 +2,7 @@ package entitlement
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -129,13 +130,38 @@ func findByID(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Entitl
 	return r.toEntitlement(ext[id]), nil
 }
 
-// FindByOrganization returns every entitlement of an organisation, oldest start first.
+// FindByOrganization returns every entitlement of an organisation, oldest start first, with its
+// extensions, in one read: intake asks it on every incident.
 func (s *Store) FindByOrganization(ctx context.Context, orgID uuid.UUID) ([]Entitlement, error) {
-	var rows []row
-	if err := s.db.WithContext(ctx).Where("organization_id = ?", orgID).Order("starts_at, id").Find(&rows).Error; err != nil {
+	var rows []struct {
+		Entitlement row `gorm:"embedded"`
+		Extensions  []byte
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT e.*, coalesce((SELECT jsonb_agg(jsonb_build_object('until', x.until,
+			'reason', x.reason, 'granted_by', x.granted_by, 'granted_at', x.granted_at) ORDER BY x.granted_at, x.id)
+		FROM entitlement_extensions x WHERE x.entitlement_id = e.id), '[]') AS extensions
+		FROM entitlements e WHERE e.organization_id = ? ORDER BY e.starts_at, e.id`, orgID).Scan(&rows).Error
+	if err != nil {
 		return nil, dbx.Translate(err, "entitlements")
 	}
-	return s.withExtensions(ctx, rows)
+	out := make([]Entitlement, len(rows))
+	for i, r := range rows {
+		var ext []struct {
+			Until     time.Time `json:"until"`
+			Reason    string    `json:"reason"`
+			GrantedBy uuid.UUID `json:"granted_by"`
+			GrantedAt time.Time `json:"granted_at"`
+		}
+		if err := json.Unmarshal(r.Extensions, &ext); err != nil {
+			return nil, err
+		}
+		var exts []Extension
+		for _, x := range ext {
+			exts = append(exts, Extension{Until: x.Until.UTC(), Reason: x.Reason, GrantedBy: x.GrantedBy, GrantedAt: x.GrantedAt.UTC()})
+		}
+		out[i] = r.Entitlement.toEntitlement(exts)
+	}
+	return out, nil
 }
 
 // FindPageByOrganization returns up to req.Limit+1 of an organisation's entitlements after
