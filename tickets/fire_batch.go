@@ -198,10 +198,8 @@ func (b *fireBatch) write(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, br := range b.breaches {
-		if err := creditFor(ctx, tx, br.Incident, br.Target, br.DueAt, b.now); err != nil {
-			return err
-		}
+	if err := creditsFor(ctx, tx, b.breaches, b.now); err != nil {
+		return err
 	}
 	if b.s.esc == nil {
 		return nil

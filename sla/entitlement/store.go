@@ -3,6 +3,7 @@ package entitlement
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -182,13 +183,44 @@ func (s *Store) FindPageByOrganization(ctx context.Context, orgID uuid.UUID, req
 	return s.withExtensions(ctx, rows)
 }
 
-// FindEndingBetween returns entitlements whose end lies in [from, to), for the reminder job.
-func (s *Store) FindEndingBetween(ctx context.Context, from, to time.Time) ([]Entitlement, error) {
-	var rows []row
-	if err := s.db.WithContext(ctx).Where("ends_at >= ? AND ends_at < ?", from, to).Order("ends_at, id").Find(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "entitlements")
+// findReminderCandidates returns the entitlements one of whose milestones (EndsAt minus 90, 60,
+// 30 or 0 days, or the grace end) falls in [from, to], with the milestones already sent for their
+// current period (EndsAt). The reminder job asks it every minute on every worker: it reads the few
+// contracts with a milestone near now, never every contract, and DueMilestones decides exactly.
+func (s *Store) findReminderCandidates(ctx context.Context, from, to time.Time) ([]Entitlement, map[uuid.UUID]map[Milestone]bool, error) {
+	var conds []string
+	var args []any
+	for _, n := range daysBefore {
+		conds = append(conds, "(e.ends_at >= ? AND e.ends_at <= ?)")
+		args = append(args, from.Add(days(n)), to.Add(days(n)))
 	}
-	return s.withExtensions(ctx, rows)
+	conds = append(conds, "(e.grace_days > 0 AND e.ends_at + e.grace_days * interval '1 day' BETWEEN ? AND ?)")
+	args = append(args, from, to)
+	var rows []struct {
+		Entitlement row `gorm:"embedded"`
+		Sent        []byte
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT e.*, (SELECT coalesce(jsonb_agg(r.milestone), '[]') FROM renewal_reminders r
+			WHERE r.entitlement_id = e.id AND r.period_ends = e.ends_at) AS sent
+		FROM entitlements e WHERE `+strings.Join(conds, " OR ")+` ORDER BY e.ends_at, e.id`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, dbx.Translate(err, "entitlements")
+	}
+	plain := make([]row, len(rows))
+	sent := make(map[uuid.UUID]map[Milestone]bool, len(rows))
+	for i, r := range rows {
+		plain[i] = r.Entitlement
+		var ms []Milestone
+		if err := json.Unmarshal(r.Sent, &ms); err != nil {
+			return nil, nil, err
+		}
+		sent[r.Entitlement.ID] = map[Milestone]bool{}
+		for _, m := range ms {
+			sent[r.Entitlement.ID][m] = true
+		}
+	}
+	ents, err := s.withExtensions(ctx, plain)
+	return ents, sent, err
 }
 
 func (s *Store) withExtensions(ctx context.Context, rows []row) ([]Entitlement, error) {
