@@ -167,3 +167,42 @@ func TestPlanningNeedsOneConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestSLABlockFromPlanningEventsOnly: the sla block is planned from the events planning reads,
+// with only the data it reads (no explanations); it equals the plan of the whole timeline, for a
+// set of incidents holding every kind of entry.
+func TestSLABlockFromPlanningEventsOnly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	db := testenv.DB(t)
+	k := makeEveryKind(t, f, db)
+	cat := catalog.New(db, f.clock)
+	for _, id := range k.incidents {
+		got, err := k.svc.Get(ctx, f.admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := k.svc.Timeline(ctx, f.admin, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, err := cat.Snapshot(ctx, catalog.Pin{Tier: sla.Tier(got.Tier), Policy: got.PolicyVersion, Calendars: got.CalendarVersions})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := snap.Plan(tickets.PlanInput(got, full), f.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(want.Deadlines) != len(got.SLA.Targets) {
+			t.Fatalf("%s: %d targets, want %d", got.Reference, len(got.SLA.Targets), len(want.Deadlines))
+		}
+		for i, d := range want.Deadlines {
+			w := catalog.FromDeadline(d, true)
+			w.Steps = nil
+			if !reflect.DeepEqual(w, got.SLA.Targets[i]) {
+				t.Fatalf("%s target %d:\ngot  %+v\nwant %+v", got.Reference, i, got.SLA.Targets[i], w)
+			}
+		}
+	}
+}

@@ -51,12 +51,25 @@ type SLA struct {
 	Targets       []catalog.Target `json:"targets"`
 }
 
+// planKinds are the timeline's event kinds that planning reads; planData are the only keys of
+// their data it reads. Reading an sla block needs these alone (findPlanEventsOf), never the
+// explanations that make up the bulk of a timeline.
+var (
+	planKinds = map[string]bool{"opened": true, string(sla.Acknowledged): true, string(sla.PublicUpdate): true,
+		string(sla.WaitStarted): true, string(sla.WaitEnded): true, string(sla.Resolved): true, string(sla.Reopened): true,
+		string(sla.SeverityChanged): true, string(sla.Escalated): true, string(sla.RemediationAgreed): true, string(sla.ScopeChanged): true}
+	planData = []string{"severity", "level", "cause", "reason", "due_at", "scope"}
+)
+
 // PlanInput turns an incident and its timeline into the planner's input. The timeline's event
 // kinds that matter to deadlines are named as the planner names them; "opened" carries the
 // severity the incident was accepted with.
 func PlanInput(inc Incident, events []Event) sla.Incident {
 	in := sla.Incident{Tier: sla.Tier(inc.Tier), Severity: inc.Severity, AcceptedAt: inc.AcceptedAt}
 	for _, e := range events {
+		if !planKinds[e.Kind] {
+			continue
+		}
 		if e.Kind == "opened" {
 			if s, ok := num(e.Data["severity"]); ok {
 				in.Severity = s
@@ -65,7 +78,6 @@ func PlanInput(inc Incident, events []Event) sla.Incident {
 		}
 		ev := sla.Event{Kind: sla.EventKind(e.Kind), At: e.At}
 		switch ev.Kind {
-		case sla.Acknowledged, sla.PublicUpdate, sla.WaitStarted, sla.WaitEnded, sla.Resolved, sla.Reopened:
 		case sla.SeverityChanged:
 			ev.Severity, _ = num(e.Data["severity"])
 		case sla.Escalated:
@@ -78,8 +90,6 @@ func PlanInput(inc Incident, events []Event) sla.Incident {
 		case sla.ScopeChanged:
 			s, _ := e.Data["scope"].(string)
 			ev.Scope = sla.Scope(s)
-		default:
-			continue
 		}
 		in.Events = append(in.Events, ev)
 	}
@@ -124,7 +134,7 @@ func (s *Service) withSLA(ctx context.Context, incs []Incident, explain bool) er
 	if err != nil {
 		return err
 	}
-	byInc, err := s.store.findEventsOf(ctx, ids)
+	byInc, err := s.store.findPlanEventsOf(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -284,10 +284,20 @@ func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error)
 // likeEscaper makes user text literal inside a LIKE pattern (backslash is PostgreSQL's default escape).
 var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
-// findEventsOf returns the timelines of several incidents in one query.
-func (s *Store) findEventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Event, error) {
+// findPlanEventsOf reads what planning needs of the incidents' timelines: the events of the kinds
+// it reads (planKinds), each with only the data keys it reads (planData), in order.
+func (s *Store) findPlanEventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Event, error) {
+	kinds := make([]string, 0, len(planKinds))
+	for k := range planKinds {
+		kinds = append(kinds, k)
+	}
+	pairs := make([]string, len(planData))
+	for i, k := range planData {
+		pairs[i] = "'" + k + "', data->'" + k + "'"
+	}
 	var rows []eventRow
-	if err := s.db.WithContext(ctx).Where("incident_id IN ?", ids).Order("incident_id, id").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, incident_id, kind, actor_id, at, jsonb_strip_nulls(jsonb_build_object(`+strings.Join(pairs, ", ")+`)) AS data
+		FROM incident_events WHERE incident_id IN ? AND kind IN ? ORDER BY incident_id, id`, ids, kinds).Scan(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "timeline")
 	}
 	out := make(map[uuid.UUID][]Event, len(ids))
