@@ -101,9 +101,9 @@ func afterStops(pending []timerRow, stops []timerStop, adds []timerRow) []timerR
 }
 
 // nextDeadline is an incident's nearest pending deadline, which the engineer queue orders by
-// (incidents.next_due_at, next_target): soonest due time, then target name, as
-// incidents_refresh_next_due (migrations 00006, 00010) computes it for SQL that writes timers.
-// Whoever changes an incident's pending timers writes it, under the incident's lock.
+// (incidents.next_due_at, next_target): soonest due time, then target name. It is the one copy of
+// that rule (migration 00037 dropped SQL's): whoever changes an incident's pending timers writes
+// it, under the incident's lock, in the statement that writes them or right after.
 func nextDeadline(pending []timerRow) (*time.Time, *string) {
 	var best *timerRow
 	for i := range pending {
