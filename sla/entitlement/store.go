@@ -194,7 +194,7 @@ func (s *Store) findReminderCandidates(ctx context.Context, from, to time.Time) 
 		conds = append(conds, "(e.ends_at >= ? AND e.ends_at <= ?)")
 		args = append(args, from.Add(days(n)), to.Add(days(n)))
 	}
-	conds = append(conds, "(e.grace_days > 0 AND e.ends_at + e.grace_days * interval '1 day' BETWEEN ? AND ?)")
+	conds = append(conds, "(e.grace_days > 0 AND e.ends_at + e.grace_days * interval '24 hours' BETWEEN ? AND ?)")
 	args = append(args, from, to)
 	var rows []struct {
 		Entitlement row `gorm:"embedded"`
