@@ -110,6 +110,9 @@ func (lk *lookup) officeOf(ctx context.Context, id uuid.UUID) string {
 
 // Opened tells a platinum account's TSAM about a new incident.
 func (l *Ladder) Opened(ctx context.Context, tx *gorm.DB, inc tickets.Incident, now time.Time) ([]uuid.UUID, error) {
+	if inc.Tier != string(sla.Platinum) {
+		return nil, nil // only a platinum account's TSAM hears of every incident: nothing to read
+	}
 	lk, err := l.lookup(ctx, tx, []tickets.Incident{inc})
 	if err != nil {
 		return nil, err

@@ -30,14 +30,6 @@ func Sign(secret []byte, timestamp int64, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Verify checks a signature in constant time, rejecting timestamps older than maxAge.
-func Verify(secret []byte, timestamp int64, body []byte, signature string, now time.Time, maxAge time.Duration) bool {
-	if now.Sub(time.Unix(timestamp, 0)) > maxAge {
-		return false
-	}
-	return hmac.Equal([]byte(Sign(secret, timestamp, body)), []byte(signature))
-}
-
 // WebhookSender posts signed JSON to an endpoint.
 type WebhookSender struct {
 	Client *http.Client

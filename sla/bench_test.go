@@ -26,7 +26,7 @@ func benchIncident() Incident {
 // Measured while writing it (shared 2-core VM under a load average of 3–4):
 // 2.5–4.5 µs/op, 1504 B/op, 2 allocs/op (the result's deadlines and steps).
 func BenchmarkPlan(b *testing.B) {
-	p, cals, in, now := policyFor(Standard), DefaultCalendarSet(), benchIncident(), jst(2026, 11, 25, 11, 0)
+	p, cals, in, now := policyFor(Standard), defaultCalendarSet(), benchIncident(), jst(2026, 11, 25, 11, 0)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Plan(p, cals, in, now); err != nil {
@@ -45,7 +45,7 @@ func BenchmarkPlanPlatinum(b *testing.B) {
 		at(WaitEnded, acc.Add(90*time.Minute)),
 		{Kind: RemediationAgreed, At: acc.Add(2 * time.Hour), DueAt: acc.Add(48 * time.Hour)},
 	}}
-	p, cals, now := policyFor(Platinum), DefaultCalendarSet(), acc.Add(3*time.Hour)
+	p, cals, now := policyFor(Platinum), defaultCalendarSet(), acc.Add(3*time.Hour)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Plan(p, cals, in, now); err != nil {

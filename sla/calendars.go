@@ -15,20 +15,6 @@ func NewCalendars(cals ...*Calendar) Calendars {
 	return s
 }
 
-// DefaultCalendarSet compiles DefaultCalendars. It panics only if the
-// built-in specs are wrong, which the tests rule out.
-func DefaultCalendarSet() Calendars {
-	var cals []*Calendar
-	for _, spec := range DefaultCalendars() {
-		c, err := Compile(spec)
-		if err != nil {
-			panic("sla: default calendar " + spec.Name + ": " + err.Error())
-		}
-		cals = append(cals, c)
-	}
-	return NewCalendars(cals...)
-}
-
 // Has reports whether a clock name is usable: "24x7" or a calendar in the
 // set. Pass it to Policy.Validate.
 func (s Calendars) Has(name string) bool {

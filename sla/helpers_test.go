@@ -57,7 +57,7 @@ func at(k EventKind, t time.Time) Event { return Event{Kind: k, At: t} }
 
 func plan(t *testing.T, tier Tier, sev int, accepted, now time.Time, events ...Event) Result {
 	t.Helper()
-	r, err := Plan(policyFor(tier), DefaultCalendarSet(), Incident{Tier: tier, Severity: sev, AcceptedAt: accepted, Events: events}, now)
+	r, err := Plan(policyFor(tier), defaultCalendarSet(), Incident{Tier: tier, Severity: sev, AcceptedAt: accepted, Events: events}, now)
 	if err != nil {
 		t.Fatalf("Plan: %v", err)
 	}
@@ -74,3 +74,16 @@ func deadline(t *testing.T, r Result, tg Target) Deadline {
 }
 
 func sameInstant(a, b time.Time) bool { return a.Equal(b) && a.IsZero() == b.IsZero() }
+
+// defaultCalendarSet compiles DefaultCalendars.
+func defaultCalendarSet() Calendars {
+	var cals []*Calendar
+	for _, spec := range DefaultCalendars() {
+		c, err := Compile(spec)
+		if err != nil {
+			panic("sla: default calendar " + spec.Name + ": " + err.Error())
+		}
+		cals = append(cals, c)
+	}
+	return NewCalendars(cals...)
+}

@@ -211,7 +211,7 @@ func TestUnsortedEventsAndClamping(t *testing.T) {
 }
 
 func TestPlanErrors(t *testing.T) {
-	cals := DefaultCalendarSet()
+	cals := defaultCalendarSet()
 	acc := utc(2026, 6, 1, 10, 0)
 	tests := []struct {
 		field string
@@ -258,7 +258,7 @@ func TestSecondsPolicyForDrills(t *testing.T) {
 
 // Calendars and policies are shared by concurrent plans (run with -race).
 func TestConcurrentPlans(t *testing.T) {
-	cals, p := DefaultCalendarSet(), policyFor(Standard)
+	cals, p := defaultCalendarSet(), policyFor(Standard)
 	want, err := Plan(p, cals, benchIncident(), jst(2026, 11, 25, 11, 0))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 )
 
 func TestDefaultPoliciesValidate(t *testing.T) {
-	cals := DefaultCalendarSet()
+	cals := defaultCalendarSet()
 	for _, p := range DefaultPolicies() {
 		if err := p.Validate(cals.Has); err != nil {
 			t.Errorf("%s: %v", p.Tier, err)
@@ -65,7 +65,7 @@ func TestDefaultPolicyMatrix(t *testing.T) {
 }
 
 func TestPolicyValidateErrors(t *testing.T) {
-	cals := DefaultCalendarSet()
+	cals := defaultCalendarSet()
 	tests := []struct {
 		field string
 		cell  Cell

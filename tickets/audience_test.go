@@ -36,7 +36,7 @@ type everyKind struct {
 func makeEveryKind(t *testing.T, f fixture, db *gorm.DB) everyKind {
 	t.Helper()
 	ctx := context.Background()
-	svc := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
 	svc.UseUsers(f.acc)
 	// Staff of an office of their own: other tests count the escalation recipients in tokyo.
 	office := "audience-" + uuid.NewString()[:8]

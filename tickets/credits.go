@@ -2,17 +2,16 @@ package tickets
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/sla"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Credit is one entry of an organisation's SLA-credit ledger.
@@ -47,28 +46,30 @@ type creditRow struct {
 
 func (creditRow) TableName() string { return "sla_credits" }
 
-// creditFor adds the ledger entry for a missed first response, inside the breach's transaction:
-// premium and platinum incidents whose contract has a rate for the severity. The unique
-// (incident, target) key makes a second delivery of the same breach add nothing.
-func creditFor(ctx context.Context, tx *gorm.DB, inc Incident, target sla.Target, due, now time.Time) error {
-	if target != sla.FirstResponse || inc.EntitlementID == nil || (inc.Tier != string(sla.Premium) && inc.Tier != string(sla.Platinum)) {
+// creditsFor adds the ledger entries of a batch's missed first responses in one statement,
+// inside the batch's transaction: premium and platinum incidents whose contract has a rate for
+// the severity (read from the contract in the same statement). The unique (incident, target) key
+// makes a second delivery of the same breach add nothing.
+func creditsFor(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) error {
+	var args []any
+	n := 0
+	for _, br := range breaches {
+		inc := br.Incident
+		if br.Target != sla.FirstResponse || inc.EntitlementID == nil || (inc.Tier != string(sla.Premium) && inc.Tier != string(sla.Platinum)) {
+			continue
+		}
+		args = append(args, uuid.Must(uuid.NewV7()), inc.OrganizationID, inc.ID, *inc.EntitlementID, strconv.Itoa(inc.Severity), br.DueAt)
+		n++
+	}
+	if n == 0 {
 		return nil
 	}
-	var raw []string
-	if err := tx.WithContext(ctx).Raw("SELECT credit_rates::text FROM entitlements WHERE id = ?", *inc.EntitlementID).Scan(&raw).Error; err != nil || len(raw) == 0 {
-		return err
-	}
-	rates := map[string]float64{}
-	if err := json.Unmarshal([]byte(raw[0]), &rates); err != nil {
-		return err
-	}
-	amount, ok := rates[strconv.Itoa(inc.Severity)]
-	if !ok || amount <= 0 {
-		return nil
-	}
-	r := creditRow{ID: uuid.Must(uuid.NewV7()), OrganizationID: inc.OrganizationID, IncidentID: inc.ID, EntitlementID: *inc.EntitlementID,
-		Target: string(target), Severity: inc.Severity, DueAt: due, Amount: amount, CreatedAt: now}
-	return tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error
+	return tx.WithContext(ctx).Exec(`INSERT INTO sla_credits (id, organization_id, incident_id, entitlement_id, target, severity, due_at, amount, created_at)
+		SELECT v.id, v.org, v.inc, v.ent, 'first_response', v.sev::int, v.due, (e.credit_rates->>v.sev)::float8, ?::timestamptz
+		FROM (VALUES `+dbx.Values(n, "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::timestamptz)")+`) AS v (id, org, inc, ent, sev, due)
+		JOIN entitlements e ON e.id = v.ent
+		WHERE (e.credit_rates->>v.sev)::float8 > 0
+		ON CONFLICT (incident_id, target) DO NOTHING`, append([]any{now}, args...)...).Error
 }
 
 // settleCredit records when a missed first response was finally given, so the entry shows the

@@ -59,11 +59,15 @@ func TestMissedFirstResponseCreditsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o, _, err := svc.FireTimer(ctx, timerID)
+			out, err := svc.FireTimers(ctx, []uuid.UUID{timerID})
+			if err == nil {
+				err = out[0].Err
+			}
 			if err != nil {
 				t.Error(err)
+				return
 			}
-			outcomes <- o
+			outcomes <- out[0].Outcome
 		}()
 	}
 	wg.Wait()
@@ -96,5 +100,44 @@ func TestMissedFirstResponseCreditsOnce(t *testing.T) {
 	}
 	if _, _, _, err := svc.Credits(ctx, f.memberA, inc.OrganizationID, start, start.Add(time.Hour), page.Request{}); err == nil {
 		t.Fatal("a member read the credit ledger")
+	}
+}
+
+// TestCreditsOfABatch: the missed first responses of one firing batch get their ledger entries
+// in the batch, each at its contract's rate for the severity; a severity without a rate gets none.
+func TestCreditsOfABatch(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	db := testenv.DB(t)
+	start := f.clock.Now()
+	ents := entitlement.NewService(entitlement.NewStore(db), f.acc, f.clock)
+	ent, err := ents.Create(ctx, f.admin, *f.memberA.OrganizationID, entitlement.Entitlement{Product: "endpoint", Tier: "premium",
+		LicenseType: entitlement.Subscription, StartsAt: start.AddDate(0, -1, 0), EndsAt: start.AddDate(1, 0, 0),
+		CreditRates: map[int]float64{1: 12.5, 2: 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := tickets.NewService(tickets.NewStore(db), contractEntitler{id: ent.ID}, catalog.New(db, f.clock), f.clock)
+	var timers []uuid.UUID
+	for _, s := range []int{1, 1, 2, 3} {
+		inc, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "endpoint", Title: "t", Description: "d", Severity: sev(s)}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		timers = append(timers, pendingTimer(t, db, inc, "first_response"))
+	}
+	f.clock.Advance(25 * time.Hour) // premium first responses: 1 h, 2 h, 24 h
+	out, err := svc.FireTimers(ctx, timers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, o := range out {
+		if o.Err != nil || o.Outcome != tickets.OutcomeBreached {
+			t.Fatalf("timer %d: %+v", i, o)
+		}
+	}
+	credits, _, total, err := svc.Credits(ctx, f.admin, *f.memberA.OrganizationID, start.Add(-time.Hour), start.Add(48*time.Hour), page.Request{})
+	if err != nil || len(credits) != 3 || total != 30 {
+		t.Fatalf("credits %+v total %v err %v, want 12.5 + 12.5 + 5", credits, total, err)
 	}
 }

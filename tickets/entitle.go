@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/supportd/supportd/internal/accounts"
 )
 
 // EntitlementRequest is what intake asks the entitlement check.
@@ -32,21 +31,4 @@ type Entitlement struct {
 // identifier. Intake records every refusal as a renewal lead and passes it through unchanged.
 type Entitler interface {
 	Entitle(ctx context.Context, req EntitlementRequest) (Entitlement, error)
-}
-
-// OrganizationTier is the stand-in entitlement check of the foundation: every product is covered
-// and the incident takes the organisation's tier. The entitlement issue replaces it.
-type OrganizationTier struct {
-	Orgs interface {
-		FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
-	}
-}
-
-// Entitle returns the organisation's tier.
-func (o OrganizationTier) Entitle(ctx context.Context, req EntitlementRequest) (Entitlement, error) {
-	org, err := o.Orgs.FindOrganizationByID(ctx, req.OrganizationID)
-	if err != nil {
-		return Entitlement{}, err
-	}
-	return Entitlement{Tier: org.Tier}, nil
 }

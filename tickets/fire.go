@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
 )
 
@@ -40,7 +41,7 @@ type Breach struct {
 // Outcome is what firing a timer did.
 type Outcome string
 
-// Outcomes of FireTimer.
+// Outcomes of FireTimers.
 const (
 	OutcomeEarly     Outcome = "early"     // not due yet: nothing done, deliver again at DueAt
 	OutcomeStale     Outcome = "stale"     // no longer pending (duplicate or late delivery)
@@ -56,15 +57,6 @@ type Fired struct {
 	Err     error
 }
 
-// FireTimer decides one delivered timer (see FireTimers).
-func (s *Service) FireTimer(ctx context.Context, id uuid.UUID) (Outcome, time.Time, error) {
-	out, err := s.FireTimers(ctx, []uuid.UUID{id})
-	if err != nil {
-		return "", time.Time{}, err
-	}
-	return out[0].Outcome, out[0].DueAt, out[0].Err
-}
-
 // FireTimers decides delivered timers inside one transaction: it re-reads their incidents and
 // timers under lock, re-plans each incident at now, and only where the plan still says a
 // deadline passed unmet records the breach or escalation, its timeline entry and notifications,
@@ -73,13 +65,13 @@ func (s *Service) FireTimer(ctx context.Context, id uuid.UUID) (Outcome, time.Ti
 // back. The answer has one entry per id, in order. An error means nothing was written.
 func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, error) {
 	out := make([]Fired, len(ids))
-	due, err := s.dueTimers(ctx, ids, out)
+	due, snaps, err := s.dueTimers(ctx, ids, out)
 	if err != nil || len(due) == 0 {
 		return out, err
 	}
 	var b *fireBatch
 	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		b = &fireBatch{s: s, tx: tx, now: s.clock.Now()}
+		b = &fireBatch{s: s, tx: tx, now: s.clock.Now(), snaps: snaps}
 		return b.run(ctx, due)
 	})
 	if err != nil {
@@ -99,22 +91,22 @@ func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, err
 }
 
 // dueTimers makes one read without a transaction that answers missing, stale and early
-// deliveries in out, and warms the policy versions the rest need, so planning inside the
-// transaction needs no second connection. It returns the timers that are due.
-func (s *Service) dueTimers(ctx context.Context, ids []uuid.UUID, out []Fired) (map[uuid.UUID]uuid.UUID, error) {
+// deliveries in out, and takes the planning snapshot of each incident the rest belong to (one per
+// distinct tier, policy and calendar versions), so planning inside the transaction reads nothing.
+// It returns the timers that are due (timer → incident) and the snapshots by incident.
+func (s *Service) dueTimers(ctx context.Context, ids []uuid.UUID, out []Fired) (map[uuid.UUID]uuid.UUID, map[uuid.UUID]catalog.Snapshot, error) {
 	var rows []struct {
-		ID            uuid.UUID
-		IncidentID    uuid.UUID
-		State         string
-		DueAt         time.Time
-		Tier          string
-		Severity      int
-		AcceptedAt    time.Time
-		PolicyVersion int
+		ID               uuid.UUID
+		IncidentID       uuid.UUID
+		State            string
+		DueAt            time.Time
+		Tier             string
+		PolicyVersion    int
+		CalendarVersions map[string]int `gorm:"serializer:json"`
 	}
-	if err := s.store.db.WithContext(ctx).Raw(`SELECT t.id, t.incident_id, t.state, t.due_at, i.tier, i.severity, i.accepted_at, i.policy_version
+	if err := s.store.db.WithContext(ctx).Raw(`SELECT t.id, t.incident_id, t.state, t.due_at, i.tier, i.policy_version, i.calendar_versions
 		FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE t.id IN ?`, ids).Scan(&rows).Error; err != nil {
-		return nil, translate(err, "timer")
+		return nil, nil, translate(err, "timer")
 	}
 	byID := make(map[uuid.UUID]int, len(rows))
 	for k, r := range rows {
@@ -122,7 +114,7 @@ func (s *Service) dueTimers(ctx context.Context, ids []uuid.UUID, out []Fired) (
 	}
 	now := s.clock.Now()
 	due := map[uuid.UUID]uuid.UUID{} // timer → incident
-	warmed := map[int]bool{}
+	var pinned []Incident
 	for i, id := range ids {
 		k, ok := byID[id]
 		if !ok {
@@ -137,14 +129,13 @@ func (s *Service) dueTimers(ctx context.Context, ids []uuid.UUID, out []Fired) (
 		case now.Before(r.DueAt):
 			out[i].Outcome = OutcomeEarly
 		default:
-			if !warmed[r.PolicyVersion] {
-				if err := s.warmPlan(ctx, r.PolicyVersion, r.Tier, r.Severity, r.AcceptedAt); err != nil {
-					return nil, err
-				}
-				warmed[r.PolicyVersion] = true
-			}
 			due[id] = r.IncidentID
+			pinned = append(pinned, Incident{ID: r.IncidentID, Tier: r.Tier, PolicyVersion: r.PolicyVersion, CalendarVersions: r.CalendarVersions})
 		}
 	}
-	return due, nil
+	if s.planner == nil || len(pinned) == 0 {
+		return due, nil, nil
+	}
+	snaps, err := s.snapshots(ctx, pinned)
+	return due, snaps, err
 }

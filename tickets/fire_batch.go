@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -18,9 +19,10 @@ import (
 // fireBatch is one FireTimers transaction: it reads every incident of the batch at once,
 // decides each in memory and writes the outcomes with a fixed number of statements.
 type fireBatch struct {
-	s   *Service
-	tx  *gorm.DB
-	now time.Time
+	s     *Service
+	tx    *gorm.DB
+	now   time.Time
+	snaps map[uuid.UUID]catalog.Snapshot // planning inputs by incident, taken before the transaction
 
 	outcome  map[uuid.UUID]Outcome
 	stops    []timerStop
@@ -92,6 +94,13 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 			b.incs[inc.ID] = ch
 		}
 	}()
+	snap, ok := b.snaps[inc.ID]
+	if !ok {
+		return fmt.Errorf("no planning snapshot for incident %s", inc.ID)
+	}
+	if snap.Policy.Version != inc.PolicyVersion || string(snap.Policy.Tier) != inc.Tier {
+		return fmt.Errorf("incident %s was re-pinned while its timers were prepared", inc.ID)
+	}
 	sort.Slice(due, func(i, j int) bool { return open[due[i]].DueAt.Before(open[due[j]].DueAt) })
 	fired := false
 	for _, id := range due {
@@ -101,7 +110,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 			continue
 		}
 		delete(open, id)
-		res, err := b.s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), b.now)
+		res, err := snap.Plan(PlanInput(inc, events), b.now)
 		if err != nil {
 			return err
 		}
@@ -143,7 +152,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 	if !fired {
 		return nil
 	}
-	res, err := b.s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), b.now)
+	res, err := snap.Plan(PlanInput(inc, events), b.now)
 	if err != nil {
 		return err
 	}
@@ -151,6 +160,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 	if len(stops) == 0 && len(adds) == 0 {
 		return nil
 	}
+	b.s.markEnqueued(adds, b.now)
 	for _, st := range stops {
 		delete(open, st.ID)
 	}
@@ -194,10 +204,8 @@ func (b *fireBatch) write(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, br := range b.breaches {
-		if err := creditFor(ctx, tx, br.Incident, br.Target, br.DueAt, b.now); err != nil {
-			return err
-		}
+	if err := creditsFor(ctx, tx, b.breaches, b.now); err != nil {
+		return err
 	}
 	if b.s.esc == nil {
 		return nil

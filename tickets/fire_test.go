@@ -26,7 +26,7 @@ func TestFireTimersDecidesABatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
 	svc.UseUsers(f.acc)
 	svc.Use(nil, escalation.NewLadder(f.acc, escalation.NewNotifier(nil)))
 	open := func() tickets.Incident {

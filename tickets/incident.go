@@ -72,10 +72,13 @@ type Incident struct {
 	GraceEndsAt                  *time.Time `json:"grace_ends_at"`
 	Warnings                     []string   `json:"warnings,omitempty"` // shown once, at intake
 	PolicyVersion                int        `json:"policy_version"`
-	AcceptedAt                   time.Time  `json:"accepted_at"`
-	CreatedAt                    time.Time  `json:"created_at"`
-	UpdatedAt                    time.Time  `json:"updated_at"`
-	SLA                          *SLA       `json:"sla"`
+	// CalendarVersions pins the calendars the incident is planned with (name → version), as
+	// PolicyVersion pins its policy: a later calendar edit never re-plans it.
+	CalendarVersions map[string]int `json:"-"`
+	AcceptedAt       time.Time      `json:"accepted_at"`
+	CreatedAt        time.Time      `json:"created_at"`
+	UpdatedAt        time.Time      `json:"updated_at"`
+	SLA              *SLA           `json:"sla"`
 }
 
 // Event is one entry of an incident's timeline.

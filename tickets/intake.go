@@ -16,6 +16,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
 )
 
@@ -155,19 +156,18 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		return Incident{}, false, err
 	}
 	cls := Classify(in.Channel, in.Severity, in.Description)
-	version := 0
+	// The snapshot is taken before the transaction: planning inside it reads nothing.
+	var snap catalog.Snapshot
 	if s.planner != nil {
-		p, err := s.planner.CurrentPolicy(ctx, sla.Tier(ent.Tier))
-		if err != nil {
+		if snap, err = s.planner.Current(ctx, sla.Tier(ent.Tier)); err != nil {
 			return Incident{}, false, err
 		}
-		version = p.Version
 	}
 	inc = Incident{ID: uuid.Must(uuid.NewV7()), OrganizationID: org, Product: in.Product, Title: in.Title,
 		Description: in.Description, Tier: ent.Tier, Severity: cls.Severity, RequestedSeverity: cls.Requested,
 		SeverityConfirmationRequired: cls.ConfirmationRequired, Status: StatusNew, Channel: in.Channel,
 		Scope: ScopeProduct, OpenedBy: actor.ID, EntitlementID: ent.EntitlementID, InGrace: ent.InGrace,
-		GraceEndsAt: ent.GraceEndsAt, PolicyVersion: version, AcceptedAt: now, CreatedAt: now, UpdatedAt: now}
+		GraceEndsAt: ent.GraceEndsAt, PolicyVersion: snap.Policy.Version, CalendarVersions: snap.Versions, AcceptedAt: now, CreatedAt: now, UpdatedAt: now}
 	data := map[string]any{"tier": ent.Tier, "severity": cls.Severity, "channel": in.Channel}
 	if cls.Requested != nil {
 		data["requested_severity"] = *cls.Requested
@@ -181,17 +181,30 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		data["grace_ends_at"] = ent.GraceEndsAt
 	}
 	first := Event{Kind: "opened", ActorID: &actor.ID, At: now, Data: data}
-	var added []Timer
+	// Planned before the transaction, from the snapshot: a new incident has no timers to compare
+	// with, so the plan's pending deadlines are its timers, and the incident row carries the
+	// nearest of them.
+	create := newIncident{inc: inc, events: []Event{first}, userID: actor.ID, key: key, hash: hash}
+	var res sla.Result
+	if s.planner != nil {
+		if res, err = snap.Plan(PlanInput(inc, create.events), now); err != nil {
+			return Incident{}, false, err
+		}
+		_, create.timers = diffTimers(inc.ID, nil, res, now)
+		s.markEnqueued(create.timers, now)
+		if len(create.timers) > 0 {
+			create.events = append(create.events, plannedEvent(inc.ID, res, toTimers(create.timers), false, now))
+		}
+	}
 	var outbox []uuid.UUID
-	inc, err = s.store.create(ctx, inc, first, actor.ID, key, hash, func(tx *gorm.DB, created Incident, stored Event) error {
+	inc, err = s.store.create(ctx, create, func(tx *gorm.DB, created Incident, stored []Event) error {
 		var err error
-		added, _, err = s.replan(ctx, tx, created, []Event{first}, now)
-		if err == nil && s.esc != nil {
+		if s.esc != nil {
 			outbox, err = s.esc.Opened(ctx, tx, created, now)
 		}
 		if err == nil {
 			var told []uuid.UUID
-			told, err = s.tell(ctx, tx, created, []Event{stored}, now)
+			told, err = s.tell(ctx, tx, created, stored[:1], now) // the opening, not its plan
 			outbox = append(outbox, told...)
 		}
 		return err
@@ -207,16 +220,16 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 	if err != nil {
 		return Incident{}, false, err
 	}
-	s.afterCommit(ctx, added, nil)
+	s.afterCommit(ctx, toTimers(create.timers), nil)
 	if s.sched != nil && len(outbox) > 0 {
 		s.sched.Deliver(ctx, outbox)
 	}
 	if ent.Warning != "" {
 		inc.Warnings = []string{ent.Warning}
 	}
-	// The timeline is the opening event alone: plan from it instead of reading it back.
-	if inc.SLA, err = s.slaBlock(ctx, inc, []Event{first}, actor.Role.Staff()); err != nil {
-		return Incident{}, false, err
+	// The timeline is the opening event and its plan: answer from the plan instead of reading back.
+	if s.planner != nil {
+		inc.SLA = slaOf(res, actor.Role.Staff())
 	}
 	return inc, false, nil
 }

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,15 +29,20 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 		cancelled []uuid.UUID
 		outbox    []uuid.UUID
 	)
-	if err := s.warm(ctx, id); err != nil {
+	snap, pin, err := s.snapshotOf(ctx, id)
+	if err != nil {
 		return Incident{}, err
 	}
-	err := s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var row incidentRow
 		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
 			return err
 		}
 		inc := row.toIncident()
+		if s.planner != nil && pinOf(inc).Key() != pin {
+			// Pins are written once, at intake; a change here means the snapshot is not this incident's.
+			return fmt.Errorf("incident %s was re-pinned while a step was prepared", id)
+		}
 		if check != nil {
 			if err := check(inc); err != nil {
 				return err
@@ -68,7 +74,7 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 			"severity_confirmation_required", "scope", "escalation_level", "updated_at").Updates(&r).Error; err != nil {
 			return err
 		}
-		added, cancelled, err = s.replan(ctx, tx, inc, append(events, fresh...), now)
+		added, cancelled, err = s.replan(ctx, tx, snap, inc, append(events, fresh...), now)
 		if err != nil {
 			return err
 		}
@@ -90,16 +96,17 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 	return incs[0], nil
 }
 
-// replan plans the incident at now, syncs its timers and records what changed on the timeline.
-func (s *Service) replan(ctx context.Context, tx *gorm.DB, inc Incident, events []Event, now time.Time) ([]Timer, []uuid.UUID, error) {
+// replan plans the incident at now with its snapshot (no reads), syncs its timers and records
+// what changed on the timeline.
+func (s *Service) replan(ctx context.Context, tx *gorm.DB, snap catalog.Snapshot, inc Incident, events []Event, now time.Time) ([]Timer, []uuid.UUID, error) {
 	if s.planner == nil {
 		return nil, nil, nil
 	}
-	res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), now)
+	res, err := snap.Plan(PlanInput(inc, events), now)
 	if err != nil {
 		return nil, nil, err
 	}
-	added, cancelled, err := syncTimers(ctx, tx, inc.ID, res, now)
+	added, cancelled, err := s.syncTimers(ctx, tx, inc.ID, res, now)
 	if err != nil || (len(added) == 0 && len(cancelled) == 0) {
 		return added, cancelled, err
 	}
@@ -146,27 +153,20 @@ func (s *Service) afterCommit(ctx context.Context, added []Timer, cancelled []uu
 	}
 }
 
-// warm loads what planning the incident needs (its policy version, the calendars) before a
-// transaction opens, so planning inside it never waits for a second pooled connection.
-func (s *Service) warm(ctx context.Context, id uuid.UUID) error {
+// snapshotOf reads the incident's pin and takes its planning snapshot before a transaction
+// opens, so that planning inside it reads nothing (with the pool saturated, a read there would
+// wait for a second connection). It returns the pin's key too, to check against the locked row.
+func (s *Service) snapshotOf(ctx context.Context, id uuid.UUID) (catalog.Snapshot, string, error) {
 	if s.planner == nil {
-		return nil
+		return catalog.Snapshot{}, "", nil
 	}
 	inc, err := s.store.FindIncidentByID(ctx, id)
 	if err != nil {
-		return err
+		return catalog.Snapshot{}, "", err
 	}
-	return s.warmPlan(ctx, inc.PolicyVersion, inc.Tier, inc.Severity, inc.AcceptedAt)
-}
-
-// warmPlan plans a trivial incident of the policy version, which loads that version and the
-// calendars into the catalogue's cache.
-func (s *Service) warmPlan(ctx context.Context, version int, tier string, severity int, accepted time.Time) error {
-	if s.planner == nil {
-		return nil
-	}
-	_, err := s.planner.Plan(ctx, version, sla.Incident{Tier: sla.Tier(tier), Severity: severity, AcceptedAt: accepted}, accepted)
-	return err
+	pin := pinOf(inc)
+	snap, err := s.planner.Snapshot(ctx, pin)
+	return snap, pin.Key(), err
 }
 
 func findEventsTx(ctx context.Context, tx *gorm.DB, id uuid.UUID) ([]Event, error) {

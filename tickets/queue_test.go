@@ -81,8 +81,8 @@ func (f *queueFixture) timer(t *testing.T, inc tickets.Incident, target sla.Targ
 		VALUES (?, ?, ?, 0, ?, ?, ?)`, uuid.New(), inc.ID, string(target), due, state, f.clock.Now()).Error; err != nil {
 		t.Fatal(err)
 	}
-	// SQL that writes timers directly keeps the incident's nearest deadline itself (00010).
-	if err := testenv.DB(t).Exec("SELECT incidents_refresh_next_due(?)", inc.ID).Error; err != nil {
+	// SQL that writes timers directly keeps the incident's nearest deadline by the engine's rule.
+	if err := tickets.RefreshNextDeadline(context.Background(), testenv.DB(t), inc.ID); err != nil {
 		t.Fatal(err)
 	}
 	return due
@@ -164,12 +164,13 @@ func TestQueueOrder(t *testing.T) {
 }
 
 // TestQueueFollowsTimers: with real planning, an item's nearest deadline is the plan's earliest
-// pending target as the lifecycle moves it (the trigger on sla_timers keeps it on the incident).
+// pending target as the lifecycle moves it (whoever writes an incident's timers writes its
+// next_due_at in the same statement: nextDeadline, migration 00010).
 func TestQueueFollowsTimers(t *testing.T) {
 	f := newQueueFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	f.svc = tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	f.svc = tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
 	f.svc.UseUsers(f.acc)
 	inc := f.open(t, "premium", 1, "p")
 	check := func(step string, want sla.Target) {
@@ -445,18 +446,16 @@ func TestClaimConcurrently(t *testing.T) {
 		           FROM generate_series(1, ?::int) AS i),
 		     inc AS (
 		INSERT INTO incidents (id, reference, organization_id, product, title, tier, severity, status, channel, scope, opened_by,
-		                       accepted_at, created_at, updated_at, policy_version)
+		                       accepted_at, created_at, updated_at, policy_version, next_due_at, next_target)
 		SELECT gen_random_uuid(), 'CC-' || ? || '-' || i, org, 'p', 'concurrent ' || i, tier, 1 + i % 4, 'new', 'web', 'product', ?,
-		       ?::timestamptz - interval '1 hour' + i * interval '1 second', ?, ?, 0 FROM g
+		       ?::timestamptz - interval '1 hour' + i * interval '1 second', ?, ?, 0,
+		       CASE WHEN i % 2 = 0 THEN ?::timestamptz - interval '1 hour' + i * interval '1 second' + interval '4 hours' END,
+		       CASE WHEN i % 2 = 0 THEN 'first_response' END FROM g
 		RETURNING id, accepted_at, reference)
 		INSERT INTO sla_timers (id, incident_id, target, level, due_at, state, created_at)
 		SELECT gen_random_uuid(), id, 'first_response', 0, accepted_at + interval '4 hours', 'pending', accepted_at
 		FROM inc WHERE right(reference, 1) IN ('0', '2', '4', '6', '8')`,
-		f.orgs["standard"].ID, f.orgs["premium"].ID, f.orgs["platinum"].ID, incidents, f.office, f.admin.ID, now, now, now).Error; err != nil {
-		t.Fatal(err)
-	}
-	// SQL that writes timers directly keeps the incidents' nearest deadlines itself (00010).
-	if err := db.Exec("SELECT incidents_refresh_next_due(incident_id) FROM sla_timers WHERE state = 'pending'").Error; err != nil {
+		f.orgs["standard"].ID, f.orgs["premium"].ID, f.orgs["platinum"].ID, incidents, f.office, f.admin.ID, now, now, now, now).Error; err != nil {
 		t.Fatal(err)
 	}
 	users := make([]accounts.User, engineers)

@@ -59,8 +59,8 @@ func TestSLAReport(t *testing.T) {
 		if len(timer) != 1 {
 			t.Fatalf("no first-response timer for %s", id)
 		}
-		if o, _, err := svc.FireTimer(ctx, uuid.MustParse(timer[0])); err != nil || o != tickets.OutcomeBreached {
-			t.Fatalf("fire: %v %v", o, err)
+		if out, err := svc.FireTimers(ctx, []uuid.UUID{uuid.MustParse(timer[0])}); err != nil || out[0].Err != nil || out[0].Outcome != tickets.OutcomeBreached {
+			t.Fatalf("fire: %v %v", out, err)
 		}
 	}
 	f.clock.Set(t0.Add(2 * time.Hour))
@@ -124,8 +124,8 @@ func TestEscalationByDeadline(t *testing.T) {
 		t.Fatal("no support-manager timer")
 	}
 	f.clock.Set(t0.Add(2*time.Hour + 300*time.Millisecond))
-	if o, _, err := svc.FireTimer(ctx, uuid.MustParse(timer[0])); err != nil || o != tickets.OutcomeEscalated {
-		t.Fatalf("fire: %v %v", o, err)
+	if out, err := svc.FireTimers(ctx, []uuid.UUID{uuid.MustParse(timer[0])}); err != nil || out[0].Err != nil || out[0].Outcome != tickets.OutcomeEscalated {
+		t.Fatalf("fire: %v %v", out, err)
 	}
 	got, err := svc.Get(ctx, f.engineer, inc.ID)
 	if err != nil {

@@ -69,14 +69,11 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 	return forAudience(actor, inc, err)
 }
 
-// escalationPolicy is the policy a customer's escalation request is judged by: the current one
-// when the incident was planned with it, else the version it keeps.
+// escalationPolicy is the policy a customer's escalation request is judged by: the version the
+// incident is planned with. Versions are immutable and cached; act took this one's snapshot before
+// its transaction, so inside it this reads nothing.
 func (s *Service) escalationPolicy(ctx context.Context, inc *Incident) (sla.Policy, error) {
-	p, err := s.planner.CurrentPolicy(ctx, sla.Tier(inc.Tier))
-	if err == nil && p.Version != inc.PolicyVersion {
-		p, err = s.planPolicy(ctx, inc)
-	}
-	return p, err
+	return s.planner.Policy(ctx, sla.Tier(inc.Tier), inc.PolicyVersion)
 }
 
 // decideEscalation is the rule of a customer's request for escalation level want at now
@@ -164,17 +161,6 @@ func (s *Service) NextEscalation(ctx context.Context, actor accounts.User, id uu
 		}
 	}
 	return opt, nil
-}
-
-// planPolicy returns the policy version the incident was planned with.
-func (s *Service) planPolicy(ctx context.Context, inc *Incident) (sla.Policy, error) {
-	type versioned interface {
-		Policy(ctx context.Context, tier sla.Tier, version int) (sla.Policy, error)
-	}
-	if v, ok := s.planner.(versioned); ok {
-		return v.Policy(ctx, sla.Tier(inc.Tier), inc.PolicyVersion)
-	}
-	return s.planner.CurrentPolicy(ctx, sla.Tier(inc.Tier))
 }
 
 // AgreeRemediation is a support manager's answer to a formal escalation request: a plan and an

@@ -17,7 +17,7 @@ func TestReclassificationAfterThirtyDays(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	svc := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
 	svc.UseUsers(f.acc)
 	early, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "p", Title: "slow", Description: "d", Severity: sev(3)}, "")
 	if err != nil {
@@ -62,7 +62,7 @@ func TestNextEscalationTellsWhenAvailable(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	svc := tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
+	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
 	svc.UseUsers(f.acc)
 	prem, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "p", Title: "major", Description: "d", Severity: sev(2)}, "")
 	if err != nil {

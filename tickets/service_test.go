@@ -14,6 +14,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/testenv"
 	"github.com/supportd/supportd/tickets"
+	"gorm.io/gorm"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -32,8 +33,14 @@ var seq int
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
+	return newFixtureOn(t, testenv.DB(t))
+}
+
+// newFixtureOn is newFixture on a database of the caller's (a fresh one, for a test that edits
+// what every test of the package shares, such as a calendar).
+func newFixtureOn(t *testing.T, db *gorm.DB) fixture {
+	t.Helper()
 	ctx := context.Background()
-	db := testenv.DB(t)
 	c := clock.NewFake(time.Date(2026, 11, 20, 7, 0, 0, 123456789, time.UTC))
 	acc := accounts.NewStore(db, c)
 	admin, err := acc.BootstrapAdmin(ctx, "fixture-admin-token-xxxxxxxx")
@@ -59,7 +66,7 @@ func newFixture(t *testing.T) fixture {
 	f := fixture{acc: acc, clock: c, admin: admin,
 		memberA: mkUser("a", accounts.Member, &a.ID), memberB: mkUser("b", accounts.Member, &b.ID),
 		engineer: mkUser("e", accounts.Engineer, nil)}
-	f.svc = tickets.NewService(tickets.NewStore(db), tickets.OrganizationTier{Orgs: acc}, nil, c)
+	f.svc = tickets.NewService(tickets.NewStore(db), orgTier{Orgs: acc}, nil, c)
 	return f
 }
 

@@ -10,11 +10,39 @@ import (
 	"github.com/supportd/supportd/sla/catalog"
 )
 
-// Planner is what incidents need from the SLA catalogue: the policy version a new incident is
-// planned with, and the plan of an incident under the version it keeps.
+// Planner is what incidents need from the SLA catalogue: the snapshot (policy and calendars) a
+// new incident is planned with, and the snapshot an incident is pinned to. Snapshots are taken
+// before a transaction opens; planning inside one is pure (catalog.Snapshot.Plan).
 type Planner interface {
-	CurrentPolicy(ctx context.Context, tier sla.Tier) (sla.Policy, error)
-	Plan(ctx context.Context, version int, in sla.Incident, now time.Time) (sla.Result, error)
+	Current(ctx context.Context, tier sla.Tier) (catalog.Snapshot, error)
+	Snapshot(ctx context.Context, pin catalog.Pin) (catalog.Snapshot, error)
+	Policy(ctx context.Context, tier sla.Tier, version int) (sla.Policy, error)
+}
+
+// pinOf is the versions the incident is planned with.
+func pinOf(inc Incident) catalog.Pin {
+	return catalog.Pin{Tier: sla.Tier(inc.Tier), Policy: inc.PolicyVersion, Calendars: inc.CalendarVersions}
+}
+
+// snapshots takes the planning snapshot of each incident, one per distinct pin, keyed by
+// incident id. It reads (at most) the catalogue, so it runs before a transaction opens.
+func (s *Service) snapshots(ctx context.Context, incs []Incident) (map[uuid.UUID]catalog.Snapshot, error) {
+	out := make(map[uuid.UUID]catalog.Snapshot, len(incs))
+	byPin := map[string]catalog.Snapshot{}
+	for _, inc := range incs {
+		pin := pinOf(inc)
+		key := pin.Key()
+		snap, ok := byPin[key]
+		if !ok {
+			var err error
+			if snap, err = s.planner.Snapshot(ctx, pin); err != nil {
+				return nil, err
+			}
+			byPin[key] = snap
+		}
+		out[inc.ID] = snap
+	}
+	return out, nil
 }
 
 // SLA is an incident's "sla" block: every target with its due time and state.
@@ -23,12 +51,25 @@ type SLA struct {
 	Targets       []catalog.Target `json:"targets"`
 }
 
+// planKinds are the timeline's event kinds that planning reads; planData are the only keys of
+// their data it reads. Reading an sla block needs these alone (findPlanEventsOf), never the
+// explanations that make up the bulk of a timeline.
+var (
+	planKinds = map[string]bool{"opened": true, string(sla.Acknowledged): true, string(sla.PublicUpdate): true,
+		string(sla.WaitStarted): true, string(sla.WaitEnded): true, string(sla.Resolved): true, string(sla.Reopened): true,
+		string(sla.SeverityChanged): true, string(sla.Escalated): true, string(sla.RemediationAgreed): true, string(sla.ScopeChanged): true}
+	planData = []string{"severity", "level", "cause", "reason", "due_at", "scope"}
+)
+
 // PlanInput turns an incident and its timeline into the planner's input. The timeline's event
 // kinds that matter to deadlines are named as the planner names them; "opened" carries the
 // severity the incident was accepted with.
 func PlanInput(inc Incident, events []Event) sla.Incident {
 	in := sla.Incident{Tier: sla.Tier(inc.Tier), Severity: inc.Severity, AcceptedAt: inc.AcceptedAt}
 	for _, e := range events {
+		if !planKinds[e.Kind] {
+			continue
+		}
 		if e.Kind == "opened" {
 			if s, ok := num(e.Data["severity"]); ok {
 				in.Severity = s
@@ -37,7 +78,6 @@ func PlanInput(inc Incident, events []Event) sla.Incident {
 		}
 		ev := sla.Event{Kind: sla.EventKind(e.Kind), At: e.At}
 		switch ev.Kind {
-		case sla.Acknowledged, sla.PublicUpdate, sla.WaitStarted, sla.WaitEnded, sla.Resolved, sla.Reopened:
 		case sla.SeverityChanged:
 			ev.Severity, _ = num(e.Data["severity"])
 		case sla.Escalated:
@@ -50,8 +90,6 @@ func PlanInput(inc Incident, events []Event) sla.Incident {
 		case sla.ScopeChanged:
 			s, _ := e.Data["scope"].(string)
 			ev.Scope = sla.Scope(s)
-		default:
-			continue
 		}
 		in.Events = append(in.Events, ev)
 	}
@@ -92,12 +130,16 @@ func (s *Service) withSLA(ctx context.Context, incs []Incident, explain bool) er
 	for i, inc := range incs {
 		ids[i] = inc.ID
 	}
-	byInc, err := s.store.findEventsOf(ctx, ids)
+	snaps, err := s.snapshots(ctx, incs)
+	if err != nil {
+		return err
+	}
+	byInc, err := s.store.findPlanEventsOf(ctx, ids)
 	if err != nil {
 		return err
 	}
 	for i := range incs {
-		if incs[i].SLA, err = s.slaBlock(ctx, incs[i], byInc[incs[i].ID], explain); err != nil {
+		if incs[i].SLA, err = s.planBlock(snaps[incs[i].ID], incs[i], byInc[incs[i].ID], explain); err != nil {
 			return err
 		}
 	}
@@ -109,16 +151,30 @@ func (s *Service) slaBlock(ctx context.Context, inc Incident, events []Event, ex
 	if s.planner == nil {
 		return nil, nil
 	}
-	res, err := s.planner.Plan(ctx, inc.PolicyVersion, PlanInput(inc, events), s.clock.Now())
+	snap, err := s.planner.Snapshot(ctx, pinOf(inc))
 	if err != nil {
 		return nil, err
 	}
+	return s.planBlock(snap, inc, events, explain)
+}
+
+// planBlock plans the incident's sla block with its snapshot, at now. Pure.
+func (s *Service) planBlock(snap catalog.Snapshot, inc Incident, events []Event, explain bool) (*SLA, error) {
+	res, err := snap.Plan(PlanInput(inc, events), s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	return slaOf(res, explain), nil
+}
+
+// slaOf is the sla block of a plan; explain as for withSLA.
+func slaOf(res sla.Result, explain bool) *SLA {
 	block := &SLA{PolicyVersion: res.PolicyVersion, Targets: make([]catalog.Target, len(res.Deadlines))}
 	for k, d := range res.Deadlines {
 		block.Targets[k] = catalog.FromDeadline(d, explain)
 		block.Targets[k].Steps = nil // the lines say it; the steps stay in the timeline's sla_planned entries
 	}
-	return block, nil
+	return block
 }
 
 // forAudience takes the SLA explanations out of an action's answer when a customer acted: the

@@ -33,6 +33,7 @@ type incidentRow struct {
 	InGrace                      bool
 	GraceEndsAt                  *time.Time
 	PolicyVersion                int
+	CalendarVersions             map[string]int `gorm:"serializer:json"`
 	AcceptedAt                   time.Time
 	CreatedAt                    time.Time
 	UpdatedAt                    time.Time
@@ -41,22 +42,28 @@ type incidentRow struct {
 func (incidentRow) TableName() string { return "incidents" }
 
 func (r incidentRow) toIncident() Incident {
+	if len(r.CalendarVersions) == 0 {
+		r.CalendarVersions = nil // unpinned reads as intake without a planner leaves it
+	}
 	return Incident{ID: r.ID, Reference: r.Reference, OrganizationID: r.OrganizationID, Product: r.Product,
 		Title: r.Title, Description: r.Description, Tier: r.Tier, Severity: r.Severity,
 		RequestedSeverity: r.RequestedSeverity, SeverityConfirmationRequired: r.SeverityConfirmationRequired,
 		Status: Status(r.Status), Channel: Channel(r.Channel), Scope: Scope(r.Scope), AssigneeID: r.AssigneeID,
 		EscalationLevel: r.EscalationLevel, OpenedBy: r.OpenedBy, EntitlementID: r.EntitlementID, InGrace: r.InGrace,
-		GraceEndsAt: utcPtr(r.GraceEndsAt), PolicyVersion: r.PolicyVersion, AcceptedAt: r.AcceptedAt.UTC(),
+		GraceEndsAt: utcPtr(r.GraceEndsAt), PolicyVersion: r.PolicyVersion, CalendarVersions: r.CalendarVersions, AcceptedAt: r.AcceptedAt.UTC(),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func toIncidentRow(i Incident) incidentRow {
+	if i.CalendarVersions == nil {
+		i.CalendarVersions = map[string]int{} // the column is NOT NULL; {} plans on current calendars
+	}
 	return incidentRow{ID: i.ID, Reference: i.Reference, OrganizationID: i.OrganizationID, Product: i.Product,
 		Title: i.Title, Description: i.Description, Tier: i.Tier, Severity: i.Severity,
 		RequestedSeverity: i.RequestedSeverity, SeverityConfirmationRequired: i.SeverityConfirmationRequired,
 		Status: string(i.Status), Channel: string(i.Channel), Scope: string(i.Scope), AssigneeID: i.AssigneeID,
 		EscalationLevel: i.EscalationLevel, OpenedBy: i.OpenedBy, EntitlementID: i.EntitlementID, InGrace: i.InGrace,
-		GraceEndsAt: i.GraceEndsAt, PolicyVersion: i.PolicyVersion, AcceptedAt: i.AcceptedAt,
+		GraceEndsAt: i.GraceEndsAt, PolicyVersion: i.PolicyVersion, CalendarVersions: i.CalendarVersions, AcceptedAt: i.AcceptedAt,
 		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 }
 
@@ -109,54 +116,6 @@ func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 // errKeyRace means a concurrent request with the same idempotency key committed first.
 var errKeyRace = errors.New("idempotency key taken concurrently")
-
-// create inserts the incident, its first timeline event and, when key is set, the idempotency
-// record, in one transaction: either all of them exist or none does.
-func (s *Store) create(ctx context.Context, inc Incident, first Event, userID uuid.UUID, key string, hash []byte, then func(tx *gorm.DB, inc Incident, first Event) error) (Incident, error) {
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var seq int64
-		if err := tx.Raw("SELECT nextval('incident_reference_seq')").Scan(&seq).Error; err != nil {
-			return err
-		}
-		inc.Reference = FormatReference(inc.AcceptedAt, seq)
-		row := toIncidentRow(inc)
-		if err := tx.Create(&row).Error; err != nil {
-			return err
-		}
-		first.IncidentID = inc.ID
-		ev, err := toEventRow(first)
-		if err != nil {
-			return err
-		}
-		if err := tx.Create(&ev).Error; err != nil {
-			return err
-		}
-		if then != nil {
-			first.ID = ev.ID
-			if err := then(tx, inc, first); err != nil {
-				return err
-			}
-		}
-		if key == "" {
-			return nil
-		}
-		idem := idempotencyRow{UserID: userID, Key: key, RequestHash: hash, IncidentID: inc.ID, CreatedAt: inc.CreatedAt}
-		if err := tx.Create(&idem).Error; err != nil {
-			if _, ok := dbx.UniqueViolation(err); ok {
-				return errKeyRace
-			}
-			return err
-		}
-		return nil
-	})
-	if errors.Is(err, errKeyRace) {
-		return Incident{}, errKeyRace
-	}
-	if err != nil {
-		return Incident{}, dbx.Translate(err, "incident")
-	}
-	return inc, nil
-}
 
 // findByKey returns the incident an earlier request with the same key created, and that
 // request's hash; ok is false when the key is new.
@@ -243,10 +202,20 @@ func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error)
 // likeEscaper makes user text literal inside a LIKE pattern (backslash is PostgreSQL's default escape).
 var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
-// findEventsOf returns the timelines of several incidents in one query.
-func (s *Store) findEventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Event, error) {
+// findPlanEventsOf reads what planning needs of the incidents' timelines: the events of the kinds
+// it reads (planKinds), each with only the data keys it reads (planData), in order.
+func (s *Store) findPlanEventsOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]Event, error) {
+	kinds := make([]string, 0, len(planKinds))
+	for k := range planKinds {
+		kinds = append(kinds, k)
+	}
+	pairs := make([]string, len(planData))
+	for i, k := range planData {
+		pairs[i] = "'" + k + "', data->'" + k + "'"
+	}
 	var rows []eventRow
-	if err := s.db.WithContext(ctx).Where("incident_id IN ?", ids).Order("incident_id, id").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT id, incident_id, kind, actor_id, at, jsonb_strip_nulls(jsonb_build_object(`+strings.Join(pairs, ", ")+`)) AS data
+		FROM incident_events WHERE incident_id IN ? AND kind IN ? ORDER BY incident_id, id`, ids, kinds).Scan(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "timeline")
 	}
 	out := make(map[uuid.UUID][]Event, len(ids))

@@ -48,8 +48,10 @@ func (r timerRow) toTimer() Timer {
 }
 
 // Scheduler delivers timers at their due time (asynq in production). Schedule is called after the
-// transaction that created the timers commits; a failure is repaired by reconciliation, which
-// re-schedules every pending timer not marked enqueued. Cancel removes deliveries that are no
+// transaction that created the timers commits; that transaction marks them enqueued already when
+// a scheduler is wired (markEnqueued), so a delivery that reaches the queue costs no further
+// write. Schedule unmarks the timers it failed to enqueue, and reconciliation re-schedules every
+// pending timer not marked enqueued. Cancel removes deliveries that are no
 // longer needed, where it can; a delivery it misses finds its timer cancelled and does nothing.
 // Deliver hands outbox notifications to the delivery queue (a miss waits for the sweep).
 type Scheduler interface {
@@ -60,7 +62,7 @@ type Scheduler interface {
 
 // syncTimers makes the pending timers of an incident match its plan, inside the caller's
 // transaction (see diffTimers). It returns the timers to schedule and to cancel after commit.
-func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
+func (s *Service) syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
 	var rows []timerRow
 	// Locked in the one timer lock order (see lockPending), so that ending some of them below
 	// cannot deadlock with reconciliation's or the claims' bulk writes.
@@ -72,6 +74,7 @@ func syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Resul
 	if len(stops) == 0 && len(adds) == 0 {
 		return nil, nil, nil
 	}
+	s.markEnqueued(adds, now)
 	if err := writeTimers(ctx, tx, stops, adds); err != nil {
 		return nil, nil, err
 	}
@@ -98,9 +101,9 @@ func afterStops(pending []timerRow, stops []timerStop, adds []timerRow) []timerR
 }
 
 // nextDeadline is an incident's nearest pending deadline, which the engineer queue orders by
-// (incidents.next_due_at, next_target): soonest due time, then target name, as
-// incidents_refresh_next_due (migrations 00006, 00010) computes it for SQL that writes timers.
-// Whoever changes an incident's pending timers writes it, under the incident's lock.
+// (incidents.next_due_at, next_target): soonest due time, then target name. It is the one copy of
+// that rule (migration 00037 dropped SQL's): whoever changes an incident's pending timers writes
+// it, under the incident's lock, in the statement that writes them or right after.
 func nextDeadline(pending []timerRow) (*time.Time, *string) {
 	var best *timerRow
 	for i := range pending {
@@ -192,6 +195,17 @@ func writeTimers(ctx context.Context, tx *gorm.DB, stops []timerStop, adds []tim
 	return nil
 }
 
+// markEnqueued marks new timers enqueued in the transaction that inserts them when a scheduler
+// will enqueue them after commit (see Scheduler).
+func (s *Service) markEnqueued(adds []timerRow, now time.Time) {
+	if s.sched == nil {
+		return
+	}
+	for i := range adds {
+		adds[i].EnqueuedAt = &now
+	}
+}
+
 func stopIDs(stops []timerStop) []uuid.UUID {
 	var ids []uuid.UUID
 	for _, st := range stops {
@@ -210,15 +224,6 @@ func stopIDs(stops []timerStop) []uuid.UUID {
 // against a firing transaction holding one of them (seen after FLUSHALL with 1,500 timers).
 func lockPending(cond string) string {
 	return "SELECT id FROM sla_timers WHERE state = 'pending' AND " + cond + " ORDER BY incident_id, target, id FOR UPDATE"
-}
-
-// FindTimer returns a timer, or not_found.
-func (s *Store) FindTimer(ctx context.Context, id uuid.UUID) (Timer, error) {
-	var r timerRow
-	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
-		return Timer{}, translate(err, "timer")
-	}
-	return r.toTimer(), nil
 }
 
 // ClaimTimers records that deliveries started work on pending timers, so reconciliation can
@@ -248,6 +253,16 @@ func (s *Store) MarkEnqueued(ctx context.Context, ids []uuid.UUID, now time.Time
 	}
 	return translate(s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = ? FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id`,
 		now, ids).Error, "timers")
+}
+
+// UnmarkEnqueued records that the timers' deliveries did not reach the queue, so that
+// reconciliation's next pass schedules them.
+func (s *Store) UnmarkEnqueued(ctx context.Context, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return translate(s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = NULL FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id`,
+		ids).Error, "timers")
 }
 
 // ForgetEnqueued marks every pending timer as not enqueued, after the queue lost its data.

@@ -82,7 +82,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 		if len(ts) == 0 {
 			break
 		}
-		r.Queue.Schedule(ctx, ts)
+		r.Queue.Reschedule(ctx, ts)
 		if len(ts) < batch {
 			break
 		}

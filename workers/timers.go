@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
-	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/tickets"
 )
@@ -19,7 +18,7 @@ import (
 // TypeDeadline delivers one SLA timer at its due time. The payload is the timer's ID and due
 // time ("<id>@<unix microseconds>"; a timer's due time never changes, a re-plan makes a new
 // timer), so the handler can wait for the deadline without a read; it decides everything else
-// from PostgreSQL. A payload of the ID alone (older tasks) makes the handler read the due time.
+// from PostgreSQL.
 const TypeDeadline = "sla:deadline"
 
 // NewDeadlineTask returns the delivery task of a timer.
@@ -28,20 +27,20 @@ func NewDeadlineTask(id uuid.UUID, due time.Time) *asynq.Task {
 	return asynq.NewTask(TypeDeadline, []byte(payload), asynq.Queue(QueueCritical), asynq.MaxRetry(1000))
 }
 
-// parseDeadline reads a deadline task's payload; due is zero when it carries only the ID.
+// parseDeadline reads a deadline task's payload ("<id>@<unix microseconds>").
 func parseDeadline(p []byte) (id uuid.UUID, due time.Time, err error) {
-	s, micros, withDue := strings.Cut(string(p), "@")
+	s, micros, ok := strings.Cut(string(p), "@")
+	if !ok {
+		return id, due, errors.New("want <timer id>@<due, unix microseconds>")
+	}
 	if id, err = uuid.Parse(s); err != nil {
 		return id, due, err
 	}
-	if withDue {
-		us, err := strconv.ParseInt(micros, 10, 64)
-		if err != nil {
-			return id, due, err
-		}
-		due = time.UnixMicro(us).UTC()
+	us, err := strconv.ParseInt(micros, 10, 64)
+	if err != nil {
+		return id, due, err
 	}
-	return id, due, nil
+	return id, time.UnixMicro(us).UTC(), nil
 }
 
 // taskID is the deterministic asynq task ID of a timer's delivery: scheduling twice conflicts
@@ -69,13 +68,31 @@ func NewTimerQueue(redis asynq.RedisConnOpt, store *tickets.Store, c clock.Clock
 // Close releases the Redis connections.
 func (q *TimerQueue) Close() error { return errors.Join(q.client.Close(), q.insp.Close()) }
 
-// Schedule enqueues each timer at its due time and marks the enqueued ones. A failure leaves the
-// timer unmarked for reconciliation to enqueue.
+// Schedule enqueues each timer at its due time, after the transaction that wrote it commits.
+// That transaction already marked the timers enqueued (tickets: no second write per intake), so
+// only a failure writes here: the timers Redis refused are unmarked for reconciliation's next
+// pass. Should that write fail too (or the process die before enqueuing), the overdue sweep
+// finds the timer within half an interval of its deadline.
 func (q *TimerQueue) Schedule(ctx context.Context, timers []tickets.Timer) {
-	done := make([]uuid.UUID, 0, len(timers))
+	var failed []uuid.UUID
 	for _, t := range timers {
 		if err := q.enqueue(ctx, t.ID, t.DueAt, taskID(t.ID), t.DueAt); err != nil {
 			q.log.Warn("timer not enqueued; reconciliation will", "timer_id", t.ID, "error", err)
+			failed = append(failed, t.ID)
+		}
+	}
+	if err := q.store.UnmarkEnqueued(ctx, failed); err != nil {
+		q.log.Warn("timers not enqueued nor unmarked; the overdue sweep will deliver them", "error", err)
+	}
+}
+
+// Reschedule enqueues timers not known to be in the queue and marks the enqueued ones: what
+// reconciliation does with UnenqueuedTimers. A failure leaves a timer unmarked for the next pass.
+func (q *TimerQueue) Reschedule(ctx context.Context, timers []tickets.Timer) {
+	done := make([]uuid.UUID, 0, len(timers))
+	for _, t := range timers {
+		if err := q.enqueue(ctx, t.ID, t.DueAt, taskID(t.ID), t.DueAt); err != nil {
+			q.log.Warn("timer not enqueued; the next reconciliation pass retries", "timer_id", t.ID, "error", err)
 			continue
 		}
 		done = append(done, t.ID)
@@ -116,19 +133,6 @@ func (h *handlers) HandleDeadline(ctx context.Context, t *asynq.Task) error {
 	id, due, err := parseDeadline(t.Payload())
 	if err != nil {
 		return errors.Join(fmt.Errorf("bad deadline payload %q: %w", t.Payload(), err), asynq.SkipRetry)
-	}
-	if due.IsZero() {
-		tm, err := h.deps.Timers.FindTimer(ctx, id)
-		if apperr.KindOf(err) == apperr.NotFound {
-			return errors.Join(err, asynq.SkipRetry)
-		}
-		if err != nil {
-			return err
-		}
-		if tm.State != "pending" {
-			return nil
-		}
-		due = tm.DueAt
 	}
 	for attempt := 0; ; attempt++ {
 		wait := due.Sub(h.deps.Clock.Now())

@@ -107,9 +107,10 @@ func run(n, conc, seniors, dbConns int, cpuProfile string) error {
 		           FROM generate_series(1, ?::bigint) AS i),
 		     inc AS (
 		INSERT INTO incidents (id, reference, organization_id, product, title, tier, severity, status, channel, scope, opened_by,
-		                       accepted_at, created_at, updated_at, policy_version)
+		                       accepted_at, created_at, updated_at, policy_version, next_due_at, next_target)
 		SELECT gen_random_uuid(), 'CLAIM-' || ? || '-' || i, ?, 'endpoint', 'claimbench', tier, sev, 'new',
-		       CASE WHEN i % 3 = 0 THEN 'phone' ELSE 'web' END, 'product', ?, acc, acc, acc, 1 FROM g
+		       CASE WHEN i % 3 = 0 THEN 'phone' ELSE 'web' END, 'product', ?, acc, acc, acc, 1,
+		       acc + CASE WHEN tier = 'standard' THEN interval '4 hours' ELSE interval '1 hour' END * sev, 'first_response' FROM g
 		RETURNING id, tier, severity, accepted_at),
 		     opened AS (
 		INSERT INTO incident_events (incident_id, kind, actor_id, at, data)
@@ -120,14 +121,6 @@ func run(n, conc, seniors, dbConns int, cpuProfile string) error {
 		       'pending', accepted_at
 		FROM inc, (VALUES ('first_response', 0, 1), ('support_manager', 1, 6)) AS t(target, level, factor)`,
 		n, stamp, org.ID, member.ID, member.ID).Error; err != nil {
-		return err
-	}
-	// SQL that writes timers directly keeps the incidents' nearest deadlines itself (00010),
-	// after ANALYZE so that each lookup takes the incident's index.
-	if err := e.DB.Exec("ANALYZE sla_timers").Error; err != nil {
-		return err
-	}
-	if err := e.DB.Exec("SELECT incidents_refresh_next_due(i.id) FROM incidents i WHERE i.reference LIKE ?", "CLAIM-"+stamp+"-%").Error; err != nil {
 		return err
 	}
 	if err := e.DB.Exec("ANALYZE incidents; ANALYZE sla_timers").Error; err != nil {

@@ -6,6 +6,12 @@
 #
 # It creates and drops its own PostgreSQL database, and refuses a Redis database that holds keys
 # no supportd benchmark wrote (needs redis-cli, psql and pgbench).
+#
+# Then it replays intake's own SQL with pgbench: it sets log_statement = all on its own database
+# only, restarts supportd, sends one intake between two marker queries, turns what PostgreSQL
+# logged between them (PG_LOG, Debian's server log by default; it must be readable) into a pgbench
+# script with fresh keys per transaction (loadgen -replay), and runs it with the same clients and
+# duration. The ratio of the two throughputs says how close intake runs to its own SQL.
 #   CLIENTS=16 DURATION=20s PG=postgres://postgres@127.0.0.1:5432 REDIS_URL=redis://127.0.0.1:6379/9 cmd/loadgen/intake-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,6 +19,7 @@ CLIENTS=${CLIENTS:-16}
 DURATION=${DURATION:-20s}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/9}
+PG_LOG=${PG_LOG:-/var/log/postgresql/postgresql-15-main.log}
 DB=supportd_bench_$$
 ADMIN=bench-admin-token-$RANDOM$RANDOM
 PORT=${PORT:-18080}
@@ -36,7 +43,9 @@ bin/supportd serve & SRV=$!
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 
 echo "== supportd: POST /v1/incidents, $CLIENTS clients, $DURATION"
-bin/loadgen -url "http://127.0.0.1:$PORT" -admin "$ADMIN" -c "$CLIENTS" -d "$DURATION"
+TOKEN=$(bin/loadgen -url "http://127.0.0.1:$PORT" -admin "$ADMIN" -setup-only)
+intake=$(bin/loadgen -url "http://127.0.0.1:$PORT" -token "$TOKEN" -c "$CLIENTS" -d "$DURATION")
+echo "$intake"
 
 echo "== pgbench: one bare single-row INSERT per transaction, same database, $CLIENTS clients, ${secs}s"
 psql -q "$PG/$DB" -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, title text NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
@@ -44,3 +53,24 @@ script=$(mktemp)
 echo "INSERT INTO bench_insert (title) VALUES ('load');" > "$script"
 pgbench -n -c "$CLIENTS" -j 2 -T "$secs" -f "$script" "$PG/$DB" 2>&1 | grep -E "^(tps|latency average|number of transactions actually)"
 rm -f "$script"
+
+echo "== pgbench: intake's own SQL, captured from one request, same database, $CLIENTS clients, ${secs}s"
+psql -q "$PG/postgres" -c "ALTER DATABASE $DB SET log_statement = 'all'"
+kill $SRV; wait $SRV 2>/dev/null || true
+bin/supportd serve & SRV=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+bin/loadgen -url "http://127.0.0.1:$PORT" -token "$TOKEN" -c 1 -n 3 >/dev/null # a fresh process: caches warm first
+mark="intake-bench-$DB-$RANDOM"
+psql -qAt "$PG/$DB" -c "SELECT '$mark:begin'" >/dev/null
+bin/loadgen -url "http://127.0.0.1:$PORT" -token "$TOKEN" -c 1 -n 1 >/dev/null
+psql -qAt "$PG/$DB" -c "SELECT '$mark:end'" >/dev/null
+psql -q "$PG/postgres" -c "ALTER DATABASE $DB RESET log_statement"
+replay=$(mktemp)
+sleep 1 # the server log is written asynchronously
+bin/loadgen -replay "$PG_LOG" -db "$DB" -begin "$mark:begin" -end "$mark:end" > "$replay"
+own=$(pgbench -n -c "$CLIENTS" -j 2 -T "$secs" -f "$replay" "$PG/$DB" 2>&1 | grep -E "^(tps|latency average|number of transactions actually|number of failed)")
+echo "$own"
+mv "$replay" bin/intake-replay.sql # kept for reading: the statements one intake sends
+req=$(echo "$intake" | sed -E 's/.* ([0-9.]+) req\/s.*/\1/')
+tps=$(echo "$own" | sed -nE 's/^tps = ([0-9.]+).*/\1/p')
+echo "== ratio: intake $req req/s / its own SQL $tps tps = $(awk -v a="$req" -v b="$tps" 'BEGIN { printf "%.2f", a / b }')"

@@ -4,7 +4,9 @@
 //
 //	loadgen -url http://127.0.0.1:8080 -admin $SUPPORT_ADMIN_TOKEN -c 16 -d 20s
 //
-// Every request is bounded by -d and -n; it only talks to the URL it is given.
+// Every request is bounded by -d and -n; it only talks to the URL it is given. -setup-only prints
+// a customer's token and -token reuses one; -replay turns a PostgreSQL log of one intake into a
+// pgbench script (see intake-bench.sh).
 package main
 
 import (
@@ -28,8 +30,33 @@ func main() {
 	conc := flag.Int("c", 16, "concurrent clients")
 	dur := flag.Duration("d", 20*time.Second, "duration")
 	max := flag.Int("n", 1_000_000, "maximum requests")
+	token := flag.String("token", "", "a customer token to open incidents with (skips creating the organisation)")
+	setupOnly := flag.Bool("setup-only", false, "create the organisation, its contracts and customer, print the customer's token and stop")
+	replay := flag.String("replay", "", "PostgreSQL log to turn into a pgbench script of one intake (with -db, -begin, -end)")
+	db := flag.String("db", "", "with -replay: the database whose statements to keep")
+	begin := flag.String("begin", "", "with -replay: the marker before the intake")
+	end := flag.String("end", "", "with -replay: the marker after the intake")
 	flag.Parse()
-	if err := run(*url, *admin, *tier, *conc, *dur, *max); err != nil {
+	if *replay != "" {
+		if err := replayMain(*replay, *db, *begin, *end); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *token == "" {
+		t, err := setup(*url, *admin, *tier)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			os.Exit(1)
+		}
+		*token = t
+	}
+	if *setupOnly {
+		fmt.Println(*token)
+		return
+	}
+	if err := run(*url, *token, *conc, *dur, *max); err != nil {
 		fmt.Fprintln(os.Stderr, "loadgen:", err)
 		os.Exit(1)
 	}
@@ -53,14 +80,15 @@ func post(url, token string, body any) (map[string]any, error) {
 	return out, json.Unmarshal(raw, &out)
 }
 
-func run(base, admin, tier string, conc int, dur time.Duration, max int) error {
+// setup creates the organisation, its contracts and a customer, and returns the customer's token.
+func setup(base, admin, tier string) (string, error) {
 	if admin == "" {
-		return fmt.Errorf("-admin (or SUPPORT_ADMIN_TOKEN) is required")
+		return "", fmt.Errorf("-admin (or SUPPORT_ADMIN_TOKEN) is required")
 	}
 	suffix := time.Now().Format("20060102150405.000")
 	org, err := post(base+"/v1/organizations", admin, map[string]any{"name": "loadgen " + suffix, "office": "tokyo", "tier": tier})
 	if err != nil {
-		return err
+		return "", err
 	}
 	// Intake checks the entitlement: give the organisation a current contract, plus two others
 	// (another product, a lapsed one) so the check has a realistic set to choose from.
@@ -71,18 +99,21 @@ func run(base, admin, tier string, conc int, dur time.Duration, max int) error {
 		{"product": "endpoint", "tier": "standard", "starts_at": now.AddDate(-2, 0, 0), "ends_at": now.AddDate(-1, 0, 0), "serial_number": "LG-0"},
 	} {
 		if _, err := post(base+"/v1/organizations/"+org["id"].(string)+"/entitlements", admin, e); err != nil {
-			return err
+			return "", err
 		}
 	}
 	user, err := post(base+"/v1/users", admin, map[string]any{"email": "loadgen-" + suffix + "@load.example", "name": "loadgen", "role": "member", "organization_id": org["id"]})
 	if err != nil {
-		return err
+		return "", err
 	}
 	tok, err := post(base+"/v1/users/"+user["id"].(string)+"/tokens", admin, map[string]any{"label": "loadgen"})
 	if err != nil {
-		return err
+		return "", err
 	}
-	token := tok["token"].(string)
+	return tok["token"].(string), nil
+}
+
+func run(base, token string, conc int, dur time.Duration, max int) error {
 	http.DefaultTransport.(*http.Transport).MaxIdleConnsPerHost = conc * 2
 	var (
 		sent, failed atomic.Int64

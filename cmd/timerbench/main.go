@@ -155,7 +155,7 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 		if len(ts) == 0 {
 			break
 		}
-		e.Queue.Schedule(ctx, ts)
+		e.Queue.Reschedule(ctx, ts)
 	}
 	memAfter := usedMemory(ctx, rdb)
 	// Redis was emptied by this run and every timer scheduled above: tell reconciliation so, or

@@ -260,23 +260,6 @@ func (c *Catalog) Calendars(ctx context.Context) (sla.Calendars, error) {
 	return cur.set, nil
 }
 
-// Plan plans an incident with the policy version it was planned with and the current calendars.
-func (c *Catalog) Plan(ctx context.Context, version int, in sla.Incident, now time.Time) (sla.Result, error) {
-	p, err := c.Policy(ctx, in.Tier, version)
-	if err != nil {
-		return sla.Result{}, err
-	}
-	cals, err := c.Calendars(ctx)
-	if err != nil {
-		return sla.Result{}, err
-	}
-	res, err := sla.Plan(p, cals, in, now)
-	if err != nil {
-		return sla.Result{}, apperr.Wrap(err, "planning")
-	}
-	return res, nil
-}
-
 // Policies returns the current version of each tier's policy, standard first.
 func (c *Catalog) Policies(ctx context.Context) ([]Policy, error) {
 	out := []Policy{}

@@ -82,15 +82,3 @@ func DueMilestones(e Entitlement, now time.Time) []Milestone {
 	}
 	return due
 }
-
-// NextMilestone returns the first milestone of e's schedule strictly after
-// now and its instant, for scheduling the next reminder run; ok is false
-// when none is left (or e has no schedule).
-func NextMilestone(e Entitlement, now time.Time) (m Milestone, at time.Time, ok bool) {
-	for _, m := range Milestones(e) {
-		if at := MilestoneAt(e, m); at.After(now) {
-			return m, at, true
-		}
-	}
-	return "", time.Time{}, false
-}

@@ -64,31 +64,6 @@ func TestDueMilestones(t *testing.T) {
 	}
 }
 
-func TestNextMilestone(t *testing.T) {
-	noGrace := with(func(e *Entitlement) { e.Grace = GracePolicy{} })
-	cases := []struct {
-		name string
-		e    Entitlement
-		now  time.Time
-		m    Milestone
-		at   time.Time
-		ok   bool
-	}{
-		{"at start", base(), start, Milestone90d, m90, true},
-		{"at 90d: strictly after", base(), m90, Milestone60d, m60, true},
-		{"1ns before end", base(), end.Add(-ns), Milestone0d, m0, true},
-		{"at end", base(), end, MilestoneGraceEnd, mEnd, true},
-		{"at grace end", base(), mEnd, "", time.Time{}, false},
-		{"no grace: at end", noGrace, end, "", time.Time{}, false},
-	}
-	for _, c := range cases {
-		m, at, ok := NextMilestone(c.e, c.now)
-		if m != c.m || !at.Equal(c.at) || ok != c.ok {
-			t.Errorf("%s: NextMilestone = %s %v %v, want %s %v %v", c.name, m, at, ok, c.m, c.at, c.ok)
-		}
-	}
-}
-
 // reminderRun simulates a reminder worker ticking every hour from `from` to
 // `to`, skipping the hours in which it is down, with the (milestone, period
 // end) unique key of the store. It returns the milestones sent, in order,
@@ -154,7 +129,7 @@ func TestRemindersAfterRenewal(t *testing.T) {
 	if got := DueMilestones(renewed, at(2026, 3, 20, 0, 0)); got != nil {
 		t.Fatalf("right after renewal: %v, want none", got)
 	}
-	if m, at, _ := NextMilestone(renewed, at(2026, 3, 20, 0, 0)); m != Milestone90d || !at.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, jst)) {
-		t.Fatalf("next after renewal: %s %v", m, at)
+	if got := MilestoneAt(renewed, Milestone90d); !got.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, jst)) {
+		t.Fatalf("90 days before the renewed end: %v", got)
 	}
 }

@@ -55,11 +55,12 @@ type reminderRow struct {
 func (reminderRow) TableName() string { return "renewal_reminders" }
 
 // SendDue sends every reminder due at now that has not been sent, and returns how many it sent.
-// Each (entitlement, milestone, contract period) is claimed by inserting its row and its
+// It reads only contracts with a milestone within ReminderCatchUp of now, with the reminders
+// already sent for their period, so a pass where nothing is due costs one query. Each unsent
+// (entitlement, milestone, contract period) is then claimed by inserting its row and its
 // notifications in one transaction, so any number of concurrent runs send each reminder once.
 func (r *Reminders) SendDue(ctx context.Context, now time.Time) (int, error) {
-	// Candidates: every contract whose end or grace end could be a milestone due now.
-	ents, err := r.store.FindEndingBetween(ctx, now.Add(-366*24*time.Hour-ReminderCatchUp), now.Add(91*24*time.Hour))
+	ents, sentBefore, err := r.store.findReminderCandidates(ctx, now.Add(-ReminderCatchUp), now)
 	if err != nil {
 		return 0, err
 	}
@@ -67,7 +68,7 @@ func (r *Reminders) SendDue(ctx context.Context, now time.Time) (int, error) {
 	for _, e := range ents {
 		for _, m := range DueMilestones(e, now) {
 			due := MilestoneAt(e, m)
-			if now.Sub(due) > ReminderCatchUp {
+			if now.Sub(due) > ReminderCatchUp || sentBefore[e.ID][m] {
 				continue
 			}
 			ok, err := r.send(ctx, e, m, due, now)

@@ -2,6 +2,8 @@ package entitlement
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -129,13 +131,38 @@ func findByID(ctx context.Context, db *gorm.DB, id uuid.UUID, lock bool) (Entitl
 	return r.toEntitlement(ext[id]), nil
 }
 
-// FindByOrganization returns every entitlement of an organisation, oldest start first.
+// FindByOrganization returns every entitlement of an organisation, oldest start first, with its
+// extensions, in one read: intake asks it on every incident.
 func (s *Store) FindByOrganization(ctx context.Context, orgID uuid.UUID) ([]Entitlement, error) {
-	var rows []row
-	if err := s.db.WithContext(ctx).Where("organization_id = ?", orgID).Order("starts_at, id").Find(&rows).Error; err != nil {
+	var rows []struct {
+		Entitlement row `gorm:"embedded"`
+		Extensions  []byte
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT e.*, coalesce((SELECT jsonb_agg(jsonb_build_object('until', x.until,
+			'reason', x.reason, 'granted_by', x.granted_by, 'granted_at', x.granted_at) ORDER BY x.granted_at, x.id)
+		FROM entitlement_extensions x WHERE x.entitlement_id = e.id), '[]') AS extensions
+		FROM entitlements e WHERE e.organization_id = ? ORDER BY e.starts_at, e.id`, orgID).Scan(&rows).Error
+	if err != nil {
 		return nil, dbx.Translate(err, "entitlements")
 	}
-	return s.withExtensions(ctx, rows)
+	out := make([]Entitlement, len(rows))
+	for i, r := range rows {
+		var ext []struct {
+			Until     time.Time `json:"until"`
+			Reason    string    `json:"reason"`
+			GrantedBy uuid.UUID `json:"granted_by"`
+			GrantedAt time.Time `json:"granted_at"`
+		}
+		if err := json.Unmarshal(r.Extensions, &ext); err != nil {
+			return nil, err
+		}
+		var exts []Extension
+		for _, x := range ext {
+			exts = append(exts, Extension{Until: x.Until.UTC(), Reason: x.Reason, GrantedBy: x.GrantedBy, GrantedAt: x.GrantedAt.UTC()})
+		}
+		out[i] = r.Entitlement.toEntitlement(exts)
+	}
+	return out, nil
 }
 
 // FindPageByOrganization returns up to req.Limit+1 of an organisation's entitlements after
@@ -156,13 +183,44 @@ func (s *Store) FindPageByOrganization(ctx context.Context, orgID uuid.UUID, req
 	return s.withExtensions(ctx, rows)
 }
 
-// FindEndingBetween returns entitlements whose end lies in [from, to), for the reminder job.
-func (s *Store) FindEndingBetween(ctx context.Context, from, to time.Time) ([]Entitlement, error) {
-	var rows []row
-	if err := s.db.WithContext(ctx).Where("ends_at >= ? AND ends_at < ?", from, to).Order("ends_at, id").Find(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "entitlements")
+// findReminderCandidates returns the entitlements one of whose milestones (EndsAt minus 90, 60,
+// 30 or 0 days, or the grace end) falls in [from, to], with the milestones already sent for their
+// current period (EndsAt). The reminder job asks it every minute on every worker: it reads the few
+// contracts with a milestone near now, never every contract, and DueMilestones decides exactly.
+func (s *Store) findReminderCandidates(ctx context.Context, from, to time.Time) ([]Entitlement, map[uuid.UUID]map[Milestone]bool, error) {
+	var conds []string
+	var args []any
+	for _, n := range daysBefore {
+		conds = append(conds, "(e.ends_at >= ? AND e.ends_at <= ?)")
+		args = append(args, from.Add(days(n)), to.Add(days(n)))
 	}
-	return s.withExtensions(ctx, rows)
+	conds = append(conds, "(e.grace_days > 0 AND e.ends_at + e.grace_days * interval '24 hours' BETWEEN ? AND ?)")
+	args = append(args, from, to)
+	var rows []struct {
+		Entitlement row `gorm:"embedded"`
+		Sent        []byte
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT e.*, (SELECT coalesce(jsonb_agg(r.milestone), '[]') FROM renewal_reminders r
+			WHERE r.entitlement_id = e.id AND r.period_ends = e.ends_at) AS sent
+		FROM entitlements e WHERE `+strings.Join(conds, " OR ")+` ORDER BY e.ends_at, e.id`, args...).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, dbx.Translate(err, "entitlements")
+	}
+	plain := make([]row, len(rows))
+	sent := make(map[uuid.UUID]map[Milestone]bool, len(rows))
+	for i, r := range rows {
+		plain[i] = r.Entitlement
+		var ms []Milestone
+		if err := json.Unmarshal(r.Sent, &ms); err != nil {
+			return nil, nil, err
+		}
+		sent[r.Entitlement.ID] = map[Milestone]bool{}
+		for _, m := range ms {
+			sent[r.Entitlement.ID][m] = true
+		}
+	}
+	ents, err := s.withExtensions(ctx, plain)
+	return ents, sent, err
 }
 
 func (s *Store) withExtensions(ctx context.Context, rows []row) ([]Entitlement, error) {
