@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/api"
 	"github.com/supportd/supportd/internal/app"
@@ -109,7 +110,7 @@ func newSite(t *testing.T, opts ...siteOption) *site {
 	}
 	s.base = "http://" + ln.Addr().String()
 	deps := web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Clock: e.Clock, Log: log,
-		PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour}}
+		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(e.DB), PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour}}
 	for _, o := range opts {
 		o(&deps)
 	}

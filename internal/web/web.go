@@ -12,6 +12,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 )
@@ -32,6 +33,12 @@ type Deps struct {
 	PublicURL string
 	// Zone is the time zone of users who have not chosen one.
 	Zone *time.Location
+	// Catalog gives the calendars the staff pages count business time with.
+	Catalog *catalog.Catalog
+	// Escalations are the escalations addressed to managers (the manager view).
+	Escalations *escalation.Escalations
+	// Presence tells staff who else has an incident open; nil leaves the warning out.
+	Presence *Presence
 }
 
 // Server serves the pages.
