@@ -18,7 +18,7 @@ import (
 type bar struct {
 	tickets.ReportRow
 	Y, MetW, BreachedW, BX, TextY int
-	MetPct                    string
+	MetPct                        string
 }
 
 type reportData struct {
