@@ -22,6 +22,7 @@ type managerData struct {
 	Reclass     []tickets.PendingReclassification
 	Remediation []tickets.Incident
 	Office      string
+	Worklists   bool   // the office's lists and requests (support managers and admins)
 	PlanDefault string // a date-time-local value: the default agreed resolution time
 }
 
@@ -59,7 +60,7 @@ func (s *Server) showManager(c *fiber.Ctx, status int, errKey, detail string) er
 		}
 		d.Escalations = items
 	}
-	if manager(*u) {
+	if d.Worklists = manager(*u); d.Worklists {
 		items, err := s.deps.Incidents.Queue(ctx, *u, tickets.QueueFilter{Office: u.Office, Limit: 200})
 		if err != nil {
 			return err

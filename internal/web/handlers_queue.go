@@ -113,6 +113,9 @@ func (s *Server) workQueue(c *fiber.Ctx, u accounts.User, view string, hours int
 // claim hands the caller the next incident (tickets.Claim, the same as POST /v1/queue/claim) and
 // opens it; an empty queue says so on the workspace.
 func (s *Server) claim(c *fiber.Ctx) error {
+	if !reqOf(c).user.Role.Staff() {
+		return apperr.NotFoundf("not found")
+	}
 	inc, err := s.deps.Incidents.Claim(c.UserContext(), *reqOf(c).user, tickets.QueueFilter{})
 	var ae *apperr.Error
 	if errors.As(err, &ae) && ae.Code == "queue_empty" {

@@ -26,7 +26,6 @@ type reportData struct {
 	Report   tickets.Report
 	Bars     []bar
 	Height   int
-	Query    string
 }
 
 // reportPeriod reads from and to (dates in the viewer's zone, to inclusive; the last 30 days by
@@ -53,7 +52,6 @@ func (s *Server) reportPeriod(c *fiber.Ctx) (from, to time.Time, d reportData, e
 		from, to = to, from
 	}
 	d.From, d.To = from.Format("2006-01-02"), to.Format("2006-01-02")
-	d.Query = "from=" + d.From + "&to=" + d.To
 	return from, to.AddDate(0, 0, 1), d, nil
 }
 
