@@ -50,13 +50,20 @@ type siteOption func(*web.Deps)
 
 func newSite(t *testing.T, opts ...siteOption) *site {
 	t.Helper()
+	return newSiteAt(t, testenv.Postgres(t), testenv.Redis(t).URL, opts...)
+}
+
+// newSiteAt is newSite against the given database and Redis (a drill that changes the policy
+// or runs workers gets its own of both).
+func newSiteAt(t *testing.T, dbURL, redisURL string, opts ...siteOption) *site {
+	t.Helper()
 	ctx := context.Background()
 	cfg, err := app.FromEnv(func(k string) string {
 		switch k {
 		case "DATABASE_URL":
-			return testenv.Postgres(t)
+			return dbURL
 		case "REDIS_URL":
-			return testenv.Redis(t).URL
+			return redisURL
 		}
 		return ""
 	})
