@@ -200,5 +200,6 @@ func waitTextFor(sel, text string, d time.Duration) chromedp.Action {
 		nil, chromedp.WithPollingTimeout(d))
 }
 
-func quoteJS(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
-
+func quoteJS(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
