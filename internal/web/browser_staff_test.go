@@ -145,7 +145,8 @@ func TestBrowserDrillEscalationManagerAcknowledges(t *testing.T) {
 	mgr := s.staffUser("manager", accounts.SupportManager)
 	secs := 2.0
 	if _, err := s.e.Catalog.PutPolicy(s.ctx, s.admin.ID, sla.Standard, []catalog.Cell{
-		{Severity: 2, Target: "support_manager", Seconds: &secs, Clock: "24x7"}}); err != nil {
+		{Severity: 2, Target: "support_manager", Seconds: &secs, Clock: "24x7"},
+		{Severity: 3, Target: "first_response", Seconds: &secs, Clock: "24x7"}}); err != nil {
 		t.Fatal(err)
 	}
 	wctx, stop := context.WithCancel(context.Background())
@@ -155,17 +156,35 @@ func TestBrowserDrillEscalationManagerAcknowledges(t *testing.T) {
 
 	// The other organisation is standard, office tokyo like the manager.
 	inc := s.open(s.outsider, "Nightly backup job fails", "Error 0x80070005 since Monday.", 2)
+	late := s.open(s.outsider, "Agent update stuck at 80 %", "On 12 of 40 servers.", 3) // breaches in 2 s
+	// The premium organisation: answered incidents for the report, one at risk, one reclassification request.
+	for i, title := range []string{"Console unreachable after patch", "Policy push takes an hour"} {
+		x := s.open(s.member, title, "Since this morning.", i+1)
+		if _, err := s.e.Incidents.Assign(s.ctx, s.engineer, x.ID, s.engineer.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.e.Incidents.Acknowledge(s.ctx, s.engineer, x.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	risk := s.open(s.member, "Quarantine fills the disk", "92 % used and growing.", 2)
+	slow := s.open(s.member, "Full scan twice as slow", "Since the 10.4 update.", 3)
+	if _, _, err := s.e.Incidents.RequestReclassification(s.ctx, s.member, slow.ID, "it now blocks the night batch"); err != nil {
+		t.Fatal(err)
+	}
 	ctx := chrome(t)
 	signInAs(t, ctx, s, mgr)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var text string
-		run(t, ctx, chromedp.Navigate(s.base+"/manager"), chromedp.WaitVisible(`#escalations`), chromedp.Text(`#escalations`, &text))
-		if strings.Contains(text, inc.Reference) {
+		run(t, ctx, chromedp.Navigate(s.base+"/manager"), chromedp.WaitVisible(`#escalations`), chromedp.Text(`main`, &text))
+		if strings.Contains(text, inc.Reference) && strings.Contains(text, late.Reference) {
+			run(t, ctx, waitText(`#escalations`, inc.Reference), waitText(`#breached`, late.Reference),
+				waitText(`#at-risk`, risk.Reference), waitText(`#reclassifications`, slow.Reference))
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the drill escalation never reached the manager view: %s", text)
+			t.Fatalf("the drill's escalation and breach never reached the manager view: %s", text)
 		}
 		time.Sleep(time.Second)
 	}
@@ -188,7 +207,8 @@ func TestBrowserDrillEscalationManagerAcknowledges(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(s.base+"/incidents/"+inc.ID.String()), waitText(`#conversation`, "Escalation acknowledged"),
 		waitText(`#conversation`, "Manager (You)"))
 
-	run(t, ctx, chromedp.Navigate(s.base+"/manager/report"), chromedp.WaitVisible(`svg.chart`))
+	run(t, ctx, chromedp.Navigate(s.base+"/manager/report"), chromedp.WaitVisible(`svg.chart`),
+		chromedp.WaitVisible(`svg.chart rect.bar-met[width="300"]`), chromedp.WaitVisible(`svg.chart rect.bar-breached[width="300"]`))
 	accessible(t, ctx, "SLA report")
 	shot(t, ctx, "sla-report")
 	keyboardReachesAll(t, ctx, "SLA report")
