@@ -34,6 +34,8 @@ type staffIncidentData struct {
 	Assignee string
 	Staff    []accounts.User // whom a manager may assign
 	Manager  bool
+	// Worker: the viewer works incidents (executives read them and get no actions).
+	Worker   bool
 	Resolved bool
 	Waiting  bool
 	Body     string
@@ -58,6 +60,7 @@ func (s *Server) showStaffIncident(c *fiber.Ctx, status int, errKey, detail stri
 		return err
 	}
 	d := staffIncidentData{Incident: inc, Manager: u.Role == accounts.SupportManager || u.Role == accounts.Admin,
+		Worker:   u.Role == accounts.Engineer || u.Role == accounts.SupportManager || u.Role == accounts.Admin,
 		Resolved: inc.Status == tickets.StatusResolved, Waiting: inc.Status == tickets.StatusWaiting, Body: c.FormValue("body")}
 	if inc.SLA != nil {
 		d.Targets = inc.SLA.Targets

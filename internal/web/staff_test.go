@@ -131,6 +131,11 @@ func TestStaffIncidentPage(t *testing.T) {
 		t.Errorf("customer reads presence: %d", r.status)
 	}
 
+	// An executive reads the incident, staff entries included, and gets no action.
+	xp := s.signedIn(s.exec).get(path)
+	has(t, xp, secret, "Why this deadline?")
+	lacks(t, xp, `action="`+path+`/resolve"`, `action="`+path+`/update"`, `action="`+path+`/assign"`)
+
 	do("resolve", url.Values{"resolution": {"proxy fixed"}}, "Resolved.")
 	has(t, eng.get(path), `action="`+path+`/reopen"`)
 }
