@@ -6,11 +6,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	paging "github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/testenv"
+	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -206,4 +209,34 @@ func TestManagerView(t *testing.T) {
 	x := s.signedIn(s.exec).get("/manager")
 	has(t, x, "Escalations addressed to me")
 	lacks(t, x, "Reclassification requests")
+}
+
+// TestManagerAnswersRemediation: a customer's formal escalation request (premium severity 2
+// once the support-manager time has run; a drill policy of 1 s, in a database of the test's
+// own) is listed for the manager, answered from the page with a plan and a time, and leaves the
+// list; the customer reads the plan.
+func TestManagerAnswersRemediation(t *testing.T) {
+	s := newSiteAt(t, testenv.FreshDatabase(t), testenv.Redis(t).URL)
+	secs := 1.0
+	if _, err := s.e.Catalog.PutPolicy(s.ctx, s.admin.ID, sla.Premium, []catalog.Cell{
+		{Severity: 2, Target: "support_manager", Seconds: &secs, Clock: "24x7"}}); err != nil {
+		t.Fatal(err)
+	}
+	mgr := s.staffUser("manager", accounts.SupportManager)
+	inc := s.open(s.member, "Reports time out", "Every report over 10,000 rows.", 2)
+	time.Sleep(1100 * time.Millisecond)
+	if _, err := s.e.Incidents.RequestEscalation(s.ctx, s.member, inc.ID, 1, "three days without a fix"); err != nil {
+		t.Fatal(err)
+	}
+	m := s.signedIn(mgr)
+	p := m.get("/manager")
+	has(t, p, `action="/manager/remediation/`+inc.ID.String()+`"`, inc.Reference)
+	if r := m.post("/manager", "/manager/remediation/"+inc.ID.String(), url.Values{"plan": {"x"}, "resolve_by": {"yesterday"}}); r.status != 422 {
+		t.Errorf("a plan without a valid time: %d", r.status)
+	}
+	by := time.Now().In(mustZone("Asia/Tokyo")).Add(72 * time.Hour).Format("2006-01-02T15:04")
+	r := m.post("/manager", "/manager/remediation/"+inc.ID.String(), url.Values{"plan": {"Index rebuild on Friday night"}, "resolve_by": {by}})
+	has(t, r, "Plan sent to the customer.")
+	lacks(t, r, `action="/manager/remediation/`+inc.ID.String()+`"`)
+	has(t, s.signedIn(s.member).get("/incidents/"+inc.ID.String()), "Index rebuild on Friday night")
 }
