@@ -105,6 +105,8 @@ var eventVisibility = map[string]visibility{
 	// incident's sla block instead.
 	KindSLAPlanned:  {AudienceStaff, nil},
 	KindSLABreached: {AudienceStaff, nil},
+	// Which manager acknowledged an escalation, and when: the recipients are staff's business.
+	KindEscalationAcknowledged: {AudienceStaff, nil},
 }
 
 // EventAudience returns who reads timeline entries of the kind. A kind without a decision is

@@ -76,6 +76,9 @@ func makeEveryKind(t *testing.T, f fixture, db *gorm.DB) everyKind {
 	must(svc.Wait(ctx, k.engineer, x.ID, "please send the agent logs"))
 	must(svc.PostUpdate(ctx, k.member, x.ID, "logs attached", true))
 	must(svc.RequestEscalation(ctx, k.member, x.ID, 1, "production is down"))
+	if err := svc.NoteEscalationAcknowledged(ctx, k.manager, x.ID, uuid.New(), 1); err != nil {
+		t.Fatal(err)
+	}
 	must(svc.AgreeRemediation(ctx, k.manager, x.ID, "hotfix build", f.clock.Now().Add(48*time.Hour)))
 	must(svc.Patch(ctx, k.engineer, x.ID, sev(1), nil, "outage spread to every site"))
 	scope := tickets.ScopeEnvironment

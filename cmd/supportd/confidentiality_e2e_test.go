@@ -99,6 +99,11 @@ func TestTimelineAudiencesOverHTTP(t *testing.T) {
 		return strings.Contains(string(p.must(200, "GET", "/v1/incidents/"+x+"/timeline", w.engineer, nil).Raw), `"escalated"`)
 	})
 	inc := "/v1/incidents/" + x
+	for _, raw := range p.must(200, "GET", "/v1/escalations", mgr, nil).Body["items"].([]any) {
+		if e := raw.(map[string]any); e["incident_id"] == x {
+			p.must(200, "POST", "/v1/escalations/"+e["id"].(string)+"/acknowledge", mgr, nil)
+		}
+	}
 	p.must(200, "POST", inc+"/assign", w.engineer, map[string]any{"assignee_id": w.engineerID})
 	p.must(200, "POST", inc+"/updates", w.engineer, map[string]any{"body": note, "public": false})
 	p.must(200, "POST", inc+"/acknowledge", w.engineer, map[string]any{"message": "on it"})

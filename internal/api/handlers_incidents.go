@@ -57,7 +57,7 @@ func (s *Server) timeline(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"incident_id": id, "events": evs}
+	out := fiber.Map{"incident_id": id, "events": s.withAuthors(c, evs)}
 	if next != "" {
 		out["next_cursor"] = next
 	}
@@ -100,4 +100,37 @@ func (s *Server) listIncidents(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(page)
+}
+
+// timelineEntry is a timeline event with its author's id and name (null for the engine's own
+// entries, such as timer outcomes).
+type timelineEntry struct {
+	tickets.Event
+	Author *author `json:"author"`
+}
+
+type author struct {
+	ID   uuid.UUID `json:"id"`
+	Name string    `json:"name"`
+}
+
+// withAuthors names each entry's actor, looking each one up once per page.
+func (s *Server) withAuthors(c *fiber.Ctx, evs []tickets.Event) []timelineEntry {
+	names := map[uuid.UUID]*author{}
+	out := make([]timelineEntry, len(evs))
+	for i, e := range evs {
+		out[i].Event = e
+		if e.ActorID == nil {
+			continue
+		}
+		a, ok := names[*e.ActorID]
+		if !ok {
+			if u, err := s.deps.Accounts.FindUserByID(c.UserContext(), *e.ActorID); err == nil {
+				a = &author{ID: u.ID, Name: u.Name}
+			}
+			names[*e.ActorID] = a
+		}
+		out[i].Author = a
+	}
+	return out
 }

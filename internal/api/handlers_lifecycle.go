@@ -169,5 +169,9 @@ func (s *Server) acknowledgeEscalation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// The acknowledgement lands on the incident's timeline (staff-only), once per escalation.
+	if err := s.deps.Incidents.NoteEscalationAcknowledged(c.UserContext(), caller(c), e.IncidentID, e.ID, e.Level); err != nil {
+		return err
+	}
 	return c.JSON(e)
 }

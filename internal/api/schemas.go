@@ -166,5 +166,6 @@ var schemas = map[string]any{
 	"IncidentPage": obj([]string{"items"}, map[string]any{"items": arr(ref("Incident")), "next_cursor": str()}),
 	"Timeline": obj(nil, map[string]any{"next_cursor": str(), "incident_id": strf("uuid"), "events": arr(obj(nil, map[string]any{
 		"id": map[string]any{"type": "integer"}, "kind": str(), "actor_id": nullable(strf("uuid")),
-		"at": strf("date-time"), "data": map[string]any{"type": "object"}}))}),
+		"at": strf("date-time"), "data": map[string]any{"type": "object"},
+		"author": nullable(obj([]string{"id", "name"}, map[string]any{"id": strf("uuid"), "name": str()}))}))}),
 }

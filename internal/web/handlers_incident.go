@@ -52,6 +52,9 @@ func (s *Server) incident(c *fiber.Ctx) error {
 
 func (s *Server) showIncident(c *fiber.Ctx, status int, errKey, detail, reply string) error {
 	u := reqOf(c).user
+	if u.Role.Staff() {
+		return s.showStaffIncident(c, status, errKey, detail)
+	}
 	id, err := uuid.Parse(c.Params("id"))
 	if err != nil {
 		return apperr.NotFoundf("incident not found")
@@ -177,24 +180,4 @@ func (s *Server) reclassify() fiber.Handler {
 		_, _, err := s.deps.Incidents.RequestReclassification(c.UserContext(), u, id, c.FormValue("reason"))
 		return err
 	})
-}
-
-type queueData struct {
-	Items []tickets.QueueItem
-	Mine  bool
-}
-
-// queue is the minimal staff start page: the queue as tickets.Queue orders it (the engineer
-// workspace of phase 2 builds on it).
-func (s *Server) queue(c *fiber.Ctx) error {
-	u := reqOf(c).user
-	d := queueData{Mine: c.Query("mine") == "1"}
-	if u.Role == accounts.Engineer || u.Role == accounts.SupportManager || u.Role == accounts.Admin {
-		items, err := s.deps.Incidents.Queue(c.UserContext(), *u, tickets.QueueFilter{Mine: d.Mine, Limit: 100})
-		if err != nil {
-			return err
-		}
-		d.Items = items
-	}
-	return s.show(c, fiber.StatusOK, "queue", s.page(c, "queue", "queue.title", d))
 }

@@ -198,9 +198,9 @@ func TestQueuePage(t *testing.T) {
 	if i < 0 || j < 0 || i > j {
 		t.Fatalf("queue order: sev 1 at %d, sev 4 at %d", i, j)
 	}
-	has(t, p, "First response: ")
-	if p := s.signedIn(s.member).get("/queue"); strings.Contains(p.body, high.Reference) {
-		t.Fatal("a customer sees the queue")
+	has(t, p, `<span class="clock-name">First response</span>`)
+	if p := s.signedIn(s.member).get("/queue"); p.status != 404 || strings.Contains(p.body, high.Reference) {
+		t.Fatalf("a customer reaches the queue: %d", p.status)
 	}
 }
 

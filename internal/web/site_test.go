@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/api"
 	"github.com/supportd/supportd/internal/app"
@@ -49,13 +50,20 @@ type siteOption func(*web.Deps)
 
 func newSite(t *testing.T, opts ...siteOption) *site {
 	t.Helper()
+	return newSiteAt(t, testenv.Postgres(t), testenv.Redis(t).URL, opts...)
+}
+
+// newSiteAt is newSite against the given database and Redis (a drill that changes the policy
+// or runs workers gets its own of both).
+func newSiteAt(t *testing.T, dbURL, redisURL string, opts ...siteOption) *site {
+	t.Helper()
 	ctx := context.Background()
 	cfg, err := app.FromEnv(func(k string) string {
 		switch k {
 		case "DATABASE_URL":
-			return testenv.Postgres(t)
+			return dbURL
 		case "REDIS_URL":
-			return testenv.Redis(t).URL
+			return redisURL
 		}
 		return ""
 	})
@@ -109,7 +117,7 @@ func newSite(t *testing.T, opts ...siteOption) *site {
 	}
 	s.base = "http://" + ln.Addr().String()
 	deps := web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Clock: e.Clock, Log: log,
-		PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
+		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(e.DB), PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
 		Admin: web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail}}
 	for _, o := range opts {
 		o(&deps)

@@ -12,6 +12,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 )
@@ -36,6 +37,12 @@ type Deps struct {
 	Admin AdminDeps
 	// OIDC configures staff sign-in through an OpenID Connect provider (oidc.go); zero: off.
 	OIDC OIDCConfig
+	// Catalog gives the calendars the staff pages count business time with.
+	Catalog *catalog.Catalog
+	// Escalations are the escalations addressed to managers (the manager view).
+	Escalations *escalation.Escalations
+	// Presence tells staff who else has an incident open; nil leaves the warning out.
+	Presence *Presence
 }
 
 // Server serves the pages.
