@@ -63,6 +63,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/organizations/:id/entitlements", roles: admins, summary: "Add a maintenance contract or subscription", request: "NewEntitlement", reply: "Entitlement", status: 201, handler: s.createEntitlement},
 		{method: "GET", path: "/v1/organizations/:id/entitlements", roles: entitlementReaders, summary: "Entitlement report: each with start, end, state, days left, renewal facts (org admins: their own)", reply: "EntitlementReport", status: 200, handler: s.listEntitlements},
 		{method: "POST", path: "/v1/entitlements/:id/renewals", roles: managers, summary: "Renew: a new period, possibly a new serial (the old one still finds it)", request: "Renewal", reply: "Entitlement", status: 201, handler: s.renewEntitlement},
+		{method: "POST", path: "/v1/organizations/:id/entitlements/co-term", roles: managers, summary: "Co-term: renew contracts to one common end date (a co-termed period may be shorter than a year); answers each new period", request: "CoTerm", reply: "CoTermResult", status: 200, handler: s.coTermEntitlements},
 		{method: "POST", path: "/v1/entitlements/:id/extensions", roles: managers, summary: "Temporary extension while a renewal is processed", request: "Extension", reply: "Entitlement", status: 201, handler: s.extendEntitlement},
 		{method: "GET", path: "/v1/intake-rejections", roles: staff, summary: "Refused intakes with the request body: renewal leads", reply: "Rejections", status: 200,
 			query: []string{"organization_id", "code", "since", "limit"}, handler: s.listRejections},
