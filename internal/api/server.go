@@ -17,6 +17,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
+	"github.com/supportd/supportd/sla/replay"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -27,6 +28,7 @@ type Deps struct {
 	Entitlements *entitlement.Service
 	Inbox        *escalation.Inbox
 	Catalog      *catalog.Catalog
+	Replays      *replay.Service
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
 	Clock        clock.Clock
