@@ -2,11 +2,15 @@ package tickets
 
 import (
 	"context"
-	"database/sql"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/supportd/supportd/sla"
 )
 
@@ -44,44 +48,75 @@ func (s *Store) CountHistories(ctx context.Context, f HistoryFilter) (int, error
 	return n, translate(err, "incidents")
 }
 
-// EachHistory streams the incidents f selects, with their events, to fn, in one query read by a
-// cursor: nothing is loaded beyond the incident at hand, so it runs over millions of incidents in
-// constant memory. Only the columns planning needs travel. When byHandOnly is set, escalations
-// the engine's own timers recorded (reason "deadline", and "higher_level" for the levels below
-// one reached) are left out, so a replay under another policy plans them itself; customer
-// requests and other escalations by hand stay. fn must not keep h.Input.Events: the slice is
-// reused for the next incident. An error from fn stops the stream and is returned.
+// EachHistory streams the incidents f selects, with their events, to fn, in incident id order,
+// in one query read by a cursor: nothing is loaded beyond the incident at hand, so it runs over
+// millions of incidents in constant memory. Only the columns planning needs travel, and the
+// events come in the order of incident_events_incident_idx, so PostgreSQL merges it with the
+// incidents' primary key without sorting; rows are read with pgx directly (database/sql's
+// conversions cost more than the planning). Every incident has its "opened" entry (intake writes
+// it with the incident); one without any planning entry is not streamed.
+//
+// When byHandOnly is set, escalations the engine's own timers recorded (reason "deadline", and
+// "higher_level" for the levels below one reached) are left out, so a replay under another
+// policy plans them itself; customer requests and other escalations by hand stay. fn must not
+// keep h.Input.Events: the slice is reused for the next incident. An error from fn stops the
+// stream and is returned.
 func (s *Store) EachHistory(ctx context.Context, f HistoryFilter, byHandOnly bool, fn func(h *History) error) error {
 	where, args := f.where()
+	// pgx takes $n placeholders.
+	for n := 1; strings.Contains(where, "?"); n++ {
+		where = strings.Replace(where, "?", "$"+strconv.Itoa(n), 1)
+	}
 	evCond := "e.kind IN (" + planningKinds + ")"
 	if byHandOnly {
 		evCond += " AND NOT (e.kind = 'escalated' AND coalesce(e.data->>'reason', '') IN ('deadline', 'higher_level'))"
 	}
-	// Merge-joinable on (incident id) order: the primary key and incident_events_incident_idx.
 	q := `SELECT i.id, i.reference, i.tier, i.severity, i.policy_version, i.accepted_at,
 			e.kind, e.at, (e.data->>'severity')::int, (e.data->>'level')::int, e.data->>'due_at', e.data->>'scope'
-		FROM incidents i LEFT JOIN incident_events e ON e.incident_id = i.id AND ` + evCond + `
-		WHERE ` + where + ` ORDER BY i.id, e.id`
-	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+		FROM incidents i JOIN incident_events e ON e.incident_id = i.id AND ` + evCond + `
+		WHERE ` + where + ` ORDER BY e.incident_id, e.id`
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
 		return translate(err, "incidents")
 	}
-	defer rows.Close()
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("tickets: EachHistory needs the pgx driver, not %T", dc)
+		}
+		rows, err := sc.Conn().Query(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return scanHistories(rows, fn)
+	})
+	return translate(err, "incidents")
+}
+
+// scanHistories groups the rows of EachHistory's query into histories.
+func scanHistories(rows pgx.Rows, fn func(h *History) error) error {
 	var (
-		cur     History
-		have    bool
-		events  []sla.Event
-		id      uuid.UUID
-		ref     string
-		tier    string
-		sev, pv int
-		acc     time.Time
-		kind    sql.NullString
-		at      sql.NullTime
-		esev    sql.NullInt32
-		lvl     sql.NullInt32
-		due     sql.NullString
-		scope   sql.NullString
+		cur    History
+		have   bool
+		events []sla.Event
+		id     [16]byte
+		ref    string
+		tier   string
+		sev    int32
+		pv     int32
+		acc    time.Time
+		kind   string
+		at     time.Time
+		esev   pgtype.Int4
+		lvl    pgtype.Int4
+		due    pgtype.Text
+		scope  pgtype.Text
 	)
 	flush := func() error {
 		if !have {
@@ -92,34 +127,31 @@ func (s *Store) EachHistory(ctx context.Context, f HistoryFilter, byHandOnly boo
 	}
 	for rows.Next() {
 		if err := rows.Scan(&id, &ref, &tier, &sev, &pv, &acc, &kind, &at, &esev, &lvl, &due, &scope); err != nil {
-			return translate(err, "incidents")
+			return err
 		}
-		if !have || id != cur.ID {
+		if !have || uuid.UUID(id) != cur.ID {
 			if err := flush(); err != nil {
 				return err
 			}
 			have = true
 			events = events[:0]
-			cur = History{ID: id, Reference: ref, Tier: tier, Severity: sev, PolicyVersion: pv,
-				Input: sla.Incident{Tier: sla.Tier(tier), Severity: sev, AcceptedAt: acc.UTC()}}
+			cur = History{ID: uuid.UUID(id), Reference: ref, Tier: tier, Severity: int(sev), PolicyVersion: int(pv),
+				Input: sla.Incident{Tier: sla.Tier(tier), Severity: int(sev), AcceptedAt: acc.UTC()}}
 		}
-		if !kind.Valid {
-			continue
-		}
-		if kind.String == "opened" {
+		if kind == "opened" {
 			if esev.Valid {
 				cur.Input.Severity = int(esev.Int32)
 			}
 			continue
 		}
-		ev := sla.Event{Kind: sla.EventKind(kind.String), At: at.Time.UTC(), Severity: int(esev.Int32), Level: int(lvl.Int32), Scope: sla.Scope(scope.String)}
+		ev := sla.Event{Kind: sla.EventKind(kind), At: at.UTC(), Severity: int(esev.Int32), Level: int(lvl.Int32), Scope: sla.Scope(scope.String)}
 		if due.Valid {
 			ev.DueAt, _ = time.Parse(time.RFC3339Nano, due.String)
 		}
 		events = append(events, ev)
 	}
 	if err := rows.Err(); err != nil {
-		return translate(err, "incidents")
+		return err
 	}
 	return flush()
 }
