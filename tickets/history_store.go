@@ -52,7 +52,8 @@ func (s *Store) CountHistories(ctx context.Context, f HistoryFilter) (int, error
 // in one query read by a cursor: nothing is loaded beyond the incident at hand, so it runs over
 // millions of incidents in constant memory. Only the columns planning needs travel, and the
 // events come in the order of incident_events_incident_idx, so PostgreSQL merges it with the
-// incidents' primary key without sorting; rows are read with pgx directly (database/sql's
+// incidents' primary key without sorting (incident_events_planning_idx holds only the planning
+// entries, so the timeline's notes, replies and plan records are never visited); rows are read with pgx directly (database/sql's
 // conversions cost more than the planning). Every incident has its "opened" entry (intake writes
 // it with the incident); one without any planning entry is not streamed.
 //
@@ -69,10 +70,15 @@ func (s *Store) EachHistory(ctx context.Context, f HistoryFilter, byHandOnly boo
 	}
 	evCond := "e.kind IN (" + planningKinds + ")"
 	if byHandOnly {
-		evCond += " AND NOT (e.kind = 'escalated' AND coalesce(e.data->>'reason', '') IN ('deadline', 'higher_level'))"
+		evCond += " AND (e.kind <> 'escalated' OR coalesce(e.data->>'reason', '') NOT IN ('deadline', 'higher_level'))"
 	}
-	q := `SELECT i.id, i.reference, i.tier, i.severity, i.policy_version, i.accepted_at,
-			e.kind, e.at, (e.data->>'severity')::int, (e.data->>'level')::int, e.data->>'due_at', e.data->>'scope'
+	// data is read only for the kinds that carry a planning value: the others hold messages and
+	// bodies (up to 64 KiB, perhaps TOASTed) that planning never needs.
+	q := `SELECT i.id, i.reference, i.tier, i.severity, i.policy_version, i.accepted_at, e.kind, e.at,
+			CASE WHEN e.kind IN ('opened', 'severity_changed') THEN (e.data->>'severity')::int END,
+			CASE WHEN e.kind = 'escalated' THEN (e.data->>'level')::int END,
+			CASE WHEN e.kind = 'remediation_agreed' THEN e.data->>'due_at' END,
+			CASE WHEN e.kind = 'scope_changed' THEN e.data->>'scope' END
 		FROM incidents i JOIN incident_events e ON e.incident_id = i.id AND ` + evCond + `
 		WHERE ` + where + ` ORDER BY e.incident_id, e.id`
 	sqlDB, err := s.db.DB()

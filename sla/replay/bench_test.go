@@ -24,10 +24,12 @@ var benchSizes = flag.String("replay.sizes", "100000,1000000", "comma-separated 
 
 // BenchmarkReplay stores N incidents (mixed tiers and severities, accepted over a year, about
 // four planning events each: opened, acknowledged, often resolved, some waits, public updates
-// and severity changes, inserted in time order as a running system would) in a database of its
-// own, then replays all of them through the service (count, stream, plan on every core,
+// and severity changes, with their texts; and two entries planning skips, an sla_planned record
+// of about 1 KiB and an assignment; inserted in time order as a running system would) in a
+// database of its own, then replays all of them through the service (count, stream, plan on every core,
 // aggregate, store the answer):
 //
+//   - read_only: only the stream of histories, nothing planned (the floor);
 //   - one_cell: every tier's current policy tightens severity 2's first response (1 h → … as
 //     recorded, halved), so incidents that were ever severity 2 are planned twice;
 //   - calendar: a draft calendar, so every incident is planned twice.
@@ -78,7 +80,21 @@ func benchReplay(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 	}
-	svc := replay.NewService(db, tickets.NewStore(db), cg, c, nil)
+	store := tickets.NewStore(db)
+	// Reading alone: the stream of histories, nothing planned.
+	b.Run("read_only", func(b *testing.B) {
+		for range b.N {
+			seen := 0
+			err := store.EachHistory(ctx, tickets.HistoryFilter{From: t0, To: t0.AddDate(1, 0, 0)}, true, func(*tickets.History) error { seen++; return nil })
+			if err != nil || seen != n {
+				b.Fatalf("streamed %d of %d: %v", seen, n, err)
+			}
+		}
+		per := b.Elapsed().Seconds() / float64(b.N)
+		b.ReportMetric(per, "s/replay")
+		fmt.Fprintf(os.Stderr, "read_only: %d incidents streamed in %.2fs\n", n, per)
+	})
+	svc := replay.NewService(db, store, cg, c, nil)
 	variants := []struct {
 		name     string
 		calendar string
@@ -140,15 +156,17 @@ func loadHistories(b testing.TB, db *gorm.DB, n int, t0 time.Time, org, user str
 			FROM g JOIN inc ON inc.accepted_at = g.acc
 			CROSS JOIN LATERAL (VALUES
 				('opened', interval '0', jsonb_build_object('severity', g.sev, 'tier', g.tier, 'public', true), true),
-				('severity_changed', interval '1 hour', jsonb_build_object('severity', 1 + g.sev % 4), g.r3 < 0.1),
-				('acknowledged', g.r1 * interval '3 hours', jsonb_build_object('public', true), true),
-				('wait_started', interval '4 hours', '{}'::jsonb, g.r2 < 0.3),
-				('wait_ended', interval '4 hours' + g.r2 * interval '60 hours', '{}'::jsonb, g.r2 < 0.3),
-				('public_update', interval '20 hours', jsonb_build_object('public', true), g.r3 >= 0.1 AND g.r3 < 0.5),
-				('resolved', interval '30 hours', jsonb_build_object('public', true), g.r1 < 0.9)
+				('sla_planned', interval '1 second', jsonb_build_object('policy_version', 1, 'planned', repeat('planned deadline explanation ', 40)), true),
+				('assigned', g.r1 * interval '2 hours', jsonb_build_object('assignee_id', ?::text, 'channel', 'web'), true),
+				('severity_changed', interval '1 hour', jsonb_build_object('severity', 1 + g.sev % 4, 'reason', 'customer impact'), g.r3 < 0.1),
+				('acknowledged', g.r1 * interval '3 hours', jsonb_build_object('public', true, 'severity', g.sev, 'message', repeat('first response ', 15)), true),
+				('wait_started', interval '4 hours', jsonb_build_object('public', true, 'message', 'please send the logs'), g.r2 < 0.3),
+				('wait_ended', interval '4 hours' + g.r2 * interval '60 hours', jsonb_build_object('reason', 'customer replied'), g.r2 < 0.3),
+				('public_update', interval '20 hours', jsonb_build_object('public', true, 'body', repeat('status update ', 60)), g.r3 >= 0.1 AND g.r3 < 0.5),
+				('resolved', interval '30 hours', jsonb_build_object('public', true, 'resolution', repeat('resolution ', 30)), g.r1 < 0.9)
 			) AS e(kind, after, data, keep)
 			WHERE e.keep
-			ORDER BY g.acc + e.after`, t0, n, lo, hi, org, user, user).Error
+			ORDER BY g.acc + e.after`, t0, n, lo, hi, org, user, user, user).Error
 		if err != nil {
 			b.Fatal(err)
 		}
