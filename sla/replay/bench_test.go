@@ -158,7 +158,7 @@ func loadHistories(b testing.TB, db *gorm.DB, n int, t0 time.Time, org, user str
 				('opened', interval '0', jsonb_build_object('severity', g.sev, 'tier', g.tier, 'public', true), true),
 				('sla_planned', interval '1 second', jsonb_build_object('policy_version', 1, 'planned', repeat('planned deadline explanation ', 40)), true),
 				('assigned', g.r1 * interval '2 hours', jsonb_build_object('assignee_id', ?::text, 'channel', 'web'), true),
-				('severity_changed', interval '1 hour', jsonb_build_object('severity', 1 + g.sev % 4, 'reason', 'customer impact'), g.r3 < 0.1),
+				('severity_changed', interval '1 hour', jsonb_build_object('severity', 1 + g.sev % 4, 'from', g.sev, 'reason', 'customer impact'), g.r3 < 0.1),
 				('acknowledged', g.r1 * interval '3 hours', jsonb_build_object('public', true, 'severity', g.sev, 'message', repeat('first response ', 15)), true),
 				('wait_started', interval '4 hours', jsonb_build_object('public', true, 'message', 'please send the logs'), g.r2 < 0.3),
 				('wait_ended', interval '4 hours' + g.r2 * interval '60 hours', jsonb_build_object('reason', 'customer replied'), g.r2 < 0.3),

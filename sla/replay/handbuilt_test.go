@@ -53,26 +53,26 @@ func TestReplayHandBuiltHistory(t *testing.T) {
 	}
 	metToBreached := &want{"met", "breached"}
 	// Severity 2 now: due 2 h as recorded, 1 h under the draft.
-	inc(1, 2, 2, cat(ack(30*m), resolve(5*h)), nil)                                                          // met in both
-	r2 := inc(2, 2, 2, cat(ack(90*m), resolve(5*h)), metToBreached)                                          // 90 min: within 2 h, not 1 h
-	inc(3, 2, 2, cat(ack(150*m), resolve(5*h)), nil)                                                         // late in both
-	inc(4, 2, 2, cat(ack(60*m), resolve(5*h)), nil)                                                          // exactly at the draft's due time: met
-	inc(5, 2, 2, cat(wait(20*m, 100*m), ack(110*m), resolve(5*h)), metToBreached)                            // waiting does not pause it
-	inc(6, 2, 2, cat(resolve(50*m)), nil)                                                                    // resolution meets it, in time for both
-	inc(7, 2, 2, cat(resolve(80*m)), metToBreached)                                                          // resolved at 80 min, never acknowledged
-	inc(8, 3, 2, cat(sevTo(30*m, 2), ack(100*m), resolve(5*h)), metToBreached)                               // re-planned at 30 min: due 150 / 90 min
-	inc(9, 3, 2, cat(sevTo(30*m, 2), ack(80*m), resolve(5*h)), nil)                                          // 80 min < 90 min: met in both
-	inc(10, 2, 3, cat(sevTo(30*m, 3), ack(100*m), resolve(5*h)), nil)                                        // 3 before the draft's 60 min: 24 h
-	inc(11, 2, 3, cat(sevTo(70*m, 3), ack(100*m), resolve(5*h)), metToBreached)                              // the draft breached at 60, before the change
-	inc(12, 1, 1, cat(ack(30*m), update(150*m), resolve(200*m)), nil)                                        // sev 1: escalates at 2 h; cadence met at 150
-	inc(13, 3, 3, cat(ack(10*h), resolve(11*h)), nil)                                                        // within 24 h
-	inc(14, 4, 4, cat(ack(25*h), resolve(26*h)), nil)                                                        // late in both
-	inc(15, 2, 2, cat(ack(45*m), update(30*h), resolve(31*h)), nil)                                          // cadence due 24h45m, update at 30 h: 1 breach
-	inc(16, 2, 2, cat(ack(100*m), wait(2*h, 50*h), resolve(80*h)), metToBreached)                            // cadence paused 48 h: breached 73h40m; no escalation (32 h run)
-	inc(17, 2, 2, cat(escalated(72*h, 1, "deadline")), nil)                                                  // open, never acknowledged: late; escalated at 72 h
-	inc(18, 1, 1, cat(ack(90*m), escalated(2*h, 1, "deadline"), resolve(3*h)), nil)                          // late; escalated at 2 h
-	inc(19, 2, 2, cat(ack(61*m), resolve(5*h)), metToBreached)                                               // one minute past the draft's hour
-	inc(20, 3, 2, cat(ack(5*h), sevTo(10*h, 2), escalated(11*h, 1, "customer_request"), resolve(12*h)), nil) // met at 5 h; escalated by request
+	inc(1, 2, 2, cat(ack(30*m), resolve(5*h)), nil)                                                             // met in both
+	r2 := inc(2, 2, 2, cat(ack(90*m), resolve(5*h)), metToBreached)                                             // 90 min: within 2 h, not 1 h
+	inc(3, 2, 2, cat(ack(150*m), resolve(5*h)), nil)                                                            // late in both
+	inc(4, 2, 2, cat(ack(60*m), resolve(5*h)), nil)                                                             // exactly at the draft's due time: met
+	inc(5, 2, 2, cat(wait(20*m, 100*m), ack(110*m), resolve(5*h)), metToBreached)                               // waiting does not pause it
+	inc(6, 2, 2, cat(resolve(50*m)), nil)                                                                       // resolution meets it, in time for both
+	inc(7, 2, 2, cat(resolve(80*m)), metToBreached)                                                             // resolved at 80 min, never acknowledged
+	inc(8, 3, 2, cat(sevTo(30*m, 3, 2), ack(100*m), resolve(5*h)), metToBreached)                               // re-planned at 30 min: due 150 / 90 min
+	inc(9, 3, 2, cat(sevTo(30*m, 3, 2), ack(80*m), resolve(5*h)), nil)                                          // 80 min < 90 min: met in both
+	inc(10, 2, 3, cat(sevTo(30*m, 2, 3), ack(100*m), resolve(5*h)), nil)                                        // 3 before the draft's 60 min: 24 h
+	inc(11, 2, 3, cat(sevTo(70*m, 2, 3), ack(100*m), resolve(5*h)), metToBreached)                              // the draft breached at 60, before the change
+	inc(12, 1, 1, cat(ack(30*m), update(150*m), resolve(200*m)), nil)                                           // sev 1: escalates at 2 h; cadence met at 150
+	inc(13, 3, 3, cat(ack(10*h), resolve(11*h)), nil)                                                           // within 24 h
+	inc(14, 4, 4, cat(ack(25*h), resolve(26*h)), nil)                                                           // late in both
+	inc(15, 2, 2, cat(ack(45*m), update(30*h), resolve(31*h)), nil)                                             // cadence due 24h45m, update at 30 h: 1 breach
+	inc(16, 2, 2, cat(ack(100*m), wait(2*h, 50*h), resolve(80*h)), metToBreached)                               // cadence paused 48 h: breached 73h40m; no escalation (32 h run)
+	inc(17, 2, 2, cat(escalated(72*h, 1, "deadline")), nil)                                                     // open, never acknowledged: late; escalated at 72 h
+	inc(18, 1, 1, cat(ack(90*m), escalated(2*h, 1, "deadline"), resolve(3*h)), nil)                             // late; escalated at 2 h
+	inc(19, 2, 2, cat(ack(61*m), resolve(5*h)), metToBreached)                                                  // one minute past the draft's hour
+	inc(20, 3, 2, cat(ack(5*h), sevTo(10*h, 3, 2), escalated(11*h, 1, "customer_request"), resolve(12*h)), nil) // met at 5 h; escalated by request
 	// Outside the replay: accepted before the period, and another tier.
 	f.incident("premium", t0.Add(-time.Hour), 2, 2, ack(90*m), resolve(5*h))
 	f.incident("standard", at(3), 1, 1, ack(5*h), resolve(6*h))

@@ -87,8 +87,10 @@ func update(d time.Duration) ev  { return ev{d, "public_update", map[string]any{
 func wait(from, to time.Duration) []ev {
 	return []ev{{from, "wait_started", nil}, {to, "wait_ended", nil}}
 }
-func sevTo(d time.Duration, s int) ev {
-	return ev{d, "severity_changed", map[string]any{"severity": s}}
+
+// sevTo records a severity change as the engine does, with the severity it changed from.
+func sevTo(d time.Duration, from, to int) ev {
+	return ev{d, "severity_changed", map[string]any{"severity": to, "from": from, "public": true, "reason": "impact"}}
 }
 func escalated(d time.Duration, level int, reason string) ev {
 	return ev{d, "escalated", map[string]any{"level": level, "reason": reason}}
