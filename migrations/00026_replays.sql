@@ -21,14 +21,18 @@ CREATE INDEX sla_replays_created_idx ON sla_replays (created_at DESC);
 CREATE INDEX incidents_accepted_idx ON incidents (accepted_at, id);
 
 -- A replay streams each incident's planning entries in (incident, id) order, merged with the
--- incidents' primary key. This index holds those entries only (the list is tickets.planningKinds):
--- notes, replies, assignments and sla_planned records, which carry long bodies and explanations,
--- are never visited.
-CREATE INDEX incident_events_planning_idx ON incident_events (incident_id, id)
-    WHERE kind IN ('opened', 'acknowledged', 'public_update', 'wait_started', 'wait_ended', 'severity_changed',
-                   'escalated', 'remediation_agreed', 'scope_changed', 'resolved', 'reopened');
+-- incidents' primary key (tickets.Store.EachHistory), from two indexes read side by side: the
+-- entries whose value is in data (the severity at acceptance and its changes, escalations, an
+-- agreed time, a scope) from the first, and the far more numerous ones that matter by kind and
+-- time alone from the second, without visiting the table (an index-only scan). Notes, replies,
+-- assignments and sla_planned records, with their bodies and explanations, are in neither.
+CREATE INDEX incident_events_valued_idx ON incident_events (incident_id, id)
+    WHERE kind IN ('opened', 'severity_changed', 'escalated', 'remediation_agreed', 'scope_changed');
+CREATE INDEX incident_events_timing_idx ON incident_events (incident_id, id) INCLUDE (kind, at)
+    WHERE kind IN ('acknowledged', 'public_update', 'wait_started', 'wait_ended', 'resolved', 'reopened');
 
 -- +goose Down
-DROP INDEX incident_events_planning_idx;
+DROP INDEX incident_events_timing_idx;
+DROP INDEX incident_events_valued_idx;
 DROP INDEX incidents_accepted_idx;
 DROP TABLE sla_replays;
