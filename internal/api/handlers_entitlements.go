@@ -192,3 +192,46 @@ func toRejectionReply(r tickets.Rejection) rejectionReply {
 	}
 	return out
 }
+
+type coTermRequest struct {
+	EntitlementIDs []uuid.UUID `json:"entitlement_ids"`
+	EndsAt         time.Time   `json:"ends_at"`
+}
+
+// coTermPeriodReply is what co-terming made of one contract: the period it now runs.
+type coTermPeriodReply struct {
+	EntitlementID    uuid.UUID `json:"entitlement_id"`
+	Product          string    `json:"product"`
+	PreviousStartsAt time.Time `json:"previous_starts_at"`
+	PreviousEndsAt   time.Time `json:"previous_ends_at"`
+	StartsAt         time.Time `json:"starts_at"`
+	EndsAt           time.Time `json:"ends_at"`
+	Days             int       `json:"days"`
+	ShorterThanYear  bool      `json:"shorter_than_year"`
+	Unchanged        bool      `json:"unchanged"`
+}
+
+func (s *Server) coTermEntitlements(c *fiber.Ctx) error {
+	org, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req coTermRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	rs, err := s.deps.Entitlements.CoTerm(c.UserContext(), caller(c), org, req.EntitlementIDs, req.EndsAt)
+	if err != nil {
+		return err
+	}
+	periods := make([]coTermPeriodReply, len(rs))
+	items := make([]entitlement.View, len(rs))
+	for i, r := range rs {
+		p := r.Period
+		periods[i] = coTermPeriodReply{EntitlementID: p.Entitlement.ID, Product: p.Entitlement.Product,
+			PreviousStartsAt: p.PreviousStartsAt, PreviousEndsAt: p.PreviousEndsAt, StartsAt: p.StartsAt, EndsAt: p.EndsAt,
+			Days: int(p.EndsAt.Sub(p.StartsAt).Round(time.Hour) / (24 * time.Hour)), ShorterThanYear: p.ShorterThanYear, Unchanged: p.Unchanged}
+		items[i] = r.View
+	}
+	return c.JSON(fiber.Map{"organization_id": org, "ends_at": req.EndsAt.Truncate(time.Microsecond), "periods": periods, "items": items})
+}

@@ -76,6 +76,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/organizations/:id/entitlements", roles: entitlementReaders, summary: "Entitlement report: each with start, end, state, days left, renewal facts (org admins: their own)", reply: "EntitlementReport", status: 200,
 			query: []string{"cursor", "limit"}, handler: s.listEntitlements},
 		{method: "POST", path: "/v1/entitlements/:id/renewals", roles: managers, summary: "Renew: a new period, possibly a new serial (the old one still finds it)", request: "Renewal", reply: "Entitlement", status: 201, handler: s.renewEntitlement},
+		{method: "POST", path: "/v1/organizations/:id/entitlements/co-term", roles: managers, summary: "Co-term: renew contracts to one common end date (a co-termed period may be shorter than a year); answers each new period", request: "CoTerm", reply: "CoTermResult", status: 200, handler: s.coTermEntitlements},
 		{method: "POST", path: "/v1/entitlements/:id/extensions", roles: managers, summary: "Temporary extension while a renewal is processed", request: "Extension", reply: "Entitlement", status: 201, handler: s.extendEntitlement},
 		{method: "GET", path: "/v1/intake-rejections", roles: staff, summary: "Refused intakes with the request body: renewal leads", reply: "Rejections", status: 200,
 			query: []string{"organization_id", "code", "since", "cursor", "limit"}, handler: s.listRejections},
@@ -84,6 +85,9 @@ func (s *Server) routes() []route {
 		{method: "PUT", path: "/v1/policies/:tier", roles: admins, summary: "New version of a tier's policy; cells not given keep their value", request: "PolicyCells", reply: "Policy", status: 200, handler: s.putPolicy},
 		{method: "GET", path: "/v1/calendars", roles: everyone, summary: "The current version of every business calendar", reply: "Calendars", status: 200, handler: s.listCalendars},
 		{method: "PUT", path: "/v1/calendars/:name", roles: admins, summary: "New version of a calendar", request: "Calendar", reply: "Calendar", status: 200, handler: s.putCalendar},
+		{method: "POST", path: "/v1/sla/replay", roles: managers, summary: "What-if replay: plan the incidents accepted in [from, to) again under a draft policy, version or calendar and compare with what happened; writes nothing to incidents or timers. Up to 5,000 incidents answer at once (200), more (or background: true) run as a job (202, poll Location)", request: "ReplayRequest", reply: "Replay", status: 200, handler: s.startReplay},
+		{method: "GET", path: "/v1/sla/replays/:id", roles: managers, summary: "A replay: progress while running, the comparison once done (CSV with format=csv; part=changes for the changed incidents)", reply: "Replay", status: 200,
+			query: []string{"format", "part"}, handler: s.getReplay},
 		{method: "POST", path: "/v1/sla/preview", roles: everyone, summary: "Every deadline of a hypothetical incident with its explanation; creates nothing", request: "PreviewRequest", reply: "Preview", status: 200, handler: s.previewSLA},
 
 		{method: "POST", path: "/v1/webhooks", roles: userAdmins, summary: "Subscribe a public endpoint to notifications, signed with HMAC-SHA256 (a generated secret is shown once); admins: global (staff content) or an organisation's; org admins: their organisation's customer-visible notifications", request: "NewWebhook", reply: "Webhook", status: 201, handler: s.createWebhook},

@@ -17,6 +17,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
+	"github.com/supportd/supportd/sla/replay"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
 )
@@ -28,6 +29,7 @@ type Deps struct {
 	Entitlements *entitlement.Service
 	Inbox        *escalation.Inbox
 	Catalog      *catalog.Catalog
+	Replays      *replay.Service
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
 	// Mail is the e-mail channel: mailboxes, inbound messages, attachments.

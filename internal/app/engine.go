@@ -23,6 +23,7 @@ import (
 	"github.com/supportd/supportd/migrations"
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
+	"github.com/supportd/supportd/sla/replay"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
 	"github.com/supportd/supportd/workers"
@@ -31,14 +32,16 @@ import (
 
 // Engine is the assembled engine: connections and domain services.
 type Engine struct {
-	Cfg          Config
-	Log          *slog.Logger
-	Clock        clock.Clock
-	DB           *gorm.DB
-	Redis        asynq.RedisConnOpt
-	rdb          *redis.Client
-	Accounts     *accounts.Store
-	Incidents    *tickets.Service
+	Cfg       Config
+	Log       *slog.Logger
+	Clock     clock.Clock
+	DB        *gorm.DB
+	Redis     asynq.RedisConnOpt
+	rdb       *redis.Client
+	Accounts  *accounts.Store
+	Incidents *tickets.Service
+	// Replays plans past incidents again under draft policies (read-side only).
+	Replays      *replay.Service
 	Entitlements *entitlement.Service
 	Catalog      *catalog.Catalog
 	Timers       *tickets.Store
@@ -95,6 +98,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 		return nil, err
 	}
 	e.Incidents.UseTeller(escalation.NewTeller(e.Mailer))
+	e.Replays = replay.NewService(db, e.Timers, e.Catalog, c, log)
 	return e, nil
 }
 
@@ -150,7 +154,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	defer qc.Close()
 	reg.MustRegister(qc, inbound.NewCollector(e.DB))
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
-		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
+		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Replays: e.Replays, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
 		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.DB, e.Clock), Ready: e.readiness(), Mail: e.Mail,
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)

@@ -27,7 +27,14 @@ import (
 // Errors: *FieldError for "starts_at" (missing, before the current start) or
 // "ends_at" (missing, under one year, not after the current end).
 func (e Entitlement) Renew(newStart, newEnd time.Time, newSerial string) (Entitlement, error) {
-	if err := validTerm(newStart, newEnd); err != nil {
+	return e.RenewAmong(newStart, newEnd, newSerial, nil)
+}
+
+// RenewAmong is Renew for a contract of an organisation holding others: the
+// new term may be shorter than a year when another of them ends at newEnd
+// (EndsWithAnother) — the co-termed period of seed 000.
+func (e Entitlement) RenewAmong(newStart, newEnd time.Time, newSerial string, others []Entitlement) (Entitlement, error) {
+	if err := validTerm(newStart, newEnd, EndsWithAnother(e.ID, newEnd, others)); err != nil {
 		return Entitlement{}, err
 	}
 	if newStart.Before(e.StartsAt) {

@@ -42,7 +42,12 @@ func (s *Service) Create(ctx context.Context, actor accounts.User, orgID uuid.UU
 	e.Extensions = nil
 	// PostgreSQL keeps microseconds; compare what is stored, not what was sent.
 	e.StartsAt, e.EndsAt = e.StartsAt.Truncate(time.Microsecond), e.EndsAt.Truncate(time.Microsecond)
-	n, err := e.Normalize()
+	// An add-on may run shorter than a year when it ends together with another contract.
+	others, err := s.store.FindByOrganization(ctx, orgID)
+	if err != nil {
+		return View{}, err
+	}
+	n, err := e.NormalizeAmong(others)
 	if err != nil {
 		return View{}, toAppError(err)
 	}
@@ -118,8 +123,18 @@ func (s *Service) Renew(ctx context.Context, actor accounts.User, id uuid.UUID, 
 	}
 	now := s.clock.Now()
 	start, end = start.Truncate(time.Microsecond), end.Truncate(time.Microsecond)
+	// A renewal may be shorter than a year when it ends together with another contract of the
+	// organisation (co-terming one contract at a time).
+	target, err := s.store.FindByID(ctx, id)
+	if err != nil {
+		return View{}, err
+	}
+	others, err := s.store.FindByOrganization(ctx, target.OrganizationID)
+	if err != nil {
+		return View{}, err
+	}
 	e, err := s.store.update(ctx, id, now, func(cur Entitlement) (Entitlement, *renewalRow, *extensionRow, error) {
-		next, err := cur.Renew(start, end, serial)
+		next, err := cur.RenewAmong(start, end, serial, others)
 		if err != nil {
 			return Entitlement{}, nil, nil, err
 		}
@@ -164,4 +179,58 @@ func (s *Service) Check(ctx context.Context, orgID uuid.UUID, req Request, now t
 	}
 	d, err := Decide(ents, req, now)
 	return d, toAppError(err)
+}
+
+// CoTermResult is one contract after co-terming: its view and the period it now runs.
+type CoTermResult struct {
+	View   View
+	Period CoTermPeriod
+}
+
+// CoTerm aligns contracts of an organisation to one end date (seed 000), renewing each that ends
+// earlier to that date and keeping each renewal in the history, all in one transaction (CoTerm
+// describes the rules). Admins and support managers.
+// Errors: forbidden, not_found (organization), *FieldError (422).
+func (s *Service) CoTerm(ctx context.Context, actor accounts.User, orgID uuid.UUID, ids []uuid.UUID, end time.Time) ([]CoTermResult, error) {
+	if actor.Role != accounts.Admin && actor.Role != accounts.SupportManager {
+		return nil, errForbidden
+	}
+	if _, err := s.orgs.FindOrganizationByID(ctx, orgID); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	end = end.Truncate(time.Microsecond)
+	var periods []CoTermPeriod
+	saved, err := s.store.updateOrganization(ctx, orgID, now, func(all []Entitlement) ([]Entitlement, []renewalRow, error) {
+		ps, err := CoTerm(all, ids, end)
+		if err != nil {
+			return nil, nil, err
+		}
+		periods = ps
+		var next []Entitlement
+		var rens []renewalRow
+		for _, p := range ps {
+			if p.Unchanged {
+				continue
+			}
+			next = append(next, p.Entitlement)
+			rens = append(rens, renewalRow{EntitlementID: p.Entitlement.ID, PreviousStarts: p.PreviousStartsAt,
+				PreviousEnds: p.PreviousEndsAt, StartsAt: p.Entitlement.StartsAt, EndsAt: p.EndsAt,
+				PreviousSerial: p.Entitlement.SerialNumber, SerialNumber: p.Entitlement.SerialNumber, RenewedBy: actor.ID, RenewedAt: now})
+		}
+		return next, rens, nil
+	})
+	if err != nil {
+		return nil, toAppError(err)
+	}
+	byID := make(map[uuid.UUID]Entitlement, len(saved))
+	for _, e := range saved {
+		byID[e.ID] = e
+	}
+	out := make([]CoTermResult, len(periods))
+	for i, p := range periods {
+		p.Entitlement = byID[p.Entitlement.ID]
+		out[i] = CoTermResult{View: NewView(p.Entitlement, now), Period: p}
+	}
+	return out, nil
 }

@@ -294,3 +294,45 @@ func (s *Store) update(ctx context.Context, id uuid.UUID, now time.Time, change 
 	}
 	return out, nil
 }
+
+// updateOrganization locks every contract of an organisation (in id order, so concurrent callers
+// cannot deadlock), lets change compute the new contracts and their renewal records from all of
+// them, and saves both in one transaction. It returns every contract as saved.
+func (s *Store) updateOrganization(ctx context.Context, orgID uuid.UUID, now time.Time, change func([]Entitlement) ([]Entitlement, []renewalRow, error)) ([]Entitlement, error) {
+	var out []Entitlement
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rows []row
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("organization_id = ?", orgID).Order("id").Find(&rows).Error; err != nil {
+			return err
+		}
+		cur, err := (&Store{db: tx}).withExtensions(ctx, rows)
+		if err != nil {
+			return err
+		}
+		next, rens, err := change(cur)
+		if err != nil {
+			return err
+		}
+		for _, e := range next {
+			r := toRow(e)
+			r.UpdatedAt = now
+			if err := tx.Model(&row{}).Where("id = ?", e.ID).Select("starts_at", "ends_at", "maintenance", "updated_at").Updates(&r).Error; err != nil {
+				return err
+			}
+		}
+		for i := range rens {
+			rens[i].ID = uuid.Must(uuid.NewV7())
+		}
+		if len(rens) > 0 {
+			if err := tx.Create(&rens).Error; err != nil {
+				return err
+			}
+		}
+		out, err = (&Store{db: tx}).FindByOrganization(ctx, orgID)
+		return err
+	})
+	if err != nil {
+		return nil, dbx.Translate(err, "entitlement")
+	}
+	return out, nil
+}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Limits beyond which a value is a typo rather than a contract. They also
@@ -36,8 +38,32 @@ const (
 //   - extensions[i].until / .reason / .granted_at: see Extend.
 //
 // The one-year minimum applies to every record, including a perpetual licence
-// without maintenance, whose dates are then the licence record's period.
-func (e Entitlement) Validate() error {
+// without maintenance, whose dates are then the licence record's period. A
+// shorter term is accepted only by ValidateAmong, for an add-on or a
+// co-termed contract that ends together with another one (seed 000: maintenance
+// lasts at least a year, but several contracts may be aligned to one end date).
+func (e Entitlement) Validate() error { return e.validate(false) }
+
+// ValidateAmong is Validate for a contract of an organisation that holds
+// others: a term shorter than a year is accepted when another of them (not e
+// itself) ends at the same instant as e (EndsWithAnother).
+func (e Entitlement) ValidateAmong(others []Entitlement) error {
+	return e.validate(EndsWithAnother(e.ID, e.EndsAt, others))
+}
+
+// EndsWithAnother reports whether an entitlement of others other than id ends
+// exactly at end: such a period may be shorter than a year, because it is an
+// add-on or a co-termed contract aligned to the other one's end.
+func EndsWithAnother(id uuid.UUID, end time.Time, others []Entitlement) bool {
+	for _, o := range others {
+		if o.ID != id && o.EndsAt.Equal(end) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e Entitlement) validate(shortTermOK bool) error {
 	if p := strings.TrimSpace(e.Product); p == "" {
 		return fieldErr("product", "is required")
 	} else if utf8.RuneCountInString(p) > maxProductLen {
@@ -49,7 +75,7 @@ func (e Entitlement) Validate() error {
 	if e.LicenseType != Subscription && e.LicenseType != Perpetual {
 		return fieldErr("license_type", "must be subscription or perpetual")
 	}
-	if err := validTerm(e.StartsAt, e.EndsAt); err != nil {
+	if err := validTerm(e.StartsAt, e.EndsAt, shortTermOK); err != nil {
 		return err
 	}
 	if e.Seats < 0 {
@@ -88,12 +114,20 @@ func (e Entitlement) Validate() error {
 }
 
 // validTerm checks a contract term; Renew uses it for the new term too.
-func validTerm(start, end time.Time) *FieldError {
+// shortTermOK lifts the one-year minimum (an add-on or co-termed period); the
+// end must still be after the start.
+func validTerm(start, end time.Time, shortTermOK bool) *FieldError {
 	if start.IsZero() {
 		return fieldErr("starts_at", "is required")
 	}
 	if end.IsZero() {
 		return fieldErr("ends_at", "is required")
+	}
+	if shortTermOK {
+		if !end.After(start) {
+			return fieldErr("ends_at", "must be after starts_at")
+		}
+		return nil
 	}
 	// Calendar year, not 365 × 24h: a term of 2028-01-01 → 2029-01-01 is one
 	// year although 2028 has 366 days, and that is what contracts mean.
@@ -142,8 +176,12 @@ func validExtension(end, until time.Time, reason string, at time.Time, prefix st
 // Normalize returns a copy with the product, serial numbers and renewal ID
 // trimmed and the activation code and registration key in canonical form,
 // so a store can index and compare them. It returns Validate's errors.
-func (e Entitlement) Normalize() (Entitlement, error) {
-	if err := e.Validate(); err != nil {
+func (e Entitlement) Normalize() (Entitlement, error) { return e.NormalizeAmong(nil) }
+
+// NormalizeAmong is Normalize with ValidateAmong's rule: others are the
+// organisation's other contracts.
+func (e Entitlement) NormalizeAmong(others []Entitlement) (Entitlement, error) {
+	if err := e.ValidateAmong(others); err != nil {
 		return Entitlement{}, err
 	}
 	e.Product = strings.TrimSpace(e.Product)

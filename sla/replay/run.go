@@ -1,0 +1,263 @@
+package replay
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/tickets"
+)
+
+// Source streams recorded incidents; tickets.Store is one.
+type Source interface {
+	CountHistories(ctx context.Context, f tickets.HistoryFilter) (int, error)
+	EachHistory(ctx context.Context, f tickets.HistoryFilter, byHandOnly bool, fn func(h *tickets.History) error) error
+}
+
+// Setup says how to plan each incident twice: as recorded (the policy version it keeps, on
+// Calendars) and as drafted (Draft's policy for its tier, on DraftCalendars).
+type Setup struct {
+	Now            time.Time
+	Calendars      sla.Calendars
+	DraftCalendars sla.Calendars
+	// DraftCalendar: DraftCalendars holds a draft calendar, so even equal cells may plan apart.
+	DraftCalendar bool
+	Draft         map[sla.Tier]sla.Policy
+	// Recorded returns a policy version of a tier (cached by the caller's catalogue).
+	Recorded func(tier sla.Tier, version int) (sla.Policy, error)
+	// MaxChanges bounds the changed incidents listed in detail (the first by incident id); all
+	// of them are counted.
+	MaxChanges int
+}
+
+// Row compares one tier and severity (the incident's current severity, as in the SLA report).
+type Row struct {
+	Tier      string
+	Severity  int
+	Incidents int
+	Changed   int
+	Before    Counts // as recorded: each incident under the policy version it was planned with
+	After     Counts // under the draft
+}
+
+// Change is an incident whose outcome changes, with both plans of each changed target.
+type Change struct {
+	IncidentID    uuid.UUID
+	Reference     string
+	Tier          string
+	Severity      int
+	AcceptedAt    time.Time
+	PolicyVersion int
+	Targets       []TargetChange
+}
+
+// Result is a replay's answer.
+type Result struct {
+	Incidents int
+	Changed   int
+	Rows      []Row
+	Changes   []Change // at most Setup.MaxChanges, by incident id
+}
+
+type rowKey struct {
+	tier string
+	sev  int
+}
+
+// partial is one worker's share of the result.
+type partial struct {
+	rows    map[rowKey]*Row
+	changes []Change
+	changed int
+}
+
+// batchSize incidents travel together from the reader to the planners, so the channel costs
+// little beside planning.
+const batchSize = 256
+
+// Run streams the incidents f selects from src, plans each as recorded and as drafted on every
+// core, and aggregates the comparison. progress (may be nil) is told the number of incidents
+// read so far, from the reading goroutine, at most every batch. Run writes nothing.
+func Run(ctx context.Context, src Source, f tickets.HistoryFilter, s Setup, progress func(done int)) (Result, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	workers := runtime.GOMAXPROCS(0)
+	batches := make(chan []tickets.History, workers*2)
+	parts := make([]partial, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := &parts[w]
+			p.rows = map[rowKey]*Row{}
+			rec := map[policyKey]sla.Policy{}
+			for b := range batches {
+				if ctx.Err() != nil {
+					continue // drain: the replay has failed
+				}
+				for i := range b {
+					if err := s.one(&b[i], p, rec); err != nil {
+						cancel(fmt.Errorf("incident %s: %w", b[i].Reference, err))
+						break
+					}
+				}
+			}
+		}()
+	}
+	var read atomic.Int64
+	batch := make([]tickets.History, 0, batchSize)
+	err := src.EachHistory(ctx, f, true, func(h *tickets.History) error {
+		c := *h
+		c.Input.Events = slices.Clone(h.Input.Events)
+		batch = append(batch, c)
+		if len(batch) == batchSize {
+			select {
+			case batches <- batch:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
+			batch = make([]tickets.History, 0, batchSize)
+			if progress != nil {
+				progress(int(read.Add(batchSize)))
+			}
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		batches <- batch
+	}
+	close(batches)
+	wg.Wait()
+	if cause := context.Cause(ctx); err == nil && cause != nil {
+		err = cause
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	return merge(parts, s.MaxChanges), nil
+}
+
+type policyKey struct {
+	tier    sla.Tier
+	version int
+}
+
+// one plans one incident both ways and adds it to p.
+func (s *Setup) one(h *tickets.History, p *partial, rec map[policyKey]sla.Policy) error {
+	key := policyKey{sla.Tier(h.Tier), h.PolicyVersion}
+	before, ok := rec[key]
+	if !ok {
+		var err error
+		if before, err = s.Recorded(key.tier, key.version); err != nil {
+			return err
+		}
+		rec[key] = before
+	}
+	draft, ok := s.Draft[key.tier]
+	if !ok {
+		return fmt.Errorf("no policy to replay tier %q with", h.Tier)
+	}
+	b, err := Evaluate(before, s.Calendars, h.Input, s.Now)
+	if err != nil {
+		return err
+	}
+	a := b
+	if s.DraftCalendar || !sameCells(before, draft, h.Input) {
+		if a, err = Evaluate(draft, s.DraftCalendars, h.Input, s.Now); err != nil {
+			return err
+		}
+	}
+	row := p.rows[rowKey{h.Tier, h.Severity}]
+	if row == nil {
+		row = &Row{Tier: h.Tier, Severity: h.Severity}
+		p.rows[rowKey{h.Tier, h.Severity}] = row
+	}
+	row.Incidents++
+	row.Before.add(b)
+	row.After.add(a)
+	if ch := Changes(b, a); len(ch) > 0 {
+		row.Changed++
+		p.changed++
+		// Batches reach a worker in stream (id) order, so its first changes are its smallest ids.
+		if len(p.changes) < s.MaxChanges {
+			p.changes = append(p.changes, Change{IncidentID: h.ID, Reference: h.Reference, Tier: h.Tier, Severity: h.Severity,
+				AcceptedAt: h.Input.AcceptedAt, PolicyVersion: h.PolicyVersion, Targets: ch})
+		}
+	}
+	return nil
+}
+
+// sameCells reports whether the two policies agree on every cell the incident can use (its
+// severities over its history), so both plans are the same and one suffices.
+func sameCells(a, b sla.Policy, in sla.Incident) bool {
+	if a.Version == b.Version && a.Tier == b.Tier && len(a.Cells) == len(b.Cells) && slices.Equal(a.Cells, b.Cells) {
+		return true
+	}
+	check := func(sev int) bool {
+		for _, t := range sla.PolicyTargets {
+			ca, oka := a.Cell(sev, t)
+			cb, okb := b.Cell(sev, t)
+			if oka != okb || ca != cb {
+				return false
+			}
+		}
+		return true
+	}
+	if !check(in.Severity) {
+		return false
+	}
+	for _, e := range in.Events {
+		if e.Kind == sla.SeverityChanged && e.Severity >= 1 && e.Severity <= 4 && !check(e.Severity) {
+			return false
+		}
+	}
+	return true
+}
+
+var tierOrder = map[string]int{"platinum": 0, "premium": 1, "standard": 2}
+
+func merge(parts []partial, maxChanges int) Result {
+	rows := map[rowKey]*Row{}
+	var res Result
+	for _, p := range parts {
+		for k, r := range p.rows {
+			m := rows[k]
+			if m == nil {
+				m = &Row{Tier: r.Tier, Severity: r.Severity}
+				rows[k] = m
+			}
+			m.Incidents += r.Incidents
+			m.Changed += r.Changed
+			m.Before = m.Before.plus(r.Before)
+			m.After = m.After.plus(r.After)
+		}
+		res.Changed += p.changed
+		res.Changes = append(res.Changes, p.changes...)
+	}
+	for _, r := range rows {
+		res.Incidents += r.Incidents
+		res.Rows = append(res.Rows, *r)
+	}
+	sort.Slice(res.Rows, func(i, j int) bool {
+		a, b := res.Rows[i], res.Rows[j]
+		if tierOrder[a.Tier] != tierOrder[b.Tier] {
+			return tierOrder[a.Tier] < tierOrder[b.Tier]
+		}
+		return a.Severity < b.Severity
+	})
+	sort.Slice(res.Changes, func(i, j int) bool {
+		return slices.Compare(res.Changes[i].IncidentID[:], res.Changes[j].IncidentID[:]) < 0
+	})
+	if len(res.Changes) > maxChanges {
+		res.Changes = res.Changes[:maxChanges]
+	}
+	return res
+}
