@@ -59,7 +59,7 @@ func TestWarningPoints(t *testing.T) {
 		name: "premium sev 1 first response 1h: 75 % at 45 min", policy: policyFor(Premium), sev: 1, acc: acc, now: acc,
 		target: FirstResponse, want: []time.Time{jst(2026, 12, 1, 10, 45)},
 	}, {
-		name: "standard sev 2 first response 8h on jp-business from Friday 16:00: 6h open is Monday 13:30",
+		name:   "standard sev 2 first response 8h on jp-business from Friday 16:00: 6h open is Monday 13:30",
 		policy: policyFor(Standard), sev: 2, acc: fri, now: fri,
 		target: FirstResponse, want: []time.Time{jst(2026, 12, 7, 13, 30)},
 	}, {
@@ -69,12 +69,12 @@ func TestWarningPoints(t *testing.T) {
 		name: "acknowledged: met, no warnings", policy: policyFor(Premium), sev: 1, acc: acc, now: jst(2026, 12, 1, 10, 20),
 		events: []Event{at(Acknowledged, jst(2026, 12, 1, 10, 10))}, target: FirstResponse,
 	}, {
-		name: "cadence 2h paused after 30 min, resumed at 12:00 with 1h30 left: 75 % at 13:00",
+		name:   "cadence 2h paused after 30 min, resumed at 12:00 with 1h30 left: 75 % at 13:00",
 		policy: policyFor(Premium), sev: 1, acc: acc, now: jst(2026, 12, 1, 12, 0),
 		events: []Event{at(Acknowledged, acc), at(WaitStarted, jst(2026, 12, 1, 10, 30)), at(WaitEnded, jst(2026, 12, 1, 12, 0))},
 		target: UpdateCadence, want: []time.Time{jst(2026, 12, 1, 13, 0)},
 	}, {
-		name: "paused after the point (1h45 used): resuming does not warn again",
+		name:   "paused after the point (1h45 used): resuming does not warn again",
 		policy: policyFor(Premium), sev: 1, acc: acc, now: jst(2026, 12, 1, 13, 0),
 		events: []Event{at(Acknowledged, acc), at(WaitStarted, jst(2026, 12, 1, 11, 45)), at(WaitEnded, jst(2026, 12, 1, 13, 0))},
 		target: UpdateCadence,
