@@ -14,7 +14,8 @@ import (
 // only the renewal reminder (no incident content) reaches customers.
 func TestEveryNoteKindHasAnAudience(t *testing.T) {
 	want := map[string]tickets.Audience{escalation.KindIncidentOpened: tickets.AudienceStaff, escalation.KindEscalation: tickets.AudienceStaff,
-		escalation.KindBreach: tickets.AudienceStaff, escalation.KindRenewalReminder: tickets.AudienceCustomer}
+		escalation.KindBreach: tickets.AudienceStaff, escalation.KindRenewalReminder: tickets.AudienceCustomer,
+		escalation.KindSLAWarning: tickets.AudienceStaff}
 	for _, k := range escalation.Kinds {
 		a, ok := want[k]
 		if !ok {

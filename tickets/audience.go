@@ -57,6 +57,7 @@ const (
 	KindReclassRejected     = "reclassification_rejected"
 	KindSLAPlanned          = "sla_planned"
 	KindSLABreached         = "sla_breached"
+	KindSLAWarning          = "sla_warning"
 	KindFollowUpOf          = "follow_up_of"
 	KindFollowUpOpened      = "follow_up_opened"
 )
@@ -105,6 +106,8 @@ var eventVisibility = map[string]visibility{
 	// incident's sla block instead.
 	KindSLAPlanned:  {AudienceStaff, nil},
 	KindSLABreached: {AudienceStaff, nil},
+	// A warning before a breach, and who was told: staff's own reminders (SPEC §1).
+	KindSLAWarning: {AudienceStaff, nil},
 }
 
 // EventAudience returns who reads timeline entries of the kind. A kind without a decision is

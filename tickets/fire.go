@@ -21,6 +21,19 @@ type Escalator interface {
 	Escalated(ctx context.Context, tx *gorm.DB, escalations []Escalation, now time.Time) ([]uuid.UUID, error)
 	// Breached: response or update targets passed unmet.
 	Breached(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) ([]uuid.UUID, error)
+	// Warned: warning points were reached; tell who can still prevent each breach (or, for an
+	// escalation, the level's recipients ahead).
+	Warned(ctx context.Context, tx *gorm.DB, warnings []Warning, now time.Time) ([]uuid.UUID, error)
+}
+
+// Warning is a warning point of an incident's target reached at At: DueAt is the deadline it
+// warns of, Point the fraction used in thousandths.
+type Warning struct {
+	Incident Incident
+	Target   sla.Target
+	Point    int
+	At       time.Time
+	DueAt    time.Time
 }
 
 // Escalation is an incident reaching an escalation level.
@@ -47,6 +60,7 @@ const (
 	OutcomeCancelled Outcome = "cancelled" // the plan no longer needs it (met, re-planned, paused)
 	OutcomeBreached  Outcome = "breached"  // a response or update target passed unmet
 	OutcomeEscalated Outcome = "escalated" // the incident rose to the timer's level
+	OutcomeWarned    Outcome = "warned"    // a warning point was reached and told
 )
 
 // Fired is what firing one timer of a batch did; Err is set for that timer alone (not_found).
