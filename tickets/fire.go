@@ -26,6 +26,18 @@ type Escalator interface {
 	Warned(ctx context.Context, tx *gorm.DB, warnings []Warning, now time.Time) ([]uuid.UUID, error)
 }
 
+// Observer is told what firing and customer requests decided, after the decisions commit: the
+// engine's metrics (internal/metrics.Set). Outcomes are breached, escalated and cancelled for
+// deadlines; causes deadline and request for escalations.
+type Observer interface {
+	TimerFired(target, outcome string, late time.Duration)
+	WarningSent(target string)
+	Escalated(level int, cause string)
+}
+
+// UseObserver sets who hears of decisions; nil: nobody.
+func (s *Service) UseObserver(o Observer) { s.obs = o }
+
 // Warning is a warning point of an incident's target reached at At: DueAt is the deadline it
 // warns of, Point the fraction used in thousandths.
 type Warning struct {
@@ -103,6 +115,20 @@ func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, err
 		if o, ok := b.outcome[id]; ok && out[i].Err == nil && out[i].Outcome == "" {
 			out[i].Outcome = o
 			b.outcome[id] = OutcomeStale // the same timer twice in a batch: the second is a duplicate
+		}
+	}
+	if s.obs != nil {
+		for _, o := range b.seen {
+			switch {
+			case o.outcome == OutcomeWarned:
+				s.obs.WarningSent(string(o.target))
+			case o.warning:
+			default:
+				s.obs.TimerFired(string(o.target), string(o.outcome), o.late)
+				if o.outcome == OutcomeEscalated {
+					s.obs.Escalated(o.target.Level(), string(sla.CauseDeadline))
+				}
+			}
 		}
 	}
 	s.afterCommit(ctx, b.added, b.cancelled)

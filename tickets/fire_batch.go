@@ -30,10 +30,19 @@ type fireBatch struct {
 	escs     []Escalation
 	breaches []Breach
 	warnings []Warning
+	seen     []observed // for the Observer, after commit
 
 	added     []Timer     // to schedule after commit
 	cancelled []uuid.UUID // to unschedule after commit
 	outbox    []uuid.UUID // e-mail and webhook deliveries to hand over after commit
+}
+
+// observed is one decision of a batch as the Observer hears it.
+type observed struct {
+	target  sla.Target
+	warning bool
+	outcome Outcome
+	late    time.Duration
 }
 
 // run decides the due timers (timer → incident). Lock order is incident → timer, as every
@@ -120,6 +129,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 			}
 			b.outcome[id] = OutcomeCancelled
 			b.stops = append(b.stops, timerStop{ID: id, State: "cancelled", Outcome: state})
+			b.seen = append(b.seen, observed{target: target, outcome: OutcomeCancelled})
 			ch.timers = true
 			continue
 		}
@@ -144,6 +154,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 		now := b.now
 		b.outcome[id] = outcome
 		b.stops = append(b.stops, timerStop{ID: id, State: "fired", Outcome: string(outcome), FiredAt: &now})
+		b.seen = append(b.seen, observed{target: target, outcome: outcome, late: now.Sub(tr.DueAt)})
 		fired, ch.timers = true, true
 	}
 	if !fired {
@@ -183,6 +194,7 @@ func (b *fireBatch) warn(inc Incident, tr timerRow, res sla.Result) {
 		}
 		b.outcome[tr.ID] = OutcomeCancelled
 		b.stops = append(b.stops, timerStop{ID: tr.ID, State: "cancelled", Outcome: state})
+		b.seen = append(b.seen, observed{target: target, warning: true, outcome: OutcomeCancelled})
 		return
 	}
 	now := b.now
@@ -191,6 +203,7 @@ func (b *fireBatch) warn(inc Incident, tr timerRow, res sla.Result) {
 		"due_in": d.DueAt.Sub(now).Round(time.Second).String(), "late_by": now.Sub(tr.DueAt).String(), "timer_id": tr.ID}})
 	b.warnings = append(b.warnings, Warning{Incident: inc, Target: target, Point: tr.Warning, At: tr.DueAt, DueAt: d.DueAt})
 	b.outcome[tr.ID] = OutcomeWarned
+	b.seen = append(b.seen, observed{target: target, warning: true, outcome: OutcomeWarned})
 	b.stops = append(b.stops, timerStop{ID: tr.ID, State: "fired", Outcome: string(OutcomeWarned), FiredAt: &now})
 }
 

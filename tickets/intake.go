@@ -44,6 +44,7 @@ type Service struct {
 	planner Planner
 	sched   Scheduler
 	esc     Escalator
+	obs     Observer
 	users   interface {
 		FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
 	}

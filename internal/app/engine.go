@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
@@ -17,6 +20,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/metrics"
 	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/internal/web"
 	"github.com/supportd/supportd/migrations"
@@ -48,6 +52,10 @@ type Engine struct {
 	Secrets      *secretbox.Box // nil without SECRET_KEY
 	Mail         *inbound.Service
 	MailQueue    *workers.MailQueue
+	// Registry holds every series this process reports (serve's /metrics, work's METRICS_ADDR);
+	// Metrics are the engine's own counters on it.
+	Registry *prometheus.Registry
+	Metrics  *metrics.Set
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -92,6 +100,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	if err := e.openMail(); err != nil {
 		return nil, err
 	}
+	e.Registry = prometheus.NewRegistry()
+	e.Metrics = metrics.New(e.Registry)
+	e.Incidents.UseObserver(e.Metrics)
+	e.Registry.MustRegister(inbound.NewCollector(db), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(db, c))
 	return e, nil
 }
 
@@ -142,10 +154,11 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 			return fmt.Errorf("bootstrap admin: %w", err)
 		}
 	}
-	reg := prometheus.NewRegistry()
+	reg := e.Registry
 	qc := workers.NewQueueCollector(e.Redis)
 	defer qc.Close()
-	reg.MustRegister(qc, inbound.NewCollector(e.DB))
+	reg.MustRegister(qc)
+	defer reg.Unregister(qc)
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
 		Webhooks: e.Webhooks, Ready: e.readiness(), Mail: e.Mail,
@@ -194,12 +207,21 @@ func (e *Engine) Work(ctx context.Context) error {
 	} else if n > 0 {
 		e.Log.Info("webhook secrets sealed with SECRET_KEY", "count", n)
 	}
+	if e.Cfg.MetricsAddr != "" {
+		stop, err := e.serveMetrics()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	e.Metrics.ReconcileInterval(e.Registry, e.Cfg.ReconcileInterval)
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
 		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
-			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue,
+			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue, Metrics: e.Metrics,
 			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
-				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable}), e.Clock, e.Log)})
+				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable,
+					Failed: e.Metrics}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.
@@ -218,4 +240,19 @@ func (e *Engine) MigrationStatus(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	return migrations.Status(ctx, sqlDB, w)
+}
+
+// serveMetrics serves the registry at /metrics on METRICS_ADDR for `supportd work`, which has
+// no API listener: what its workers decided is counted in this process. It returns the stop.
+func (e *Engine) serveMetrics() (func(), error) {
+	ln, err := net.Listen("tcp", e.Cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen METRICS_ADDR %s: %w", e.Cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(e.Registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	e.Log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
