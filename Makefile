@@ -14,7 +14,7 @@ run: deps build
 test: deps fmt-check vet
 	$(GO) test -race -count=1 -timeout 30m ./...
 
-## deps: PostgreSQL and Redis servers, Dovecot (IMAP and LMTP, mail tests), Chromium and CJK fonts (browser tests) from Debian's packages, only where missing
+## deps: PostgreSQL and Redis servers, Dovecot (IMAP and LMTP, mail tests), Chromium and CJK fonts (browser tests), promtool (alert rule tests) from Debian's packages, only where missing
 deps:
 	@missing=""; \
 	if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing="$$missing postgresql"; fi; \
@@ -23,6 +23,7 @@ deps:
 	if [ ! -x /usr/lib/dovecot/lmtp ] && [ ! -x /usr/libexec/dovecot/lmtp ]; then missing="$$missing dovecot-lmtpd"; fi; \
 	if ! command -v chromium >/dev/null 2>&1; then missing="$$missing chromium"; fi; \
 	if ! dpkg-query -W -f='$${Status}' fonts-noto-cjk 2>/dev/null | grep -q "ok installed"; then missing="$$missing fonts-noto-cjk"; fi; \
+	if ! command -v promtool >/dev/null 2>&1; then missing="$$missing prometheus"; fi; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ] && [ -z "$(SUDO)" ]; then \
 			echo "missing:$$missing; run 'make deps' as root or install sudo" >&2; exit 1; \

@@ -14,6 +14,7 @@ var noteVisibility = map[string]tickets.Audience{
 	KindIncidentOpened:  tickets.AudienceStaff,
 	KindEscalation:      tickets.AudienceStaff,
 	KindBreach:          tickets.AudienceStaff,
+	KindSLAWarning:      tickets.AudienceStaff,    // to the assignee, the engineers who may claim, or the level's recipients
 	KindRenewalReminder: tickets.AudienceCustomer, // to the organisation's admins; no incident content
 	// What customers are told of their incidents (tell.go): only customer fields of
 	// customer-visible timeline entries, chosen by tickets' audience table.

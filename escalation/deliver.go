@@ -46,6 +46,8 @@ type DeliveryConfig struct {
 	// Undeliverable, when set, tells addresses a bounce reported (tickets/inbound): mail to
 	// them is not sent but failed at once, since it would only bounce again.
 	Undeliverable func(ctx context.Context, addr string) (bool, error)
+	// Failed, when set, hears of each failed send by channel (the engine's metrics).
+	Failed interface{ DeliveryFailed(channel string) }
 }
 
 // Deliverer sends pending e-mail and webhook notifications, at least once each, and records
@@ -153,6 +155,9 @@ func (d *Deliverer) attempt(ctx context.Context, id uuid.UUID, now time.Time) (d
 	next := at.Add(retryDelay(r.Attempts, jitter()))
 	if err := markFailed(rctx, d.db, r.ID, r.Attempts, truncate(sendErr.Error(), 1000), next, final); err != nil {
 		return false, fmt.Errorf("record failure of notification %s: %w", r.ID, err)
+	}
+	if d.cfg.Failed != nil {
+		d.cfg.Failed.DeliveryFailed(string(r.Channel))
 	}
 	level := slog.LevelWarn
 	if final {

@@ -19,10 +19,11 @@ const (
 	KindEscalation      = "escalation"
 	KindBreach          = "breach"
 	KindRenewalReminder = "renewal_reminder"
+	KindSLAWarning      = "sla_warning"
 )
 
 // Kinds lists every notification kind a webhook may subscribe to.
-var Kinds = append([]string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder}, CustomerKinds...)
+var Kinds = append([]string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder, KindSLAWarning}, CustomerKinds...)
 
 func knownKind(k string) bool {
 	for _, v := range Kinds {

@@ -26,7 +26,7 @@ func TestDeadlineEscalationIsTold(t *testing.T) {
 	}
 	f.send(t) // the receipt first: a sweep sends in parallel
 	var timers []uuid.UUID
-	if err := f.db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target IN ('first_response', 'support_manager') AND state = 'pending'", inc.ID).
+	if err := f.db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target IN ('first_response', 'support_manager') AND state = 'pending' AND warning = 0", inc.ID).
 		Scan(&timers).Error; err != nil || len(timers) != 2 {
 		t.Fatalf("timers %v %v", timers, err)
 	}

@@ -73,6 +73,9 @@ type Deadline struct {
 	Severity int
 	// Explanation holds the steps that produced DueAt and State.
 	Explanation Explanation
+	// Warnings are the warning points of a Pending target still ahead on its running clock
+	// (or passed on it but maybe not yet told), soonest first; empty otherwise.
+	Warnings []Warning
 }
 
 // Result is the plan of one incident: one Deadline per target that has (or

@@ -30,10 +30,10 @@ func DefaultCalendars() []CalendarSpec {
 func DefaultPolicies() []Policy {
 	const h = time.Hour
 	dur := func(sev int, t Target, d time.Duration, clock string) Cell {
-		return Cell{Severity: sev, Target: t, Kind: Duration, Duration: d, Clock: clock}
+		return Cell{Severity: sev, Target: t, Kind: Duration, Duration: d, Clock: clock, Warnings: DefaultWarnings(t)}
 	}
 	bd := func(sev int, t Target) Cell {
-		return Cell{Severity: sev, Target: t, Kind: BusinessDays, BusinessDays: 1, Clock: JPBusiness}
+		return Cell{Severity: sev, Target: t, Kind: BusinessDays, BusinessDays: 1, Clock: JPBusiness, Warnings: DefaultWarnings(t)}
 	}
 	none := func(sev int, t Target) Cell { return Cell{Severity: sev, Target: t, Kind: None} }
 	req := func(sev int, t Target) Cell { return Cell{Severity: sev, Target: t, Kind: OnRequest} }

@@ -63,7 +63,7 @@ func Plan(p Policy, cals Calendars, in Incident, now time.Time) (Result, error) 
 	// rewrite their own runs of the buffer while planning, and the final
 	// steps are copied once, at their exact size, into the result.
 	pl := planners.Get().(*planner)
-	*pl = planner{p: p, cals: cals, in: in, now: now, loc24: in.AcceptedAt.Location(), steps: pl.steps[:0]}
+	*pl = planner{p: p, cals: cals, in: in, now: now, loc24: in.AcceptedAt.Location(), steps: pl.steps[:0], scratch: pl.scratch[:0]}
 	defer pl.release()
 	pl.indexCells()
 	pl.events = sortedEvents(in.Events)
@@ -108,7 +108,7 @@ func (pl *planner) release() {
 		return
 	}
 	clear(pl.steps)
-	*pl = planner{steps: pl.steps[:0]}
+	*pl = planner{steps: pl.steps[:0], scratch: pl.scratch[:0]}
 	planners.Put(pl)
 }
 
@@ -122,8 +122,10 @@ type planner struct {
 	now    time.Time
 	loc24  *time.Location
 	steps  []Step
-	err    error
-	cells  [4][4]int16 // index+1 into p.Cells by severity and target; 0: none
+	// scratch receives the segments counted for warning points, which no explanation keeps.
+	scratch []Step
+	err     error
+	cells   [4][4]int16 // index+1 into p.Cells by severity and target; 0: none
 }
 
 // indexCells indexes p.Cells by severity and target once per plan; like
@@ -212,7 +214,11 @@ func (pl *planner) planTarget(tg Target) (Deadline, bool) {
 		t.sync(at, &s, e.Kind)
 	}
 	t.expire(pl.now, true)
-	return t.deadline(&s)
+	d, ok := t.deadline(&s)
+	if ok && d.State == Pending {
+		d.Warnings = t.warnings()
+	}
+	return d, ok
 }
 
 // count advances need of time on cal (nil: 24x7) from from, stopping at limit

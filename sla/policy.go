@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -20,6 +21,15 @@ type Cell struct {
 	// Clock is Clock24x7 or the name of a calendar, e.g. "jp-business";
 	// empty for None and OnRequest.
 	Clock string
+	// Warnings are the warning points in thousandths of the target, increasing (750: when
+	// 75 % of the time is used). Empty: no warnings. Only timed cells have them.
+	Warnings []int
+}
+
+// Equal reports whether two cells plan alike (Cell holds a slice, so == does not compile).
+func (c Cell) Equal(d Cell) bool {
+	return c.Severity == d.Severity && c.Target == d.Target && c.Kind == d.Kind && c.Duration == d.Duration &&
+		c.BusinessDays == d.BusinessDays && c.Clock == d.Clock && slices.Equal(c.Warnings, d.Warnings)
 }
 
 // Policy is the matrix of one tier. Version identifies the edit an incident
@@ -104,6 +114,9 @@ const (
 //     a kind without a timer;
 //   - "cells[i].business_days": not 1–MaxBusinessDays, or given for
 //     another kind;
+//   - "cells[i].warnings", "cells[i].warnings[j]": more than MaxWarnings, a
+//     point not strictly between 0 and 1000 thousandths or not increasing, or
+//     points on a cell without a timer;
 //   - "cells[i].clock": missing, an unknown calendar, or business days on
 //     the 24x7 clock.
 //
@@ -161,6 +174,9 @@ func (c Cell) validateKind(f string, knownCalendar func(string) bool) error {
 			return fieldErr(f+".clock", "business days need a business calendar, not 24x7")
 		}
 	case None, OnRequest:
+		if len(c.Warnings) > 0 {
+			return fieldErr(f+".warnings", "must be empty when the cell has no timer")
+		}
 		if c.Duration != 0 {
 			return fieldErr(f+".duration", "must be empty when the cell has no timer")
 		}
@@ -170,6 +186,9 @@ func (c Cell) validateKind(f string, knownCalendar func(string) bool) error {
 		return nil
 	default:
 		return fieldErr(f+".kind", "must be duration, business_days, none or on_request")
+	}
+	if err := validateWarnings(f+".warnings", c.Warnings); err != nil {
+		return err
 	}
 	switch {
 	case c.Clock == "":

@@ -11,6 +11,7 @@ func (pl *planner) planRemediation() (Deadline, bool) {
 	var (
 		has, resolved, met, breached bool
 		due, metAt, breachedAt       time.Time
+		agreed                       time.Time
 		sev                          = pl.in.Severity
 	)
 	expire := func(at time.Time, inclusive bool) {
@@ -32,6 +33,7 @@ func (pl *planner) planRemediation() (Deadline, bool) {
 			}
 			has, met, breached = true, false, false
 			due, metAt, breachedAt = e.DueAt.In(pl.loc24), time.Time{}, time.Time{}
+			agreed = at.In(pl.loc24)
 			pl.steps = append(pl.steps[:base], Step{Kind: StepAgreed, From: at.In(pl.loc24), To: due})
 		case Resolved:
 			if resolved || !has {
@@ -71,6 +73,7 @@ func (pl *planner) planRemediation() (Deadline, bool) {
 		d.State = Met
 	default:
 		d.State = Pending
+		d.Warnings = remediationWarnings(agreed, due)
 	}
 	return d, true
 }

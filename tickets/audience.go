@@ -57,6 +57,7 @@ const (
 	KindReclassRejected     = "reclassification_rejected"
 	KindSLAPlanned          = "sla_planned"
 	KindSLABreached         = "sla_breached"
+	KindSLAWarning          = "sla_warning"
 	KindFollowUpOf          = "follow_up_of"
 	KindFollowUpOpened      = "follow_up_opened"
 )
@@ -107,6 +108,8 @@ var eventVisibility = map[string]visibility{
 	KindSLABreached: {AudienceStaff, nil},
 	// Which manager acknowledged an escalation, and when: the recipients are staff's business.
 	KindEscalationAcknowledged: {AudienceStaff, nil},
+	// A warning before a breach, and who was told: staff's own reminders (SPEC §1).
+	KindSLAWarning: {AudienceStaff, nil},
 }
 
 // EventAudience returns who reads timeline entries of the kind. A kind without a decision is

@@ -104,10 +104,19 @@ func makeEveryKind(t *testing.T, f fixture, db *gorm.DB) everyKind {
 		t.Fatal(err)
 	}
 
-	w := open(1) // standard severity 1, 24×7: first response 4 h, support manager 24 h
-	f.clock.Advance(24*time.Hour + time.Second)
+	w := open(1) // standard severity 1, 24×7: first response 4 h (warned at 3 h), support manager 24 h
+	f.clock.Advance(3 * time.Hour)
+	var warning []uuid.UUID
+	if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND state = 'pending' AND warning > 0 AND target = 'first_response'", w.ID).
+		Scan(&warning).Error; err != nil || len(warning) != 1 {
+		t.Fatalf("warning timer of the severity-1 incident: %v %v", warning, err)
+	}
+	if fired, err := svc.FireTimers(ctx, warning); err != nil || fired[0].Outcome != tickets.OutcomeWarned {
+		t.Fatalf("warning: %+v %v", fired, err)
+	}
+	f.clock.Advance(21*time.Hour + time.Second)
 	var timers []uuid.UUID
-	if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND state = 'pending' AND target IN ('first_response', 'support_manager')", w.ID).
+	if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND state = 'pending' AND warning = 0 AND target IN ('first_response', 'support_manager')", w.ID).
 		Scan(&timers).Error; err != nil || len(timers) != 2 {
 		t.Fatalf("timers of the severity-1 incident: %v %v", timers, err)
 	}

@@ -45,7 +45,7 @@ func TestMissedFirstResponseCreditsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []string
-	if err := db.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND state = 'pending'", inc.ID).Scan(&ids).Error; err != nil || len(ids) != 1 {
+	if err := db.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND state = 'pending' AND warning = 0", inc.ID).Scan(&ids).Error; err != nil || len(ids) != 1 {
 		t.Fatalf("no first-response timer: %v", err)
 	}
 	timerID := uuid.MustParse(ids[0])

@@ -22,6 +22,31 @@ type Escalator interface {
 	Escalated(ctx context.Context, tx *gorm.DB, escalations []Escalation, now time.Time) ([]uuid.UUID, error)
 	// Breached: response or update targets passed unmet.
 	Breached(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) ([]uuid.UUID, error)
+	// Warned: warning points were reached; tell who can still prevent each breach (or, for an
+	// escalation, the level's recipients ahead).
+	Warned(ctx context.Context, tx *gorm.DB, warnings []Warning, now time.Time) ([]uuid.UUID, error)
+}
+
+// Observer is told what firing and customer requests decided, after the decisions commit: the
+// engine's metrics (internal/metrics.Set). Outcomes are breached, escalated and cancelled for
+// deadlines; causes deadline and request for escalations.
+type Observer interface {
+	TimerFired(target, outcome string, late time.Duration)
+	WarningSent(target string)
+	Escalated(level int, cause string)
+}
+
+// UseObserver sets who hears of decisions; nil: nobody.
+func (s *Service) UseObserver(o Observer) { s.obs = o }
+
+// Warning is a warning point of an incident's target reached at At: DueAt is the deadline it
+// warns of, Point the fraction used in thousandths.
+type Warning struct {
+	Incident Incident
+	Target   sla.Target
+	Point    int
+	At       time.Time
+	DueAt    time.Time
 }
 
 // Escalation is an incident reaching an escalation level.
@@ -48,6 +73,7 @@ const (
 	OutcomeCancelled Outcome = "cancelled" // the plan no longer needs it (met, re-planned, paused)
 	OutcomeBreached  Outcome = "breached"  // a response or update target passed unmet
 	OutcomeEscalated Outcome = "escalated" // the incident rose to the timer's level
+	OutcomeWarned    Outcome = "warned"    // a warning point was reached and told
 )
 
 // Fired is what firing one timer of a batch did; Err is set for that timer alone (not_found).
@@ -81,6 +107,20 @@ func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, err
 		if o, ok := b.outcome[id]; ok && out[i].Err == nil && out[i].Outcome == "" {
 			out[i].Outcome = o
 			b.outcome[id] = OutcomeStale // the same timer twice in a batch: the second is a duplicate
+		}
+	}
+	if s.obs != nil {
+		for _, o := range b.seen {
+			switch {
+			case o.outcome == OutcomeWarned:
+				s.obs.WarningSent(string(o.target))
+			case o.warning:
+			default:
+				s.obs.TimerFired(string(o.target), string(o.outcome), o.late)
+				if o.outcome == OutcomeEscalated {
+					s.obs.Escalated(o.target.Level(), string(sla.CauseDeadline))
+				}
+			}
 		}
 	}
 	s.afterCommit(ctx, b.added, b.cancelled)

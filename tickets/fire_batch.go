@@ -31,10 +31,20 @@ type fireBatch struct {
 	incs     map[uuid.UUID]*incidentChange
 	escs     []Escalation
 	breaches []Breach
+	warnings []Warning
+	seen     []observed // for the Observer, after commit
 
 	added     []Timer     // to schedule after commit
 	cancelled []uuid.UUID // to unschedule after commit
 	outbox    []uuid.UUID // e-mail and webhook deliveries to hand over after commit
+}
+
+// observed is one decision of a batch as the Observer hears it.
+type observed struct {
+	target  sla.Target
+	warning bool
+	outcome Outcome
+	late    time.Duration
 }
 
 // run decides the due timers (timer → incident). Lock order is incident → timer, as every
@@ -114,6 +124,11 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 		if err != nil {
 			return err
 		}
+		if tr.Warning > 0 {
+			b.warn(inc, tr, res)
+			ch.timers = true
+			continue
+		}
 		target := sla.Target(tr.Target)
 		d, ok := res.Deadline(target)
 		if !ok || !passedAt(d, tr.DueAt) {
@@ -123,6 +138,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 			}
 			b.outcome[id] = OutcomeCancelled
 			b.stops = append(b.stops, timerStop{ID: id, State: "cancelled", Outcome: state})
+			b.seen = append(b.seen, observed{target: target, outcome: OutcomeCancelled})
 			ch.timers = true
 			continue
 		}
@@ -147,6 +163,7 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 		now := b.now
 		b.outcome[id] = outcome
 		b.stops = append(b.stops, timerStop{ID: id, State: "fired", Outcome: string(outcome), FiredAt: &now})
+		b.seen = append(b.seen, observed{target: target, outcome: outcome, late: now.Sub(tr.DueAt)})
 		fired, ch.timers = true, true
 	}
 	if !fired {
@@ -172,6 +189,32 @@ func (b *fireBatch) fireIncident(ctx context.Context, inc Incident, events []Eve
 	b.added, b.cancelled = append(b.added, added...), append(b.cancelled, stopIDs(stops)...)
 	b.events = append(b.events, plannedEvent(inc.ID, res, added, len(stops) > 0, b.now))
 	return nil
+}
+
+// warn decides a warning timer: told when the plan still places its point where the timer
+// stands on a pending target, cancelled otherwise (met, re-planned, paused, breached already).
+func (b *fireBatch) warn(inc Incident, tr timerRow, res sla.Result) {
+	target := sla.Target(tr.Target)
+	d, ok := res.Deadline(target)
+	at, found := warningOf(d, tr.Warning)
+	if !ok || !found || !at.Equal(tr.DueAt) {
+		state := "superseded"
+		if ok {
+			state = string(d.State)
+		}
+		b.outcome[tr.ID] = OutcomeCancelled
+		b.stops = append(b.stops, timerStop{ID: tr.ID, State: "cancelled", Outcome: state})
+		b.seen = append(b.seen, observed{target: target, warning: true, outcome: OutcomeCancelled})
+		return
+	}
+	now := b.now
+	b.events = append(b.events, Event{IncidentID: inc.ID, Kind: KindSLAWarning, At: now, Data: map[string]any{
+		"target": target, "point": float64(tr.Warning) / 1000, "warn_at": tr.DueAt, "due_at": d.DueAt,
+		"due_in": d.DueAt.Sub(now).Round(time.Second).String(), "late_by": now.Sub(tr.DueAt).String(), "timer_id": tr.ID}})
+	b.warnings = append(b.warnings, Warning{Incident: inc, Target: target, Point: tr.Warning, At: tr.DueAt, DueAt: d.DueAt})
+	b.outcome[tr.ID] = OutcomeWarned
+	b.seen = append(b.seen, observed{target: target, warning: true, outcome: OutcomeWarned})
+	b.stops = append(b.stops, timerStop{ID: tr.ID, State: "fired", Outcome: string(OutcomeWarned), FiredAt: &now})
 }
 
 // write stores the batch's decisions: timers, escalation levels, timeline, credits and the
@@ -219,6 +262,13 @@ func (b *fireBatch) write(ctx context.Context) error {
 	}
 	if len(b.breaches) > 0 {
 		ids, err := b.s.esc.Breached(ctx, tx, b.breaches, b.now)
+		if err != nil {
+			return err
+		}
+		b.outbox = append(b.outbox, ids...)
+	}
+	if len(b.warnings) > 0 {
+		ids, err := b.s.esc.Warned(ctx, tx, b.warnings, b.now)
 		if err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func TestFireTimersDecidesABatch(t *testing.T) {
 	}
 	timer := func(inc tickets.Incident, target string) uuid.UUID {
 		var ids []uuid.UUID
-		if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target = ? AND state = 'pending'", inc.ID, target).Scan(&ids).Error; err != nil || len(ids) != 1 {
+		if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target = ? AND state = 'pending' AND warning = 0", inc.ID, target).Scan(&ids).Error; err != nil || len(ids) != 1 {
 			t.Fatalf("%s timer of %s: %v %v", target, inc.Reference, ids, err)
 		}
 		return ids[0]
@@ -109,7 +109,7 @@ func TestFireTimersDecidesABatch(t *testing.T) {
 		Want       *time.Time
 	}
 	if err := db.Raw(`SELECT i.id, i.next_due_at, i.next_target,
-			(SELECT min(t.due_at) FROM sla_timers t WHERE t.incident_id = i.id AND t.state = 'pending') AS want
+			(SELECT min(t.due_at) FROM sla_timers t WHERE t.incident_id = i.id AND t.state = 'pending' AND t.warning = 0) AS want
 		FROM incidents i WHERE i.id IN ?`, []uuid.UUID{a.ID, b.ID, c.ID, early.ID}).Scan(&rows).Error; err != nil {
 		t.Fatal(err)
 	}

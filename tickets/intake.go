@@ -46,6 +46,7 @@ type Service struct {
 	sched   Scheduler
 	esc     Escalator
 	teller  Teller
+	obs     Observer
 	users   interface {
 		FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
 	}

@@ -123,8 +123,9 @@ func plannedEvent(incID uuid.UUID, res sla.Result, added []Timer, cancelled bool
 	planned := []catalog.Target{}
 	for _, d := range res.Deadlines {
 		for _, t := range added {
-			if t.Target == d.Target {
+			if t.Target == d.Target { // once, however many of its warning points are new
 				planned = append(planned, catalog.FromDeadline(d, true))
+				break
 			}
 		}
 	}

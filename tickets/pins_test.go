@@ -18,7 +18,7 @@ import (
 func pendingTimer(t *testing.T, db *gorm.DB, inc tickets.Incident, target string) uuid.UUID {
 	t.Helper()
 	var ids []uuid.UUID
-	if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target = ? AND state = 'pending'", inc.ID, target).Scan(&ids).Error; err != nil || len(ids) != 1 {
+	if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target = ? AND state = 'pending' AND warning = 0", inc.ID, target).Scan(&ids).Error; err != nil || len(ids) != 1 {
 		t.Fatalf("%s timer of %s: %v %v", target, inc.Reference, ids, err)
 	}
 	return ids[0]

@@ -34,6 +34,21 @@ type QueueFilter struct {
 	Product    string `json:"product,omitempty"`
 	Office     string `json:"office,omitempty"` // the office of the customer's organisation
 	Limit      int    `json:"limit,omitempty"`  // queue only: default 50, at most 200
+	// DueWithin keeps only incidents whose next pending deadline falls due within this long
+	// from now, overdue ones included (queue only; the "at risk" list).
+	DueWithin time.Duration `json:"-"`
+	dueBefore time.Time
+}
+
+// MaxDueWithin is the longest due_within window: no target runs longer (sla.MaxDuration).
+const MaxDueWithin = sla.MaxDuration
+
+// checkDueWithin validates a due_within window (zero: not given).
+func checkDueWithin(d time.Duration) error {
+	if d < 0 || d > MaxDueWithin {
+		return apperr.InvalidField("due_within", "due_within must be a positive duration of at most %s", sla.FormatDuration(MaxDueWithin))
+	}
+	return nil
 }
 
 func (f *QueueFilter) validate() error {
@@ -45,6 +60,8 @@ func (f *QueueFilter) validate() error {
 		return apperr.InvalidField("tier", "tier must be standard, premium or platinum")
 	case f.Severity < 0 || f.Severity > 4:
 		return apperr.InvalidField("severity", "severity must be 1, 2, 3 or 4")
+	case checkDueWithin(f.DueWithin) != nil:
+		return checkDueWithin(f.DueWithin)
 	case f.Limit < 0 || f.Limit > maxQueueLimit:
 		return apperr.InvalidField("limit", "limit is between 1 and %d", maxQueueLimit)
 	}
@@ -73,6 +90,9 @@ func (s *Service) Queue(ctx context.Context, actor accounts.User, f QueueFilter)
 	}
 	if err := f.validate(); err != nil {
 		return nil, err
+	}
+	if f.DueWithin > 0 {
+		f.dueBefore = s.clock.Now().Add(f.DueWithin)
 	}
 	items, err := s.store.findQueue(ctx, actor.ID, f)
 	if err != nil {
@@ -184,6 +204,9 @@ func queueWhere(me uuid.UUID, f QueueFilter) (string, []any) {
 	}
 	if f.Office != "" {
 		conds, args = append(conds, "i.organization_id IN (SELECT o.id FROM organizations o WHERE o.office = ?)"), append(args, f.Office)
+	}
+	if !f.dueBefore.IsZero() {
+		conds, args = append(conds, "i.next_due_at <= ?"), append(args, f.dueBefore)
 	}
 	return strings.Join(conds, " AND "), args
 }

@@ -86,6 +86,12 @@ func (s *Service) List(ctx context.Context, actor accounts.User, f Filter) (Page
 	if f.Limit > 200 {
 		return Page{}, apperr.InvalidField("limit", "limit is at most 200")
 	}
+	if err := checkDueWithin(f.DueWithin); err != nil {
+		return Page{}, err
+	}
+	if f.DueWithin > 0 {
+		f.dueBefore = s.clock.Now().Add(f.DueWithin)
+	}
 	items, err := s.store.findIncidents(ctx, f)
 	if err != nil {
 		return Page{}, err

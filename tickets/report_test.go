@@ -55,7 +55,7 @@ func TestSLAReport(t *testing.T) {
 	f.clock.Set(t0.Add(time.Hour + time.Second))
 	for _, id := range ids[1:] {
 		var timer []string
-		gdb.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND state = 'pending'", id).Scan(&timer)
+		gdb.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND state = 'pending' AND warning = 0", id).Scan(&timer)
 		if len(timer) != 1 {
 			t.Fatalf("no first-response timer for %s", id)
 		}
@@ -119,7 +119,7 @@ func TestEscalationByDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	var timer []string
-	gdb.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'support_manager' AND state = 'pending'", inc.ID).Scan(&timer)
+	gdb.Raw("SELECT id::text FROM sla_timers WHERE incident_id = ? AND target = 'support_manager' AND state = 'pending' AND warning = 0", inc.ID).Scan(&timer)
 	if len(timer) != 1 {
 		t.Fatal("no support-manager timer")
 	}

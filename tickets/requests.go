@@ -31,12 +31,15 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 	if level < 0 || level > 2 {
 		return Incident{}, apperr.InvalidField("level", "level is 1 (support manager) or 2 (executive)")
 	}
-	var outbox []uuid.UUID
+	var (
+		outbox []uuid.UUID
+		want   int
+	)
 	inc, err := s.act(ctx, id, actCheck(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
-		want := level
+		want = level
 		if want == 0 {
 			want = inc.EscalationLevel + 1
 		}
@@ -65,6 +68,9 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 	})
 	if err == nil && s.sched != nil && len(outbox) > 0 {
 		s.sched.Deliver(ctx, outbox)
+	}
+	if err == nil && s.obs != nil {
+		s.obs.Escalated(want, string(sla.CauseRequest))
 	}
 	return forAudience(actor, inc, err)
 }

@@ -154,9 +154,13 @@ type Filter struct {
 	// Search matches a reference exactly (case-insensitive) or text in the title or description.
 	Search string
 	// Mine keeps only the incidents the caller opened.
-	Mine  bool
-	After *Cursor // exclusive: items strictly older than this position
-	Limit int
+	Mine bool
+	// DueWithin keeps only open incidents whose next pending deadline falls due within this
+	// long from now, overdue ones included (the "at risk" list); zero: no such filter.
+	DueWithin time.Duration
+	dueBefore time.Time
+	After     *Cursor // exclusive: items strictly older than this position
+	Limit     int
 }
 
 // findIncidents returns up to f.Limit+1 incidents, newest first, so the caller knows if there is
@@ -184,6 +188,9 @@ func (s *Store) findIncidents(ctx context.Context, f Filter) ([]Incident, error)
 	if f.Search != "" {
 		like := "%" + likeEscaper.Replace(f.Search) + "%"
 		q = q.Where("(upper(reference) = upper(?) OR title ILIKE ? OR description ILIKE ?)", f.Search, like, like)
+	}
+	if !f.dueBefore.IsZero() {
+		q = q.Where("status <> 'resolved' AND next_due_at <= ?", f.dueBefore)
 	}
 	if f.After != nil {
 		q = q.Where("(created_at, id) < (?, ?)", f.After.CreatedAt, f.After.ID)

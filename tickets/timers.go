@@ -17,12 +17,15 @@ type Timer struct {
 	IncidentID uuid.UUID
 	Target     sla.Target
 	Level      int
-	DueAt      time.Time
-	State      string // pending, fired, cancelled
-	Outcome    string
-	ClaimedAt  *time.Time
-	Claims     int
-	FiredAt    *time.Time
+	// Warning is the warning point in thousandths of the target (750: 75 %); 0 for the
+	// deadline itself.
+	Warning   int
+	DueAt     time.Time
+	State     string // pending, fired, cancelled
+	Outcome   string
+	ClaimedAt *time.Time
+	Claims    int
+	FiredAt   *time.Time
 }
 
 type timerRow struct {
@@ -30,6 +33,7 @@ type timerRow struct {
 	IncidentID uuid.UUID
 	Target     string
 	Level      int
+	Warning    int
 	DueAt      time.Time
 	State      string
 	Outcome    string
@@ -43,7 +47,7 @@ type timerRow struct {
 func (timerRow) TableName() string { return "sla_timers" }
 
 func (r timerRow) toTimer() Timer {
-	return Timer{ID: r.ID, IncidentID: r.IncidentID, Target: sla.Target(r.Target), Level: r.Level, DueAt: r.DueAt.UTC(),
+	return Timer{ID: r.ID, IncidentID: r.IncidentID, Target: sla.Target(r.Target), Level: r.Level, Warning: r.Warning, DueAt: r.DueAt.UTC(),
 		State: r.State, Outcome: r.Outcome, ClaimedAt: r.ClaimedAt, Claims: r.Claims, FiredAt: r.FiredAt}
 }
 
@@ -103,11 +107,15 @@ func afterStops(pending []timerRow, stops []timerStop, adds []timerRow) []timerR
 // nextDeadline is an incident's nearest pending deadline, which the engineer queue orders by
 // (incidents.next_due_at, next_target): soonest due time, then target name. It is the one copy of
 // that rule (migration 00037 dropped SQL's): whoever changes an incident's pending timers writes
-// it, under the incident's lock, in the statement that writes them or right after.
+// it, under the incident's lock, in the statement that writes them or right after. Warnings
+// are no deadlines and do not count.
 func nextDeadline(pending []timerRow) (*time.Time, *string) {
 	var best *timerRow
 	for i := range pending {
 		t := &pending[i]
+		if t.Warning > 0 {
+			continue
+		}
 		if best == nil || t.DueAt.Before(best.DueAt) || (t.DueAt.Equal(best.DueAt) && t.Target < best.Target) {
 			best = t
 		}
@@ -127,12 +135,22 @@ type timerStop struct {
 	FiredAt *time.Time
 }
 
+// timerKey names a pending timer of an incident: a target's deadline (warning 0) or one of its
+// warning points.
+type timerKey struct {
+	target  sla.Target
+	warning int
+}
+
 // diffTimers compares an incident's pending timers with its plan: a new pending timer for each
-// pending deadline without one, and the cancellation of pending timers the plan no longer needs.
-// A timer whose deadline has passed and is still what the plan calls breached (or escalated by
-// that deadline) is left to fire, so an action that races a late delivery never erases it.
+// pending deadline and each warning point still ahead without one, and the cancellation of
+// pending timers the plan no longer needs. A timer whose deadline has passed and is still what
+// the plan calls breached (or escalated by that deadline) is left to fire, so an action that
+// races a late delivery never erases it; so is a warning the plan still places where it stands.
+// A warning point that passed without a timer (told already, or passed before its plan was
+// made) gets none: each point warns once per plan.
 func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Time) (stops []timerStop, adds []timerRow) {
-	have := make(map[sla.Target]bool, len(pending))
+	have := make(map[timerKey]bool, len(pending))
 	want := make(map[sla.Target]sla.Deadline, len(res.Deadlines))
 	for _, d := range res.Deadlines {
 		want[d.Target] = d
@@ -140,9 +158,15 @@ func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Ti
 	for _, r := range pending {
 		t := sla.Target(r.Target)
 		d, ok := want[t]
-		keep := ok && ((d.State == sla.Pending && d.DueAt.Equal(r.DueAt)) || (!r.DueAt.After(now) && passedAt(d, r.DueAt)))
+		var keep bool
+		if r.Warning > 0 {
+			w, found := warningOf(d, r.Warning)
+			keep = ok && found && w.Equal(r.DueAt)
+		} else {
+			keep = ok && ((d.State == sla.Pending && d.DueAt.Equal(r.DueAt)) || (!r.DueAt.After(now) && passedAt(d, r.DueAt)))
+		}
 		if keep {
-			have[t] = true
+			have[timerKey{t, r.Warning}] = true
 			continue
 		}
 		outcome := "superseded"
@@ -152,13 +176,35 @@ func diffTimers(incID uuid.UUID, pending []timerRow, res sla.Result, now time.Ti
 		stops = append(stops, timerStop{ID: r.ID, State: "cancelled", Outcome: outcome})
 	}
 	for _, d := range res.Deadlines {
-		if d.State != sla.Pending || d.DueAt.IsZero() || have[d.Target] {
+		if d.State != sla.Pending || d.DueAt.IsZero() {
 			continue
 		}
-		adds = append(adds, timerRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Target: string(d.Target), Level: d.Level,
-			DueAt: d.DueAt, State: "pending", CreatedAt: now})
+		if !have[timerKey{d.Target, 0}] {
+			adds = append(adds, timerRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Target: string(d.Target), Level: d.Level,
+				DueAt: d.DueAt, State: "pending", CreatedAt: now})
+		}
+		for _, w := range d.Warnings {
+			if w.At.After(now) && !have[timerKey{d.Target, w.Permille}] {
+				adds = append(adds, timerRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Target: string(d.Target), Level: d.Level,
+					Warning: w.Permille, DueAt: w.At.Truncate(time.Microsecond), State: "pending", CreatedAt: now})
+			}
+		}
 	}
 	return stops, adds
+}
+
+// warningOf returns when the plan places warning point p of a pending deadline, to the
+// microsecond PostgreSQL keeps (a fraction of an odd length may fall between microseconds).
+func warningOf(d sla.Deadline, p int) (time.Time, bool) {
+	if d.State != sla.Pending {
+		return time.Time{}, false
+	}
+	for _, w := range d.Warnings {
+		if w.Permille == p {
+			return w.At.Truncate(time.Microsecond), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // passedAt reports whether the plan says d's deadline passed at due: a response, update or

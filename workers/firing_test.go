@@ -47,7 +47,7 @@ func TestFirerBatchesConcurrentDeliveries(t *testing.T) {
 			t.Fatal(err)
 		}
 		var ids []uuid.UUID
-		if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target = 'first_response'", inc.ID).Scan(&ids).Error; err != nil || len(ids) != 1 {
+		if err := db.Raw("SELECT id FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND warning = 0", inc.ID).Scan(&ids).Error; err != nil || len(ids) != 1 {
 			t.Fatal(ids, err)
 		}
 		timers = append(timers, ids[0])

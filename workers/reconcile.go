@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/metrics"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -34,6 +35,8 @@ type Reconciler struct {
 	Redis    redis.UniversalClient
 	Clock    clock.Clock
 	Log      *slog.Logger
+	// Metrics counts the repairs (nil: not counted).
+	Metrics *metrics.Set
 }
 
 // Run reconciles until ctx ends.
@@ -72,6 +75,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 		}
 		if forgot > 0 {
 			r.Log.Warn("redis lost its data: rescheduling every pending timer", "timers", forgot)
+			r.Metrics.Repaired("redis_lost", int(forgot))
 		}
 	}
 	for i := 0; i < 50; i++ {
@@ -83,6 +87,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 			break
 		}
 		r.Queue.Reschedule(ctx, ts)
+		r.Metrics.Repaired("unenqueued", len(ts))
 		if len(ts) < batch {
 			break
 		}
@@ -102,6 +107,7 @@ func (r *Reconciler) Once(ctx context.Context) error {
 		if err := r.Queue.enqueue(ctx, t.ID, t.DueAt, tid, now); err != nil {
 			return err
 		}
+		r.Metrics.Repaired("redelivered", 1)
 	}
 	return nil
 }

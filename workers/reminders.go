@@ -18,6 +18,7 @@ func NewRenewalRemindersTask() *asynq.Task {
 // HandleRenewalReminders sends the reminders due at the clock's now.
 func (h *handlers) HandleRenewalReminders(ctx context.Context, _ *asynq.Task) error {
 	n, err := h.deps.Reminders.SendDue(ctx, h.deps.Clock.Now())
+	h.deps.Metrics.RemindersSent(n) // those sent before an error count too
 	if err != nil {
 		return err
 	}

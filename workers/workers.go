@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/metrics"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
@@ -108,6 +109,8 @@ type Deps struct {
 	// reader and (Config.Mail.LMTPAddr) the LMTP listener. MailQueue enqueues its tasks.
 	Mail      *inbound.Service
 	MailQueue *MailQueue
+	// Metrics counts what the workers decide (nil: nothing counted).
+	Metrics *metrics.Set
 }
 
 // Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
@@ -155,7 +158,7 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 	reconciled := make(chan struct{})
 	if d.Timers != nil {
 		rdb := redisClient(redis)
-		rc := &Reconciler{Interval: cfg.ReconcileInterval, Store: d.Timers, Queue: d.Queue, Clock: d.Clock, Log: d.Log, Redis: rdb}
+		rc := &Reconciler{Interval: cfg.ReconcileInterval, Store: d.Timers, Queue: d.Queue, Clock: d.Clock, Log: d.Log, Redis: rdb, Metrics: d.Metrics}
 		go func() { defer close(reconciled); defer rdb.Close(); rc.Run(rctx) }()
 	} else {
 		close(reconciled)

@@ -58,7 +58,7 @@ func TestKilledWorkerMidTask(t *testing.T) {
 	var claimedAt time.Time
 	waitFor(t, 10*time.Second, "the first-response delivery to start", func() bool {
 		var ts []time.Time
-		db.Raw("SELECT claimed_at FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND claimed_at IS NOT NULL", id).Scan(&ts)
+		db.Raw("SELECT claimed_at FROM sla_timers WHERE incident_id = ? AND target = 'first_response' AND warning = 0 AND claimed_at IS NOT NULL", id).Scan(&ts)
 		if len(ts) == 1 {
 			claimedAt = ts[0]
 		}

@@ -45,6 +45,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	noop := flag.Bool("noop", false, "measure asynq alone: -n no-op tasks due in the same second, the workers' asynq settings, no database")
 	measure := flag.Duration("measure", 0, "stop this long after the first deadline and report on what fell due by then (0: until all fired)")
+	warn := flag.Bool("warnings", false, "also a warning point per incident at 99 % of its 1 h target (36 s before the deadline), told to the office's manager")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -59,7 +60,7 @@ func main() {
 	if *noop {
 		err = runNoop(*n, *lead, *conc, os.Getenv("REDIS_URL"))
 	} else {
-		err = run(*n, *window, *lead, *measure, *burst, *conc, *dbConns, *procs)
+		err = run(*n, *window, *lead, *measure, *burst, *warn, *conc, *dbConns, *procs)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "timerbench:", err)
@@ -68,7 +69,7 @@ func main() {
 	}
 }
 
-func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, procs int) error {
+func run(n int, window, lead, measure time.Duration, burst, warn bool, conc, dbConns, procs int) error {
 	ctx := context.Background()
 	cfg, err := app.FromEnv(os.Getenv)
 	if err != nil {
@@ -112,9 +113,13 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 		return err
 	}
 	secs := 3600.0
+	points := []float64{}
+	if warn {
+		points = []float64{0.99}
+	}
 	pol, err := e.Catalog.PutPolicy(ctx, admin.ID, sla.Premium, []catalog.Cell{
 		{Severity: 1, Target: "first_response", None: true}, {Severity: 1, Target: "update_cadence", None: true},
-		{Severity: 1, Target: "support_manager", Seconds: &secs}, {Severity: 1, Target: "executive", None: true}})
+		{Severity: 1, Target: "support_manager", Seconds: &secs, Warnings: &points}, {Severity: 1, Target: "executive", None: true}})
 	if err != nil {
 		return err
 	}
@@ -138,6 +143,13 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 		SELECT gen_random_uuid(), id, 'support_manager', 1, accepted_at + interval '1 hour', 'pending', now() FROM inc`,
 		start, spread.Microseconds(), spread.Microseconds(), n, n, stamp, org.ID, member.ID, pol.Version).Error; err != nil {
 		return err
+	}
+	if warn { // the plan's warning at 99 % of the hour: 3,564 s after acceptance
+		if err := e.DB.Exec(`INSERT INTO sla_timers (id, incident_id, target, level, warning, due_at, state, created_at)
+			SELECT gen_random_uuid(), id, 'support_manager', 1, 990, accepted_at + interval '3564 seconds', 'pending', now()
+			FROM incidents WHERE organization_id = ?`, org.ID).Error; err != nil {
+			return err
+		}
 	}
 
 	// Statistics as a running system has them: planned against an empty table, the workers'
@@ -210,8 +222,19 @@ func run(n int, window, lead, measure time.Duration, burst bool, conc, dbConns, 
 func report(ctx context.Context, e *app.Engine, orgID string, n int, start, last time.Time) error {
 	var lat []float64
 	if err := e.DB.Raw(`SELECT extract(epoch FROM t.fired_at - t.due_at) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id
-		WHERE i.organization_id = ? AND t.state = 'fired'`, orgID).Scan(&lat).Error; err != nil {
+		WHERE i.organization_id = ? AND t.state = 'fired' AND t.warning = 0`, orgID).Scan(&lat).Error; err != nil {
 		return err
+	}
+	var warned []float64
+	if err := e.DB.Raw(`SELECT extract(epoch FROM t.fired_at - t.due_at) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id
+		WHERE i.organization_id = ? AND t.state = 'fired' AND t.warning > 0 ORDER BY 1`, orgID).Scan(&warned).Error; err != nil {
+		return err
+	}
+	if len(warned) > 0 {
+		at := func(p float64) time.Duration {
+			return time.Duration(warned[int(p*float64(len(warned)-1))] * float64(time.Second)).Round(time.Millisecond)
+		}
+		fmt.Printf("warnings told %d; lateness p50 %v p90 %v p99 %v max %v\n", len(warned), at(.5), at(.9), at(.99), at(1))
 	}
 	var dup, escalated, early int64
 	e.DB.Raw(`SELECT count(*) FROM (SELECT incident_id FROM incident_events e JOIN incidents i ON i.id = e.incident_id
@@ -230,9 +253,9 @@ func report(ctx context.Context, e *app.Engine, orgID string, n int, start, last
 		return time.Duration(lat[int(p*float64(len(lat)-1))] * float64(time.Second))
 	}
 	var drained time.Time
-	e.DB.Raw(`SELECT max(t.fired_at) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE i.organization_id = ?`, orgID).Scan(&drained)
+	e.DB.Raw(`SELECT max(t.fired_at) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE i.organization_id = ? AND t.warning = 0`, orgID).Scan(&drained)
 	var due int64
-	e.DB.Raw(`SELECT count(*) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE i.organization_id = ? AND t.due_at <= ?`, orgID, last).Scan(&due)
+	e.DB.Raw(`SELECT count(*) FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE i.organization_id = ? AND t.due_at <= ? AND t.warning = 0`, orgID, last).Scan(&due)
 	fmt.Printf("fired %d of the %d due by the end (of %d timers; incidents escalated: %d); early %d; duplicate escalations %d\n", len(lat), due, n, escalated, early, dup)
 	fmt.Printf("lateness p50 %v p90 %v p99 %v max %v\n", pct(.5).Round(time.Millisecond), pct(.9).Round(time.Millisecond),
 		pct(.99).Round(time.Millisecond), pct(1).Round(time.Millisecond))

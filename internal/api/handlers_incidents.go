@@ -88,6 +88,11 @@ func (s *Server) listIncidents(c *fiber.Ctx) error {
 		}
 		f.OrganizationID = &id
 	}
+	d, err := dueWithin(c)
+	if err != nil {
+		return err
+	}
+	f.DueWithin = d
 	if v := c.Query("cursor"); v != "" {
 		cur, err := tickets.ParseCursor(v)
 		if err != nil {

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"math"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/supportd/supportd/internal/apperr"
@@ -60,5 +62,28 @@ func queueFilter(c *fiber.Ctx) (tickets.QueueFilter, error) {
 			*n.dst = i
 		}
 	}
-	return f, nil
+	d, err := dueWithin(c)
+	f.DueWithin = d
+	return f, err
+}
+
+// dueWithin reads the due_within query parameter: a Go duration ("2h", "90m") or a number of
+// seconds; absent is zero. Its range is the domain's to check.
+func dueWithin(c *fiber.Ctx) (time.Duration, error) {
+	v := c.Query("due_within")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		secs, serr := strconv.ParseFloat(v, 64)
+		if serr != nil || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > tickets.MaxDueWithin.Seconds() {
+			return 0, apperr.InvalidField("due_within", "due_within must be a duration like 2h or 90m, or a number of seconds")
+		}
+		d = time.Duration(secs * float64(time.Second))
+	}
+	if d <= 0 {
+		return 0, apperr.InvalidField("due_within", "due_within must be positive")
+	}
+	return d, nil
 }

@@ -106,7 +106,9 @@ var schemas = map[string]any{
 		"target": enum("first_response", "update_cadence", "support_manager", "executive"),
 		"kind":   enum("duration", "business_days", "none", "on_request"), "duration": map[string]any{"description": "Go duration (\"1h\", \"2s\") or seconds"},
 		"seconds": map[string]any{"type": "number"}, "business_days": map[string]any{"type": "integer"}, "clock": str(),
-		"on_request": map[string]any{"type": "boolean"}, "none": map[string]any{"type": "boolean"}}),
+		"on_request": map[string]any{"type": "boolean"}, "none": map[string]any{"type": "boolean"},
+		"warnings": withDesc(arr(map[string]any{"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1}),
+			"warning points as fractions of the target, increasing, at most 4, in thousandths; absent: 0.75 for first_response and update_cadence, none for escalations; [] for none")}),
 	"PolicyCells": obj([]string{"cells"}, map[string]any{"cells": arr(ref("Cell"))}),
 	"Policy":      obj(nil, map[string]any{"tier": tierEnum, "version": map[string]any{"type": "integer"}, "cells": arr(ref("Cell")), "created_at": strf("date-time")}),
 	"Policies":    obj([]string{"items"}, map[string]any{"items": arr(ref("Policy"))}),
@@ -121,6 +123,8 @@ var schemas = map[string]any{
 		"escalated_at": nullable(strf("date-time")),
 		"cause":        map[string]any{"type": "string", "enum": []string{"deadline", "request", "higher_level"}, "description": "what reached an escalated level (escalation targets are escalated, never breached)"},
 		"clock":        str(), "remaining": str(),
+		"warnings": withDesc(arr(obj(nil, map[string]any{"point": map[string]any{"type": "number"}, "at": strf("date-time")})),
+			"staff only, with the explanation: the warning points still ahead on a pending target and when each is reached"),
 		"explanation": map[string]any{"type": "array", "items": str(), "description": "how the deadline was reached: policy cell, clock, each segment counted, each closure skipped, each pause. " +
 			"Present on a single incident read by staff (GET /v1/incidents/{id}, the answers of actions, intake and claim) and on POST /v1/sla/preview; " +
 			"left out of lists (GET /v1/incidents, GET /v1/queue) and of every answer to a customer (SLA explanations are staff-only)"},

@@ -32,6 +32,8 @@ type Config struct {
 	ForwardInterval   time.Duration
 	SMTPURL           string
 	DataDir           string
+	// MetricsAddr is where `supportd work` serves /metrics; empty: no listener.
+	MetricsAddr string
 	// WebhookAllowPrivate lets webhooks target internal addresses (on-premises receivers).
 	WebhookAllowPrivate bool
 	// SecretKey seals webhook secrets at rest (32 bytes); nil keeps them as given.
@@ -57,6 +59,7 @@ var Vars = []Var{
 	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/supportd?sslmode=disable", "PostgreSQL connection URL. `supportd dev` starts a private server when unset."},
 	{"REDIS_URL", "redis://127.0.0.1:6379/0", "Redis connection URL for asynq. `supportd dev` starts a private server when unset."},
 	{"LISTEN_ADDR", "127.0.0.1:8080", "HTTP listen address (`:0` picks a free port, printed in the log)."},
+	{"METRICS_ADDR", "", "Where `supportd work` serves Prometheus metrics at `/metrics` (e.g. 127.0.0.1:9464; `:0` picks a free port, printed in the log); unset: no listener. `supportd serve` serves them on LISTEN_ADDR."},
 	{"SUPPORT_ADMIN_TOKEN", "", "When set, an admin user owning this bearer token exists after start."},
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"LOG_FORMAT", "json", "json or text."},
@@ -108,6 +111,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DataDir:     get("DATA_DIR"),
 		SMTPURL:     get("SMTP_URL"),
 		PublicURL:   strings.TrimRight(get("PUBLIC_URL"), "/"),
+		MetricsAddr: get("METRICS_ADDR"),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)

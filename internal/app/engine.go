@@ -7,9 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
@@ -18,6 +21,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/internal/metrics"
 	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/internal/web"
 	"github.com/supportd/supportd/migrations"
@@ -53,6 +57,10 @@ type Engine struct {
 	mailSigner   *mailmsg.Signer // set by PrepareMail
 	Mail         *inbound.Service
 	MailQueue    *workers.MailQueue
+	// Registry holds every series this process reports (serve's /metrics, work's METRICS_ADDR);
+	// Metrics are the engine's own counters on it.
+	Registry *prometheus.Registry
+	Metrics  *metrics.Set
 }
 
 // NewLogger returns the slog logger the configuration asks for.
@@ -99,6 +107,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	}
 	e.Incidents.UseTeller(escalation.NewTeller(e.Mailer))
 	e.Replays = replay.NewService(db, e.Timers, e.Catalog, c, log)
+	e.Registry = prometheus.NewRegistry()
+	e.Metrics = metrics.New(e.Registry)
+	e.Incidents.UseObserver(e.Metrics)
+	e.Registry.MustRegister(inbound.NewCollector(db), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(db, c))
 	return e, nil
 }
 
@@ -149,10 +161,11 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 			return fmt.Errorf("bootstrap admin: %w", err)
 		}
 	}
-	reg := prometheus.NewRegistry()
+	reg := e.Registry
 	qc := workers.NewQueueCollector(e.Redis)
 	defer qc.Close()
-	reg.MustRegister(qc, inbound.NewCollector(e.DB))
+	reg.MustRegister(qc)
+	defer reg.Unregister(qc)
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Replays: e.Replays, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
 		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.DB, e.Clock), Ready: e.readiness(), Mail: e.Mail,
@@ -208,12 +221,21 @@ func (e *Engine) Work(ctx context.Context) error {
 	if err := e.PrepareMail(ctx); err != nil {
 		return err
 	}
+	if e.Cfg.MetricsAddr != "" {
+		stop, err := e.serveMetrics()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	e.Metrics.ReconcileInterval(e.Registry, e.Cfg.ReconcileInterval)
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
 		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
-			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue,
+			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue, Metrics: e.Metrics,
 			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
-				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable, Signer: e.mailSigner}), e.Clock, e.Log)})
+				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable, Signer: e.mailSigner,
+					Failed: e.Metrics}), e.Clock, e.Log)})
 }
 
 // MigrateDown rolls back the newest migration.
@@ -232,4 +254,19 @@ func (e *Engine) MigrationStatus(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	return migrations.Status(ctx, sqlDB, w)
+}
+
+// serveMetrics serves the registry at /metrics on METRICS_ADDR for `supportd work`, which has
+// no API listener: what its workers decided is counted in this process. It returns the stop.
+func (e *Engine) serveMetrics() (func(), error) {
+	ln, err := net.Listen("tcp", e.Cfg.MetricsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen METRICS_ADDR %s: %w", e.Cfg.MetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(e.Registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	e.Log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }

@@ -135,7 +135,7 @@ func TestWireRoundTrips(t *testing.T) {
 		}
 		for i, cell := range back.Cells {
 			got, err := cell.ToCell("cells")
-			if err != nil || !reflect.DeepEqual(got, p.Cells[i]) {
+			if err != nil || !got.Equal(p.Cells[i]) {
 				t.Fatalf("%s cell %d: %+v, want %+v (%v)", p.Tier, i, got, p.Cells[i], err)
 			}
 		}

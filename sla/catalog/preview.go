@@ -25,6 +25,15 @@ type Target struct {
 	Remaining   string     `json:"remaining,omitempty"` // time left on a paused clock
 	Explanation []string   `json:"explanation,omitempty"`
 	Steps       []sla.Step `json:"steps,omitempty"`
+	// Warnings are the warning points still ahead on a pending target (staff only, with the
+	// explanation).
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Warning is a warning point in JSON: the fraction of the target and when it is reached.
+type Warning struct {
+	Point float64   `json:"point"`
+	At    time.Time `json:"at"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -44,6 +53,9 @@ func FromDeadline(d sla.Deadline, explain bool) Target {
 	if explain {
 		t.Explanation = d.Explanation.Lines()
 		t.Steps = d.Explanation
+		for _, w := range d.Warnings {
+			t.Warnings = append(t.Warnings, Warning{Point: float64(w.Permille) / 1000, At: w.At})
+		}
 	}
 	return t
 }

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -55,6 +56,9 @@ type Cell struct {
 	Clock        string    `json:"clock,omitempty"`
 	OnRequest    bool      `json:"on_request,omitempty"`
 	None         bool      `json:"none,omitempty"`
+	// Warnings are the warning points as fractions of the target (0.75: when 75 % of it is
+	// used). Absent: the default of the target (sla.DefaultWarnings); [] for none.
+	Warnings *[]float64 `json:"warnings,omitempty"`
 }
 
 var kindNames = map[sla.Kind]string{sla.Duration: "duration", sla.BusinessDays: "business_days", sla.None: "none", sla.OnRequest: "on_request"}
@@ -101,6 +105,19 @@ func (c Cell) ToCell(prefix string) (sla.Cell, error) {
 	if out.Kind.Timed() && out.Clock == "" {
 		out.Clock = sla.Clock24x7
 	}
+	switch {
+	case c.Warnings != nil:
+		out.Warnings = make([]int, len(*c.Warnings))
+		for i, f := range *c.Warnings {
+			p := math.Round(f * 1000)
+			if math.Abs(f*1000-p) > 1e-6 || math.IsNaN(f) {
+				return sla.Cell{}, &sla.FieldError{Field: prefix + ".warnings[" + strconv.Itoa(i) + "]", Message: "must be a fraction in thousandths (e.g. 0.75)"}
+			}
+			out.Warnings[i] = int(p)
+		}
+	case out.Kind.Timed():
+		out.Warnings = sla.DefaultWarnings(out.Target)
+	}
 	return out, nil
 }
 
@@ -118,6 +135,13 @@ func FromCell(c sla.Cell) Cell {
 		out.OnRequest = true
 	case sla.None:
 		out.None = true
+	}
+	if c.Kind.Timed() {
+		ws := make([]float64, len(c.Warnings))
+		for i, p := range c.Warnings {
+			ws[i] = float64(p) / 1000
+		}
+		out.Warnings = &ws
 	}
 	return out
 }

@@ -198,14 +198,14 @@ func (s *Setup) one(h *tickets.History, p *partial, rec map[policyKey]sla.Policy
 // sameCells reports whether the two policies agree on every cell the incident can use (its
 // severities over its history), so both plans are the same and one suffices.
 func sameCells(a, b sla.Policy, in sla.Incident) bool {
-	if a.Version == b.Version && a.Tier == b.Tier && len(a.Cells) == len(b.Cells) && slices.Equal(a.Cells, b.Cells) {
+	if a.Version == b.Version && a.Tier == b.Tier && len(a.Cells) == len(b.Cells) && slices.EqualFunc(a.Cells, b.Cells, sla.Cell.Equal) {
 		return true
 	}
 	check := func(sev int) bool {
 		for _, t := range sla.PolicyTargets {
 			ca, oka := a.Cell(sev, t)
 			cb, okb := b.Cell(sev, t)
-			if oka != okb || ca != cb {
+			if oka != okb || !ca.Equal(cb) {
 				return false
 			}
 		}
