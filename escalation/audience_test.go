@@ -15,7 +15,8 @@ import (
 // fields of customer-visible entries, tell.go) reach customers.
 func TestEveryNoteKindHasAnAudience(t *testing.T) {
 	want := map[string]tickets.Audience{escalation.KindIncidentOpened: tickets.AudienceStaff, escalation.KindEscalation: tickets.AudienceStaff,
-		escalation.KindBreach: tickets.AudienceStaff, escalation.KindRenewalReminder: tickets.AudienceCustomer}
+		escalation.KindBreach: tickets.AudienceStaff, escalation.KindRenewalReminder: tickets.AudienceCustomer,
+		escalation.KindResolutionConfirmed: tickets.AudienceStaff}
 	for _, k := range escalation.CustomerKinds {
 		want[k] = tickets.AudienceCustomer
 	}

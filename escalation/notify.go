@@ -19,10 +19,12 @@ const (
 	KindEscalation      = "escalation"
 	KindBreach          = "breach"
 	KindRenewalReminder = "renewal_reminder"
+	// KindResolutionConfirmed tells the assignee that the customer confirmed the resolution.
+	KindResolutionConfirmed = "resolution_confirmed"
 )
 
 // Kinds lists every notification kind a webhook may subscribe to.
-var Kinds = append([]string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder}, CustomerKinds...)
+var Kinds = append([]string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder, KindResolutionConfirmed}, CustomerKinds...)
 
 func knownKind(k string) bool {
 	for _, v := range Kinds {

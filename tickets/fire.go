@@ -21,6 +21,8 @@ type Escalator interface {
 	Escalated(ctx context.Context, tx *gorm.DB, escalations []Escalation, now time.Time) ([]uuid.UUID, error)
 	// Breached: response or update targets passed unmet.
 	Breached(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) ([]uuid.UUID, error)
+	// Confirmed: a customer confirmed inc's resolution (its assignee hears of it).
+	Confirmed(ctx context.Context, tx *gorm.DB, inc Incident, message string, now time.Time) ([]uuid.UUID, error)
 }
 
 // Escalation is an incident reaching an escalation level.
