@@ -11,21 +11,25 @@ import (
 // note, the escalation note to the level's recipients (with the cause and the organisation), the
 // breach note to the assignee and their managers. A kind missing here is staff-only.
 var noteVisibility = map[string]tickets.Audience{
-	KindIncidentOpened:  tickets.AudienceStaff,
-	KindEscalation:      tickets.AudienceStaff,
-	KindBreach:          tickets.AudienceStaff,
-	KindSLAWarning:      tickets.AudienceStaff,    // to the assignee, the engineers who may claim, or the level's recipients
-	KindRenewalReminder: tickets.AudienceCustomer, // to the organisation's admins; no incident content
+	KindIncidentOpened: tickets.AudienceStaff,
+	KindEscalation:     tickets.AudienceStaff,
+	KindBreach:         tickets.AudienceStaff,
+	KindSLAWarning:     tickets.AudienceStaff, // to the assignee, the engineers who may claim, or the level's recipients
+	// The customer's confirmation, told to the assignee (customers hear of it as
+	// KindIncidentResolutionConfirmed).
+	KindResolutionConfirmed: tickets.AudienceStaff,
+	KindRenewalReminder:     tickets.AudienceCustomer, // to the organisation's admins; no incident content
 	// What customers are told of their incidents (tell.go): only customer fields of
 	// customer-visible timeline entries, chosen by tickets' audience table.
-	KindIncidentReceived:        tickets.AudienceCustomer,
-	KindIncidentAcknowledged:    tickets.AudienceCustomer,
-	KindIncidentUpdated:         tickets.AudienceCustomer,
-	KindIncidentWaiting:         tickets.AudienceCustomer,
-	KindIncidentResolved:        tickets.AudienceCustomer,
-	KindIncidentReopened:        tickets.AudienceCustomer,
-	KindIncidentSeverityChanged: tickets.AudienceCustomer,
-	KindIncidentEscalated:       tickets.AudienceCustomer,
+	KindIncidentReceived:            tickets.AudienceCustomer,
+	KindIncidentAcknowledged:        tickets.AudienceCustomer,
+	KindIncidentUpdated:             tickets.AudienceCustomer,
+	KindIncidentWaiting:             tickets.AudienceCustomer,
+	KindIncidentResolved:            tickets.AudienceCustomer,
+	KindIncidentReopened:            tickets.AudienceCustomer,
+	KindIncidentSeverityChanged:     tickets.AudienceCustomer,
+	KindIncidentEscalated:           tickets.AudienceCustomer,
+	KindIncidentResolutionConfirmed: tickets.AudienceCustomer,
 }
 
 // NoteAudience returns who may read notifications of the kind; an undecided kind is staff-only.

@@ -16,7 +16,7 @@ import (
 func TestEveryNoteKindHasAnAudience(t *testing.T) {
 	want := map[string]tickets.Audience{escalation.KindIncidentOpened: tickets.AudienceStaff, escalation.KindEscalation: tickets.AudienceStaff,
 		escalation.KindBreach: tickets.AudienceStaff, escalation.KindRenewalReminder: tickets.AudienceCustomer,
-		escalation.KindSLAWarning: tickets.AudienceStaff}
+		escalation.KindSLAWarning: tickets.AudienceStaff, escalation.KindResolutionConfirmed: tickets.AudienceStaff}
 	for _, k := range escalation.CustomerKinds {
 		want[k] = tickets.AudienceCustomer
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -105,7 +106,35 @@ func (f *Followers) Unfollow(ctx context.Context, actor accounts.User, inc ticke
 	return nil
 }
 
-// List returns inc's followers, oldest first.
+// Page returns a page of inc's followers, oldest first, and the next page's cursor.
+// Errors: invalid_value (limit, cursor).
+func (f *Followers) Page(ctx context.Context, inc tickets.Incident, req page.Request) ([]Follower, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	after, afterID := time.Time{}, uuid.Nil
+	if req.Cursor != nil {
+		if afterID, err = req.Cursor.UUID(); err != nil {
+			return nil, "", err
+		}
+		after = req.Cursor.At
+	}
+	var out []Follower
+	err = f.db.WithContext(ctx).Raw(`SELECT f.user_id, u.name, u.email, f.added_by, f.added_at FROM incident_followers f
+		JOIN users u ON u.id = f.user_id WHERE f.incident_id = ? AND (f.added_at, f.user_id) > (?, ?)
+		ORDER BY f.added_at, f.user_id LIMIT ?`, inc.ID, after, afterID, req.Limit+1).Scan(&out).Error
+	if err != nil {
+		return nil, "", dbx.Translate(err, "followers")
+	}
+	for i := range out {
+		out[i].AddedAt = out[i].AddedAt.UTC()
+	}
+	out, next := page.Cut(out, req.Limit, func(x Follower) page.Cursor { return page.Cursor{At: x.AddedAt, ID: x.UserID.String()} })
+	return out, next, nil
+}
+
+// List returns all of inc's followers, oldest first (the answer to a change of them).
 func (f *Followers) List(ctx context.Context, inc tickets.Incident) ([]Follower, error) {
 	var out []Follower
 	err := f.db.WithContext(ctx).Raw(`SELECT f.user_id, u.name, u.email, f.added_by, f.added_at FROM incident_followers f

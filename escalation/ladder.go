@@ -209,3 +209,21 @@ func (l *Ladder) Breached(ctx context.Context, tx *gorm.DB, breaches []tickets.B
 	}
 	return l.notifier.Notify(ctx, tx, now, notes...)
 }
+
+// Confirmed tells the incident's assignee, in their inbox (and by e-mail when it is on), that
+// the customer confirmed the resolution; an unassigned incident tells no one.
+func (l *Ladder) Confirmed(ctx context.Context, tx *gorm.DB, inc tickets.Incident, message string, now time.Time) ([]uuid.UUID, error) {
+	if inc.AssigneeID == nil {
+		return nil, nil
+	}
+	id := inc.ID
+	body := fmt.Sprintf("The customer confirmed the resolution of %s; it stays resolved.", inc.Reference)
+	if message != "" {
+		body += "\n\n" + message
+	}
+	return l.notifier.Notify(ctx, tx, now, Note{Kind: KindResolutionConfirmed, IncidentID: &id, Recipients: []uuid.UUID{*inc.AssigneeID},
+		Subject:  fmt.Sprintf("[%s] resolution confirmed: %s", inc.Reference, inc.Title),
+		Body:     body,
+		Data:     map[string]any{"reference": inc.Reference},
+		DedupKey: "confirmed:" + inc.ID.String() + ":" + now.UTC().Format(time.RFC3339Nano)})
+}

@@ -20,10 +20,12 @@ const (
 	KindBreach          = "breach"
 	KindRenewalReminder = "renewal_reminder"
 	KindSLAWarning      = "sla_warning"
+	// KindResolutionConfirmed tells the assignee that the customer confirmed the resolution.
+	KindResolutionConfirmed = "resolution_confirmed"
 )
 
 // Kinds lists every notification kind a webhook may subscribe to.
-var Kinds = append([]string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder, KindSLAWarning}, CustomerKinds...)
+var Kinds = append([]string{KindIncidentOpened, KindEscalation, KindBreach, KindRenewalReminder, KindSLAWarning, KindResolutionConfirmed}, CustomerKinds...)
 
 func knownKind(k string) bool {
 	for _, v := range Kinds {

@@ -15,32 +15,34 @@ import (
 // The notification kinds customers receive (SPEC §3a): one per customer-visible change. They are
 // also the webhook event kinds an organisation subscribes to.
 const (
-	KindIncidentReceived        = "incident_received"
-	KindIncidentAcknowledged    = "incident_acknowledged"
-	KindIncidentUpdated         = "incident_updated"
-	KindIncidentWaiting         = "incident_waiting"
-	KindIncidentResolved        = "incident_resolved"
-	KindIncidentReopened        = "incident_reopened"
-	KindIncidentSeverityChanged = "incident_severity_changed"
-	KindIncidentEscalated       = "incident_escalated"
+	KindIncidentReceived            = "incident_received"
+	KindIncidentAcknowledged        = "incident_acknowledged"
+	KindIncidentUpdated             = "incident_updated"
+	KindIncidentWaiting             = "incident_waiting"
+	KindIncidentResolved            = "incident_resolved"
+	KindIncidentReopened            = "incident_reopened"
+	KindIncidentSeverityChanged     = "incident_severity_changed"
+	KindIncidentEscalated           = "incident_escalated"
+	KindIncidentResolutionConfirmed = "incident_resolution_confirmed"
 )
 
 // CustomerKinds lists the kinds of the customer notifications, in the incident's order of life.
 var CustomerKinds = []string{KindIncidentReceived, KindIncidentAcknowledged, KindIncidentUpdated, KindIncidentWaiting,
-	KindIncidentResolved, KindIncidentReopened, KindIncidentSeverityChanged, KindIncidentEscalated}
+	KindIncidentResolved, KindIncidentReopened, KindIncidentSeverityChanged, KindIncidentEscalated, KindIncidentResolutionConfirmed}
 
 // tellKinds names the notification each customer-visible timeline kind is told as. It does not
 // decide who reads what: the timeline's audience table does (tickets.ShowEvent), and a kind
 // it makes staff-only is never told whatever this map says. A customer-visible kind missing
 // here is told as an update.
 var tellKinds = map[string]string{
-	tickets.KindOpened:          KindIncidentReceived,
-	tickets.KindAcknowledged:    KindIncidentAcknowledged,
-	tickets.KindWaitStarted:     KindIncidentWaiting,
-	tickets.KindResolved:        KindIncidentResolved,
-	tickets.KindReopened:        KindIncidentReopened,
-	tickets.KindSeverityChanged: KindIncidentSeverityChanged,
-	tickets.KindEscalated:       KindIncidentEscalated,
+	tickets.KindOpened:              KindIncidentReceived,
+	tickets.KindAcknowledged:        KindIncidentAcknowledged,
+	tickets.KindWaitStarted:         KindIncidentWaiting,
+	tickets.KindResolved:            KindIncidentResolved,
+	tickets.KindReopened:            KindIncidentReopened,
+	tickets.KindSeverityChanged:     KindIncidentSeverityChanged,
+	tickets.KindEscalated:           KindIncidentEscalated,
+	tickets.KindResolutionConfirmed: KindIncidentResolutionConfirmed,
 }
 
 // foldedKinds are entries that, written in one step with another, only restate it (a reply

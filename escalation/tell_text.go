@@ -22,6 +22,7 @@ type phrases struct {
 	waitEnded       string
 	resolved        string
 	reopened        string
+	confirmed       string
 	severityChanged string // %v from, %v to
 	reason          string // %s reason
 	escalated       string // %d level, %s level name
@@ -39,7 +40,8 @@ var catalogue = map[string]phrases{
 			KindIncidentReceived: "Incident received: %s", KindIncidentAcknowledged: "An engineer is working on your incident: %s",
 			KindIncidentUpdated: "Update on your incident: %s", KindIncidentWaiting: "We need information from you: %s",
 			KindIncidentResolved: "Resolved: %s", KindIncidentReopened: "Reopened: %s",
-			KindIncidentSeverityChanged: "Severity changed: %s", KindIncidentEscalated: "Escalated: %s"},
+			KindIncidentSeverityChanged: "Severity changed: %s", KindIncidentEscalated: "Escalated: %s",
+			KindIncidentResolutionConfirmed: "Resolution confirmed: %s"},
 		received:        "We received your incident %s (%s) at severity %d.",
 		confirmByPhone:  "You asked for severity %v. Incidents sent by e-mail start at severity 3: please call support to confirm severity %v by phone.",
 		inGrace:         "Your maintenance contract is in its grace period: please renew it.",
@@ -49,6 +51,7 @@ var catalogue = map[string]phrases{
 		waitEnded:       "We are working on your incident again.",
 		resolved:        "Your incident was resolved.",
 		reopened:        "Your incident was reopened.",
+		confirmed:       "The resolution of your incident was confirmed: it stays resolved, and a reply to this mail opens a new incident.",
 		severityChanged: "The severity of your incident changed from %v to %v.",
 		reason:          "Reason: %s",
 		escalated:       "Your incident was escalated to level %d (%s).",
@@ -64,7 +67,8 @@ var catalogue = map[string]phrases{
 			KindIncidentReceived: "お問い合わせを受け付けました: %s", KindIncidentAcknowledged: "担当エンジニアが対応を開始しました: %s",
 			KindIncidentUpdated: "お問い合わせの更新: %s", KindIncidentWaiting: "情報のご提供をお願いします: %s",
 			KindIncidentResolved: "解決しました: %s", KindIncidentReopened: "再オープンしました: %s",
-			KindIncidentSeverityChanged: "重要度が変更されました: %s", KindIncidentEscalated: "エスカレーションしました: %s"},
+			KindIncidentSeverityChanged: "重要度が変更されました: %s", KindIncidentEscalated: "エスカレーションしました: %s",
+			KindIncidentResolutionConfirmed: "解決が確認されました: %s"},
 		received:        "お問い合わせ %s (%s) を重要度 %d で受け付けました。",
 		confirmByPhone:  "ご指定の重要度 %v は電話での確認が必要です。メールでのお問い合わせは重要度 3 で受け付けています。重要度 %v の確認のため、サポート窓口までお電話ください。",
 		inGrace:         "保守契約は猶予期間中です。契約を更新してください。",
@@ -74,6 +78,7 @@ var catalogue = map[string]phrases{
 		waitEnded:       "お問い合わせの対応を再開しました。",
 		resolved:        "お問い合わせは解決しました。",
 		reopened:        "お問い合わせを再オープンしました。",
+		confirmed:       "お問い合わせの解決が確認されました。解決済みのままとなり、このメールへの返信は新しいお問い合わせになります。",
 		severityChanged: "お問い合わせの重要度が %v から %v に変更されました。",
 		reason:          "理由: %s",
 		escalated:       "お問い合わせはレベル %d (%s) にエスカレーションされました。",
@@ -149,6 +154,16 @@ func render(kind string, ev tickets.Event, inc tickets.Incident, aud *audience, 
 	case tickets.KindReopened:
 		add(p.reopened)
 		withReason()
+	case tickets.KindResolutionConfirmed:
+		add(p.confirmed)
+		if m := str("message"); m != "" {
+			for _, x := range aud.people {
+				if ev.ActorID != nil && x.ID == *ev.ActorID {
+					add(fmt.Sprintf(p.replyBy, x.Name))
+				}
+			}
+			add(m)
+		}
 	case tickets.KindSeverityChanged:
 		add(fmt.Sprintf(p.severityChanged, d["from"], d["severity"]))
 		withReason()

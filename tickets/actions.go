@@ -194,8 +194,9 @@ func (s *Service) Resolve(ctx context.Context, actor accounts.User, id uuid.UUID
 }
 
 // Reopen brings a resolved incident back; its clocks resume with the time they had left.
-// Customers may reopen their own incidents.
-// Errors: forbidden, not_found, not_resolved.
+// Customers may reopen their own incidents unless a customer confirmed the resolution; staff
+// may reopen a confirmed one, which clears the confirmation.
+// Errors: forbidden, not_found, not_in_group, not_resolved, resolution_confirmed.
 func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID, reason string) (Incident, error) {
 	if !worker(actor) && !actor.Role.Customer() {
 		return Incident{}, errStaffOnly
@@ -204,7 +205,10 @@ func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID,
 		if inc.Status != StatusResolved {
 			return nil, conflict("not_resolved", "only a resolved incident can be reopened")
 		}
-		inc.Status = StatusNew
+		if inc.ResolutionConfirmedAt != nil && actor.Role.Customer() {
+			return nil, errConfirmed
+		}
+		inc.Status, inc.ResolutionConfirmedAt = StatusNew, nil
 		if acknowledged(events) {
 			inc.Status = StatusInProgress
 		}

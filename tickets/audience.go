@@ -60,6 +60,7 @@ const (
 	KindSLAWarning          = "sla_warning"
 	KindFollowUpOf          = "follow_up_of"
 	KindFollowUpOpened      = "follow_up_opened"
+	KindResolutionConfirmed = "resolution_confirmed"
 )
 
 // visibility is the audience of one kind and, for customer-visible kinds, the payload fields a
@@ -83,11 +84,13 @@ var eventVisibility = map[string]visibility{
 	// Assignment and claim details (who, how long after acceptance, by claim or by hand).
 	KindAssigned: {AudienceStaff, nil},
 	// What a waiting request asks of the customer, and that the wait is over.
-	KindWaitStarted:     {AudienceCustomer, []string{"public", "reason", "message"}},
-	KindWaitEnded:       {AudienceCustomer, []string{"reason"}},
-	KindResolved:        {AudienceCustomer, []string{"public", "resolution"}},
-	KindReopened:        {AudienceCustomer, []string{"public", "reason"}},
-	KindSeverityChanged: {AudienceCustomer, []string{"public", "severity", "from", "reason"}},
+	KindWaitStarted: {AudienceCustomer, []string{"public", "reason", "message"}},
+	KindWaitEnded:   {AudienceCustomer, []string{"reason"}},
+	KindResolved:    {AudienceCustomer, []string{"public", "resolution"}},
+	KindReopened:    {AudienceCustomer, []string{"public", "reason"}},
+	// The customer's own confirmation that the resolution works, with what they added.
+	KindResolutionConfirmed: {AudienceCustomer, []string{"public", "message"}},
+	KindSeverityChanged:     {AudienceCustomer, []string{"public", "severity", "from", "reason"}},
 	// Scope reasons ("customer-specific environment", "modified product") are staff's judgement.
 	KindScopeChanged:        {AudienceStaff, nil},
 	KindEscalationRequested: {AudienceCustomer, []string{"public", "level", "reason"}},

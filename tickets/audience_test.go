@@ -99,6 +99,7 @@ func makeEveryKind(t *testing.T, f fixture, db *gorm.DB) everyKind {
 
 	// A mail answering x after it was resolved too long ago opened a follow-up incident.
 	must(svc.Resolve(ctx, k.engineer, x.ID, "fixed for good"))
+	must(svc.ConfirmResolution(ctx, k.member, x.ID, "works for us now"))
 	followUp := open(3)
 	if err := svc.LinkFollowUp(ctx, k.member, x.ID, followUp); err != nil {
 		t.Fatal(err)

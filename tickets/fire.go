@@ -25,6 +25,8 @@ type Escalator interface {
 	// Warned: warning points were reached; tell who can still prevent each breach (or, for an
 	// escalation, the level's recipients ahead).
 	Warned(ctx context.Context, tx *gorm.DB, warnings []Warning, now time.Time) ([]uuid.UUID, error)
+	// Confirmed: a customer confirmed inc's resolution (its assignee hears of it).
+	Confirmed(ctx context.Context, tx *gorm.DB, inc Incident, message string, now time.Time) ([]uuid.UUID, error)
 }
 
 // Observer is told what firing and customer requests decided, after the decisions commit: the

@@ -78,7 +78,9 @@ type Incident struct {
 	AcceptedAt       time.Time      `json:"accepted_at"`
 	CreatedAt        time.Time      `json:"created_at"`
 	UpdatedAt        time.Time      `json:"updated_at"`
-	SLA              *SLA           `json:"sla"`
+	// ResolutionConfirmedAt is when a customer confirmed the resolution; reopening clears it.
+	ResolutionConfirmedAt *time.Time `json:"resolution_confirmed_at"`
+	SLA                   *SLA       `json:"sla"`
 }
 
 // Event is one entry of an incident's timeline.

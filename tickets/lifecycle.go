@@ -71,7 +71,7 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 		inc.UpdatedAt = now
 		r := toIncidentRow(inc)
 		if err := tx.Model(&incidentRow{}).Where("id = ?", id).Select("status", "assignee_id", "severity",
-			"severity_confirmation_required", "scope", "escalation_level", "updated_at").Updates(&r).Error; err != nil {
+			"severity_confirmation_required", "scope", "escalation_level", "updated_at", "resolution_confirmed_at").Updates(&r).Error; err != nil {
 			return err
 		}
 		added, cancelled, err = s.replan(ctx, tx, snap, inc, append(events, fresh...), now)

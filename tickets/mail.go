@@ -37,7 +37,8 @@ const (
 // MailReply records a customer's mail as their reply to the incident, exactly as PostUpdate
 // does for a customer (it ends waiting on the customer, which resumes the cadence), with the
 // message's key on the event so that processing the mail again adds nothing. A resolved
-// incident resolved within reopenWithin is reopened first; after that ErrReopenWindowPassed.
+// incident resolved within reopenWithin is reopened first; after that, or once a customer
+// confirmed the resolution, ErrReopenWindowPassed (the mail opens a follow-up incident).
 // Errors: not_found, not_in_group (the sender may not act on it), invalid_value (body),
 // ErrReopenWindowPassed.
 func (s *Service) MailReply(ctx context.Context, actor accounts.User, id uuid.UUID, body, key string, attachments int, reopenWithin time.Duration) (Incident, MailReplyOutcome, error) {
@@ -63,7 +64,7 @@ func (s *Service) MailReply(ctx context.Context, actor accounts.User, id uuid.UU
 					resolvedAt = e.At
 				}
 			}
-			if now.Sub(resolvedAt) > reopenWithin {
+			if now.Sub(resolvedAt) > reopenWithin || inc.ResolutionConfirmedAt != nil {
 				return nil, ErrReopenWindowPassed
 			}
 			inc.Status = StatusNew

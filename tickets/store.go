@@ -37,6 +37,7 @@ type incidentRow struct {
 	AcceptedAt                   time.Time
 	CreatedAt                    time.Time
 	UpdatedAt                    time.Time
+	ResolutionConfirmedAt        *time.Time
 }
 
 func (incidentRow) TableName() string { return "incidents" }
@@ -51,7 +52,7 @@ func (r incidentRow) toIncident() Incident {
 		Status: Status(r.Status), Channel: Channel(r.Channel), Scope: Scope(r.Scope), AssigneeID: r.AssigneeID,
 		EscalationLevel: r.EscalationLevel, OpenedBy: r.OpenedBy, EntitlementID: r.EntitlementID, InGrace: r.InGrace,
 		GraceEndsAt: utcPtr(r.GraceEndsAt), PolicyVersion: r.PolicyVersion, CalendarVersions: r.CalendarVersions, AcceptedAt: r.AcceptedAt.UTC(),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ResolutionConfirmedAt: utcPtr(r.ResolutionConfirmedAt)}
 }
 
 func toIncidentRow(i Incident) incidentRow {
@@ -64,7 +65,7 @@ func toIncidentRow(i Incident) incidentRow {
 		Status: string(i.Status), Channel: string(i.Channel), Scope: string(i.Scope), AssigneeID: i.AssigneeID,
 		EscalationLevel: i.EscalationLevel, OpenedBy: i.OpenedBy, EntitlementID: i.EntitlementID, InGrace: i.InGrace,
 		GraceEndsAt: i.GraceEndsAt, PolicyVersion: i.PolicyVersion, CalendarVersions: i.CalendarVersions, AcceptedAt: i.AcceptedAt,
-		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
+		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, ResolutionConfirmedAt: i.ResolutionConfirmedAt}
 }
 
 type eventRow struct {

@@ -122,6 +122,8 @@ func TestTimelineAudiencesOverHTTP(t *testing.T) {
 		reqID := req.Body["request"].(map[string]any)["id"].(string)
 		p.must(200, "POST", "/v1/reclassification-requests/"+reqID+"/"+verb, mgr, map[string]any{"reason": "decided"})
 	}
+	p.must(200, "POST", "/v1/incidents/"+z+"/resolve", w.engineer, map[string]any{"resolution": "not a defect"})
+	p.must(200, "POST", "/v1/incidents/"+z+"/confirm", w.memberA, map[string]any{"message": "agreed"})
 
 	staffSaw := map[string]bool{}
 	for _, r := range []struct {

@@ -71,9 +71,6 @@ func dev(ctx context.Context, cfg app.Config, getenv func(string) string, stdout
 	if err := e.SeedDemo(ctx, stdout); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
-	if err := e.SeedDemoPasswords(ctx, stdout); err != nil {
-		return fmt.Errorf("seed demo passwords: %w", err)
-	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return e.Serve(gctx, func(addr net.Addr) {

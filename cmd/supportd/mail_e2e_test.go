@@ -20,9 +20,12 @@ import (
 // SMTP listener: a customer mails the support address (IMAP APPEND to the mailbox's INBOX) →
 // an incident with the e-mail rules and an acknowledgement of receipt by mail (asking for phone
 // confirmation of the requested severity 2) → the engineer acknowledges and waits on the
-// customer through the API → the customer answers the receipt by mail (In-Reply-To) → the
-// answer is on the timeline, waiting ended, the cadence runs again. The attachment of the first
-// mail is listed and downloadable by the customer, and a 404 for another organisation.
+// customer through the API → the customer receives both as mail threaded under the incident
+// (In-Reply-To, References, Auto-Submitted) → the customer answers the waiting mail by mail to
+// its Reply-To, with a subject that has no reference, so that only the signed token of the mail
+// the worker sent can thread it (one signer for outbound and inbound mail) → the answer is on
+// the timeline, waiting ended, the cadence restarted. The attachment of the first mail is
+// listed and downloadable by the customer, and a 404 for another organisation.
 func TestMailEndToEnd(t *testing.T) {
 	dove := mailtest.StartIMAP(t)
 	smtpSrv := mailtest.StartSMTP(t)
@@ -105,15 +108,45 @@ func TestMailEndToEnd(t *testing.T) {
 		t.Fatalf("upload: %d %s", r.Status, r.Raw)
 	}
 
-	// The engineer acknowledges and waits on the customer through the API.
+	// The engineer acknowledges, confirms the requested severity 2 after a call (platinum
+	// severity 2 has a 24-hour update cadence) and waits on the customer, through the API.
 	p.must(200, "POST", "/v1/incidents/"+id+"/assign", w.engineer, map[string]any{"assignee_id": w.engineerID})
 	p.must(200, "POST", "/v1/incidents/"+id+"/acknowledge", w.engineer, map[string]any{"message": "Looking at it"})
+	cadenceBefore := cadenceDue(t, p.must(200, "PATCH", "/v1/incidents/"+id, w.engineer, map[string]any{"severity": 2, "reason": "confirmed by phone"}))
 	p.must(200, "POST", "/v1/incidents/"+id+"/wait", w.engineer, map[string]any{"reason": "which agent version?"})
 
-	answer := "From: A <" + customer + ">\r\nTo: " + receipt.ReplyTo[0].Email + "\r\nSubject: Re: " + receipt.Subject + "\r\n" +
-		"Date: " + time.Now().Format(time.RFC1123Z) + "\r\nMessage-ID: <answer-" + suffix + "@acme.example>\r\n" +
-		"In-Reply-To: <" + receipt.MessageID + ">\r\nReferences: <" + receipt.MessageID + ">\r\nMIME-Version: 1.0\r\n" +
-		"Content-Type: text/plain; charset=utf-8\r\n\r\nVersion 10.2.1 on all of them.\r\n\r\n> We received your message\r\n"
+	// The worker mails both to the customer, threaded: the acknowledgement answers the
+	// incident's reference id, the waiting mail answers the acknowledgement.
+	ack, sev := customerMail(t, smtpSrv, customer, "An engineer is working on your incident"), customerMail(t, smtpSrv, customer, "Severity changed")
+	waiting := customerMail(t, smtpSrv, customer, "We need information from you")
+	incRef := ack.References[0]
+	for _, c := range []struct {
+		name            string
+		m               *mailmsg.Parsed
+		inReplyTo, text string
+		refs            []string
+	}{
+		{"acknowledgement", ack, incRef, "Looking at it", []string{incRef}},
+		{"severity", sev, ack.MessageID, "confirmed by phone", []string{incRef, ack.MessageID}},
+		{"waiting", waiting, sev.MessageID, "which agent version?", []string{incRef, ack.MessageID, sev.MessageID}},
+	} {
+		if len(c.m.InReplyTo) != 1 || c.m.InReplyTo[0] != c.inReplyTo || strings.Join(c.m.References, " ") != strings.Join(c.refs, " ") ||
+			c.m.Header.Get("Auto-Submitted") != "auto-generated" || !strings.Contains(c.m.Subject, inc.str("reference")) ||
+			!strings.Contains(c.m.Text, c.text) || len(c.m.ReplyTo) != 1 || !strings.Contains(c.m.ReplyTo[0].Email, "+") {
+			t.Fatalf("%s mail: In-Reply-To %v References %v Auto-Submitted %q subject %q Reply-To %v\n%s", c.name, c.m.InReplyTo, c.m.References,
+				c.m.Header.Get("Auto-Submitted"), c.m.Subject, c.m.ReplyTo, c.m.Text)
+		}
+	}
+	if !strings.HasPrefix(incRef, "i.") || ack.ReplyTo[0].Email != waiting.ReplyTo[0].Email {
+		t.Fatalf("thread root %q, Reply-To %v and %v", incRef, ack.ReplyTo, waiting.ReplyTo)
+	}
+
+	// The customer answers the waiting mail; the subject names no incident.
+	answeredAt := time.Now()
+	answer := "From: A <" + customer + ">\r\nTo: " + waiting.ReplyTo[0].Email + "\r\nSubject: Re: the agent version\r\n" +
+		"Date: " + answeredAt.Format(time.RFC1123Z) + "\r\nMessage-ID: <answer-" + suffix + "@acme.example>\r\n" +
+		"In-Reply-To: <" + waiting.MessageID + ">\r\nReferences: <" + incRef + "> <" + sev.MessageID + "> <" + waiting.MessageID + ">\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nVersion 10.2.1 on all of them.\r\n\r\n> To continue we need the following from you.\r\n"
 	dove.Append(t, suffix, "INBOX", []byte(answer))
 	var events []any
 	waitFor(t, 30*time.Second, "the answer on the timeline", func() bool {
@@ -138,10 +171,12 @@ func TestMailEndToEnd(t *testing.T) {
 	if after.str("status") != "in_progress" {
 		t.Fatalf("status after the answer: %s", after.Raw)
 	}
-	for _, tg := range after.Body["sla"].(map[string]any)["targets"].([]any) {
-		if m := tg.(map[string]any); m["target"] == "update_cadence" && (m["state"] != "pending" || m["due_at"] == nil) {
-			t.Fatalf("cadence after the answer: %v", m)
-		}
+	// The cadence runs again, later than before the wait by the time spent waiting.
+	if due := cadenceDue(t, after); !due.After(cadenceBefore) || !due.After(answeredAt.Add(23*time.Hour)) {
+		t.Fatalf("cadence due %v after the answer, %v before the wait", due, cadenceBefore)
+	}
+	if n := len(p.must(200, "GET", "/v1/incidents?limit=200", w.memberA, nil).Body["items"].([]any)); n != 1 {
+		t.Fatalf("the answer opened another incident: %d incidents", n)
 	}
 	// The mailbox read fine; nothing failed.
 	st := p.must(200, "GET", "/v1/mailboxes/"+mbID, adminToken, nil)
@@ -158,6 +193,39 @@ func TestMailEndToEnd(t *testing.T) {
 	if !bytes.Contains(metrics.Raw, []byte(`supportd_mailbox_failing{mailbox="support `+suffix+`"} 0`)) {
 		t.Fatalf("metrics lack the mailbox gauge")
 	}
+}
+
+// cadenceDue returns the pending update-cadence deadline of an incident answer.
+func cadenceDue(t *testing.T, inc reply) time.Time {
+	t.Helper()
+	for _, tg := range inc.Body["sla"].(map[string]any)["targets"].([]any) {
+		if m := tg.(map[string]any); m["target"] == "update_cadence" && m["state"] == "pending" {
+			if due, err := time.Parse(time.RFC3339Nano, fmt.Sprint(m["due_at"])); err == nil {
+				return due
+			}
+		}
+	}
+	t.Fatalf("no pending update cadence: %s", inc.Raw)
+	return time.Time{}
+}
+
+// customerMail waits for the mail to addr whose subject holds subject, and parses it.
+func customerMail(t *testing.T, srv *mailtest.SMTP, addr, subject string) *mailmsg.Parsed {
+	t.Helper()
+	var found *mailmsg.Parsed
+	waitFor(t, 30*time.Second, "the mail "+subject, func() bool {
+		for _, m := range srv.Messages() {
+			if len(m.To) != 1 || m.To[0] != addr {
+				continue
+			}
+			if pm, err := mailmsg.Parse(m.Data, mailmsg.Limits{}); err == nil && strings.Contains(pm.Subject, subject) {
+				found = pm
+				return true
+			}
+		}
+		return false
+	})
+	return found
 }
 
 func atoi(s string) int {

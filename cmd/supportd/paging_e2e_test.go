@@ -25,8 +25,9 @@ func TestEveryGrowingListPages(t *testing.T) {
 	mgrID := p.must(201, "POST", "/v1/users", adminToken, map[string]any{"email": "mgr-" + sfx + "@vendor.example", "name": "M", "role": "support_manager", "office": "tokyo"}).str("id")
 	mgr := p.must(201, "POST", "/v1/users/"+mgrID+"/tokens", adminToken, nil).str("token")
 
+	var members []string
 	for i := 0; i < 3; i++ {
-		p.must(201, "POST", "/v1/users", adminToken, map[string]any{"email": fmt.Sprintf("u%d-%s@acme.example", i, sfx), "name": "U", "role": "member", "organization_id": w.orgA})
+		members = append(members, p.must(201, "POST", "/v1/users", adminToken, map[string]any{"email": fmt.Sprintf("u%d-%s@acme.example", i, sfx), "name": "U", "role": "member", "organization_id": w.orgA}).str("id"))
 		p.must(201, "POST", "/v1/groups", adminToken, map[string]any{"name": fmt.Sprintf("Team %c", 'C'-i), "organization_id": w.orgA})
 		p.must(201, "POST", "/v1/webhooks", adminToken, map[string]any{"url": fmt.Sprintf("https://hooks.example.com/%d", i), "events": []string{"escalation"}})
 		p.must(201, "POST", "/v1/organizations/"+w.orgA+"/entitlements", adminToken, map[string]any{
@@ -73,22 +74,56 @@ func TestEveryGrowingListPages(t *testing.T) {
 			}
 		}
 	}
+	// Mail rows: messages, mailboxes, undeliverable addresses, an incident's files and followers,
+	// again with ties on time (two files of one mail share it, told apart by their ordinal).
+	msgID := uuid.Must(uuid.NewV7())
+	for i := 0; i < 3; i++ {
+		at := base.Add(time.Duration(min(i, 1)) * time.Second)
+		id := uuid.Must(uuid.NewV7())
+		if i == 0 {
+			id = msgID
+		}
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO inbound_messages (id, source, dedup_key, raw, size, received_at) VALUES (?, 'api', ?, '', 0, ?)`,
+				[]any{id, fmt.Sprintf("paging-%d-%s", i, sfx), at}},
+			{`INSERT INTO mailboxes (id, name, default_product, created_at, updated_at) VALUES (?, ?, 'endpoint', ?, ?)`,
+				[]any{uuid.Must(uuid.NewV7()), fmt.Sprintf("Box %d %s", i, sfx), at, at}},
+			{`INSERT INTO mail_addresses (address, undeliverable_at) VALUES (?, ?)`, []any{fmt.Sprintf("gone%d-%s@acme.example", i, sfx), at}},
+			{`INSERT INTO incident_attachments (id, incident_id, inbound_message_id, ordinal, filename, size, data, created_at) VALUES (?, ?, ?, ?, 'f.txt', 1, 'x', ?)`,
+				[]any{uuid.Must(uuid.NewV7()), inc, msgID, 2 - i, base}},
+			{`INSERT INTO incident_followers (incident_id, user_id, added_by, added_at) VALUES (?, ?, ?, ?)`, []any{inc, members[i], members[i], at}},
+		} {
+			if err := db.Exec(q.sql, q.args...).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	period := "from=" + url.QueryEscape(base.Add(-time.Hour).Format(time.RFC3339)) + "&to=" + url.QueryEscape(base.Add(time.Hour).Format(time.RFC3339))
 
 	lists := []struct {
 		token, path, key string
 		atLeast          int
+		idKey            string // "id" when empty
 	}{
-		{mgr, "/v1/escalations", "items", 3},
-		{mgr, "/v1/notifications", "items", 3},
-		{adminToken, "/v1/credits?organization_id=" + w.orgA + "&" + period, "items", 3},
-		{w.memberA, "/v1/incidents/" + inc + "/timeline", "events", 5},
-		{w.engineer, "/v1/intake-rejections", "items", 3},
-		{adminToken, "/v1/organizations/" + w.orgA + "/users", "items", 4},
-		{adminToken, "/v1/groups?organization_id=" + w.orgA, "items", 3},
-		{adminToken, "/v1/webhooks", "items", 3},
-		{adminToken, "/v1/organizations/" + w.orgA + "/entitlements", "items", 4},
-		{w.memberA, "/v1/incidents", "items", 3},
+		{mgr, "/v1/escalations", "items", 3, ""},
+		{mgr, "/v1/notifications", "items", 3, ""},
+		{adminToken, "/v1/credits?organization_id=" + w.orgA + "&" + period, "items", 3, ""},
+		{w.memberA, "/v1/incidents/" + inc + "/timeline", "events", 5, ""},
+		{w.engineer, "/v1/intake-rejections", "items", 3, ""},
+		{adminToken, "/v1/organizations/" + w.orgA + "/users", "items", 4, ""},
+		{adminToken, "/v1/groups?organization_id=" + w.orgA, "items", 3, ""},
+		{adminToken, "/v1/webhooks", "items", 3, ""},
+		{adminToken, "/v1/organizations/" + w.orgA + "/entitlements", "items", 4, ""},
+		{w.memberA, "/v1/incidents", "items", 3, ""},
+		{w.engineer, "/v1/inbound-messages", "items", 3, ""},
+		{w.engineer, "/v1/mail/undeliverable", "items", 3, "address"},
+		{w.memberA, "/v1/incidents/" + inc + "/attachments", "items", 3, ""},
+		{w.memberA, "/v1/incidents/" + inc + "/followers", "items", 3, "user_id"},
+		{adminToken, "/v1/mailboxes", "items", 3, ""},
+		{w.engineer, "/v1/staff", "items", 3, ""},
 	}
 	for _, l := range lists {
 		name := strings.SplitN(l.path, "?", 2)[0]
@@ -102,8 +137,12 @@ func TestEveryGrowingListPages(t *testing.T) {
 			}
 			ids := func(r reply) []string {
 				var out []string
+				key := l.idKey
+				if key == "" {
+					key = "id"
+				}
 				for _, x := range r.Body[l.key].([]any) {
-					out = append(out, fmt.Sprint(x.(map[string]any)["id"]))
+					out = append(out, fmt.Sprint(x.(map[string]any)[key]))
 				}
 				return out
 			}

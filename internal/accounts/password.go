@@ -75,11 +75,22 @@ func (s *Store) SetPassword(ctx context.Context, actor User, userID uuid.UUID, c
 	return s.storePassword(ctx, userID, plain, keep)
 }
 
-// ResetPassword sets a user's password with no permission check, for trusted callers only (the
-// demo seed); it ends every session of the user.
+// EnsurePassword sets a user's password with no permission check, for trusted callers only (the
+// demo seed), and only when the stored hash does not already verify it: a user whose password is
+// already that keeps it, and keeps their sessions. It reports whether it wrote; a write ends
+// every session of the user.
 // Errors: invalid_value (password).
-func (s *Store) ResetPassword(ctx context.Context, userID uuid.UUID, plain string) error {
-	return s.storePassword(ctx, userID, plain, nil)
+func (s *Store) EnsurePassword(ctx context.Context, userID uuid.UUID, plain string) (bool, error) {
+	old, err := s.passwordHash(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	if old != "" {
+		if ok, _ := argon2id.ComparePasswordAndHash(plain, old); ok {
+			return false, nil
+		}
+	}
+	return true, s.storePassword(ctx, userID, plain, nil)
 }
 
 // storePassword hashes and stores the password and revokes the user's sessions but keep.

@@ -36,11 +36,15 @@ func (s *Server) listFollowers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.Followers.List(c.UserContext(), inc)
+	req, err := pageRequest(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(followersReply(list))
+	list, next, err := s.deps.Followers.Page(c.UserContext(), inc, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(listed(followersReply(list)["items"], next, nil))
 }
 
 func (s *Server) incidentAndUser(c *fiber.Ctx) (uuid.UUID, uuid.UUID, error) {

@@ -32,6 +32,9 @@ type (
 		Resolution string `json:"resolution"`
 		Message    string `json:"message"` // the same as resolution
 	}
+	confirmRequest struct {
+		Message string `json:"message"`
+	}
 	reopenRequest struct {
 		Reason  string `json:"reason"`
 		Message string `json:"message"` // the same as reason
@@ -113,6 +116,12 @@ func (s *Server) resolve() fiber.Handler {
 			return tickets.Incident{}, err
 		}
 		return s.deps.Incidents.Resolve(c.UserContext(), u, id, res)
+	})
+}
+
+func (s *Server) confirmResolution() fiber.Handler {
+	return lifecycle(func(c *fiber.Ctx, u accounts.User, id uuid.UUID, r confirmRequest) (tickets.Incident, error) {
+		return s.deps.Incidents.ConfirmResolution(c.UserContext(), u, id, r.Message)
 	})
 }
 

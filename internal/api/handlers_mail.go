@@ -90,7 +90,11 @@ func (s *Server) createMailbox(c *fiber.Ctx) error {
 }
 
 func (s *Server) listMailboxes(c *fiber.Ctx) error {
-	ms, err := s.deps.Mail.ListMailboxes(c.UserContext(), caller(c))
+	req, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	ms, next, err := s.deps.Mail.MailboxPage(c.UserContext(), caller(c), req)
 	if err != nil {
 		return err
 	}
@@ -98,7 +102,7 @@ func (s *Server) listMailboxes(c *fiber.Ctx) error {
 	for i, m := range ms {
 		out[i] = toMailboxWire(m)
 	}
-	return c.JSON(fiber.Map{"items": out})
+	return c.JSON(listed(out, next, nil))
 }
 
 func (s *Server) getMailbox(c *fiber.Ctx) error {
@@ -166,7 +170,11 @@ func toInboundWire(m inbound.Message) inboundWire {
 }
 
 func (s *Server) listInbound(c *fiber.Ctx) error {
-	ms, err := s.deps.Mail.Messages(c.UserContext(), caller(c), inbound.MessageFilter{State: c.Query("state"), Limit: c.QueryInt("limit")})
+	req, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	ms, next, err := s.deps.Mail.Messages(c.UserContext(), caller(c), inbound.MessageFilter{State: c.Query("state")}, req)
 	if err != nil {
 		return err
 	}
@@ -174,7 +182,7 @@ func (s *Server) listInbound(c *fiber.Ctx) error {
 	for i, m := range ms {
 		out[i] = toInboundWire(m)
 	}
-	return c.JSON(fiber.Map{"items": out})
+	return c.JSON(listed(out, next, nil))
 }
 
 func (s *Server) reprocessInbound(c *fiber.Ctx) error {
@@ -193,7 +201,11 @@ func (s *Server) listUndeliverable(c *fiber.Ctx) error {
 	if !caller(c).Role.Staff() {
 		return apperr.New(apperr.Forbidden, "forbidden", "staff only")
 	}
-	list, err := s.deps.Mail.UndeliverableAddresses(c.UserContext())
+	req, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.deps.Mail.UndeliverableAddresses(c.UserContext(), req)
 	if err != nil {
 		return err
 	}
@@ -207,7 +219,7 @@ func (s *Server) listUndeliverable(c *fiber.Ctx) error {
 	for i, u := range list {
 		out[i] = wire{u.Address, u.UndeliverableAt.UTC(), u.Reason, u.BounceID}
 	}
-	return c.JSON(fiber.Map{"items": out})
+	return c.JSON(listed(out, next, nil))
 }
 
 type attachmentWire struct {
@@ -233,7 +245,11 @@ func (s *Server) listAttachments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.deps.Mail.Attachments(c.UserContext(), caller(c), id)
+	req, err := pageRequest(c)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.deps.Mail.Attachments(c.UserContext(), caller(c), id, req)
 	if err != nil {
 		return err
 	}
@@ -241,7 +257,7 @@ func (s *Server) listAttachments(c *fiber.Ctx) error {
 	for i, a := range list {
 		out[i] = toAttachmentWire(a)
 	}
-	return c.JSON(fiber.Map{"items": out})
+	return c.JSON(listed(out, next, nil))
 }
 
 // getAttachment sends the file as a download: never rendered inline by the browser (a mail's

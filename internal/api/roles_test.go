@@ -19,6 +19,7 @@ var roleTable = []struct{ method, path, roles string }{
 	{"POST", "/v1/organizations/:id/entitlements/co-term", "support_manager admin"},
 	{"POST", "/v1/sla/replay", "support_manager admin"},
 	{"GET", "/v1/sla/replays/:id", "support_manager admin"},
+	{"POST", "/v1/incidents/:id/confirm", "member org_admin"},
 	{"GET", "/v1/me/notifications", "member org_admin engineer support_manager executive admin"},
 	{"PATCH", "/v1/me", "member org_admin engineer support_manager executive admin"},
 	{"GET", "/v1/organizations", "member org_admin engineer support_manager executive admin"},

@@ -38,10 +38,10 @@ const tsamEmail = "mei.manager@vendor.example"
 var demoGroup = accounts.NewGroup{Name: "Incident response", Description: "acts on each other's incidents"}
 
 // SeedDemo creates what is missing of the demo (organisations, contracts, users, the platinum
-// customer's group) and prints it with a token for each demo user. It is idempotent and quiet: a
-// second run finds everything by name or e-mail before creating anything, so it writes nothing,
-// makes no statement fail, and prints the same tokens, which are derived from the admin token
-// (see demoToken).
+// customer's group) and prints it with a web password and a token for each demo user. It is
+// idempotent and quiet: a second run finds everything by name or e-mail before creating anything,
+// so it writes nothing, makes no statement fail, ends no browser session, and prints the same
+// passwords and tokens, which are derived from the admin token (see demoPassword, demoToken).
 func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
 	if e.Cfg.AdminToken == "" {
 		return fmt.Errorf("the demo needs SUPPORT_ADMIN_TOKEN")
@@ -99,7 +99,12 @@ func (e *Engine) SeedDemo(ctx context.Context, w io.Writer) error {
 	for i := range demo.Users {
 		u := &demo.Users[i]
 		if u.User.DeactivatedAt != nil {
-			u.Token = "(deactivated)"
+			u.Token, u.Password = "(deactivated)", "(deactivated)"
+		}
+		if u.Password == "" {
+			if err := e.ensureDemoPassword(ctx, u); err != nil {
+				return err
+			}
 		}
 		if u.Token == "" {
 			u.Token = demoToken(e.Cfg.AdminToken, u.User.Email)

@@ -30,10 +30,11 @@ type demoOrg struct {
 // demoUser is one demo account and its credentials. A new kind of credential (a web password,
 // say) is a field here and a column in demoUserColumns.
 type demoUser struct {
-	User  accounts.User
-	Org   string   // the customer's organisation; empty for staff
-	Notes []string // senior, TSAM of …, group …
-	Token string
+	User     accounts.User
+	Org      string   // the customer's organisation; empty for staff
+	Notes    []string // senior, TSAM of …, group …
+	Password string   // web sign-in
+	Token    string
 }
 
 // demoColumn is one column of a printed table.
@@ -80,6 +81,7 @@ var demoUserColumns = []demoColumn[demoUser]{
 		}
 		return strings.Join(u.Notes, "; ")
 	}},
+	{"PASSWORD", func(u demoUser) string { return u.Password }},
 	{"TOKEN", func(u demoUser) string { return u.Token }},
 }
 
@@ -91,7 +93,7 @@ func (d demoPrintout) print(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\nThe tokens stay the same on every run with this data (they derive from the admin token).")
+	fmt.Fprintln(w, "\nThe passwords (web sign-in) and tokens (API) stay the same on every run with this data (they derive from the admin token).")
 	fmt.Fprintf(w, "Dev database:  psql '%s'   (while this process runs)\n", redact(d.DatabaseURL))
 	fmt.Fprintf(w, "Dev Redis:     redis-cli -u '%s'\n", redact(d.RedisURL))
 	return nil

@@ -15,7 +15,7 @@ import (
 // eventKinds are the timeline entries the pages name in the user's language; others show their
 // kind as is.
 var eventKinds = []string{"opened", "acknowledged", "public_update", "customer_reply", "internal_note", "assigned",
-	"wait_started", "wait_ended", "resolved", "reopened", "severity_changed", "scope_changed", "escalated",
+	"wait_started", "wait_ended", "resolved", "reopened", "resolution_confirmed", "severity_changed", "scope_changed", "escalated",
 	"escalation_requested", "remediation_agreed", "reclassification_requested", "reclassification_approved",
 	"reclassification_rejected", "sla_planned", "breached", "other"}
 
@@ -157,6 +157,14 @@ func (s *Server) act(done string, run func(c *fiber.Ctx, u accounts.User, id uui
 func (s *Server) reply() fiber.Handler {
 	return s.act("replied", func(c *fiber.Ctx, u accounts.User, id uuid.UUID) error {
 		_, err := s.deps.Incidents.PostUpdate(c.UserContext(), u, id, c.FormValue("body"), true)
+		return err
+	})
+}
+
+// confirm is the customer's confirmation of a resolution (tickets.ConfirmResolution).
+func (s *Server) confirm() fiber.Handler {
+	return s.act("confirmed", func(c *fiber.Ctx, u accounts.User, id uuid.UUID) error {
+		_, err := s.deps.Incidents.ConfirmResolution(c.UserContext(), u, id, c.FormValue("message"))
 		return err
 	})
 }

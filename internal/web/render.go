@@ -48,7 +48,7 @@ func (s *Server) page(c *fiber.Ctx, nav, title string, d any) page {
 }
 
 // flashes are the confirmations a redirect may ask for (?done=…); anything else is ignored.
-var flashes = map[string]bool{"replied": true, "reopened": true, "escalated": true, "reclassification": true,
+var flashes = map[string]bool{"replied": true, "reopened": true, "confirmed": true, "escalated": true, "reclassification": true,
 	"opened": true, "revoked": true, "password": true, "preferences": true, "signed_out": true}
 
 // show renders a whole page.
@@ -122,4 +122,5 @@ var known = map[string]bool{"escalation_not_available": true, "already_escalated
 	"incident_resolved": true, "invalid_value": true, "entitlement_expired": true, "entitlement_not_started": true,
 	"no_entitlement": true, "product_not_covered": true, "perpetual_without_maintenance": true, "wrong_password": true,
 	"invalid_credentials": true, "sign_in_throttled": true, "invalid_link": true, "not_resolved": true, "forbidden": true,
-	"reclassification_not_available": true, "already_requested": true}
+	"reclassification_not_available": true, "already_requested": true,
+	"resolution_confirmed": true, "already_confirmed": true}

@@ -42,6 +42,7 @@ func (s *Server) Register(app *fiber.App) {
 	get("/incidents/:id", signedIn, s.incident)
 	post("/incidents/:id/reply", signedIn, s.reply())
 	post("/incidents/:id/reopen", signedIn, s.reopen())
+	post("/incidents/:id/confirm", signedIn, s.confirm())
 	post("/incidents/:id/escalation-request", signedIn, s.escalate())
 	post("/incidents/:id/reclassification-request", signedIn, s.reclassify())
 	get("/queue", signedIn, s.queue)

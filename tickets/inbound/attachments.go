@@ -11,6 +11,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm/clause"
 )
@@ -99,21 +100,18 @@ func (s *Service) visible(ctx context.Context, actor accounts.User, incID uuid.U
 	return s.incidents.Get(ctx, actor, incID)
 }
 
-// Attachments lists an incident's files (without their bytes) for whoever may see the incident.
-// Errors: not_found (also an incident of another organisation).
-func (s *Service) Attachments(ctx context.Context, actor accounts.User, incID uuid.UUID) ([]Attachment, error) {
+// Attachments lists a page of an incident's files (without their bytes) in upload order, and
+// the next page's cursor, for whoever may see the incident.
+// Errors: not_found (also an incident of another organisation), invalid_value (limit, cursor).
+func (s *Service) Attachments(ctx context.Context, actor accounts.User, incID uuid.UUID, req page.Request) ([]Attachment, string, error) {
 	if _, err := s.visible(ctx, actor, incID); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	var rows []attachmentRow
-	if err := s.db.WithContext(ctx).Omit("data").Where("incident_id = ?", incID).Order("created_at, ordinal, id").Find(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "attachments")
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
 	}
-	out := make([]Attachment, len(rows))
-	for i, r := range rows {
-		out[i] = r.toAttachment()
-	}
-	return out, nil
+	return s.findAttachmentPage(ctx, incID, req)
 }
 
 // AttachmentData returns one file with its bytes for whoever may see the incident.

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -53,13 +54,20 @@ type Undeliverable struct {
 	BounceID        *uuid.UUID
 }
 
-// UndeliverableAddresses lists the addresses bounces reported, newest first (staff; the API
-// checks the role).
-// Errors: a storage error.
-func (s *Service) UndeliverableAddresses(ctx context.Context) ([]Undeliverable, error) {
-	var out []Undeliverable
-	err := s.db.WithContext(ctx).Raw(`SELECT address, undeliverable_at, reason, bounce_id FROM mail_addresses ORDER BY undeliverable_at DESC LIMIT 1000`).Scan(&out).Error
-	return out, dbx.Translate(err, "mail addresses")
+// UndeliverableAddresses lists a page of the addresses bounces reported, newest first, and the
+// next page's cursor (staff; the API checks the role).
+// Errors: invalid_value (limit, cursor).
+func (s *Service) UndeliverableAddresses(ctx context.Context, req page.Request) ([]Undeliverable, string, error) {
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := s.findUndeliverablePage(ctx, req)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next := page.Cut(list, req.Limit, func(u Undeliverable) page.Cursor { return page.Cursor{At: u.UndeliverableAt, ID: u.Address} })
+	return list, next, nil
 }
 
 // IsUndeliverable reports whether a bounce marked the address undeliverable.

@@ -165,7 +165,7 @@ func TestCorpusThroughThePipeline(t *testing.T) {
 		if m.IncidentID == nil {
 			continue
 		}
-		atts, err := v.e.Mail.Attachments(v.ctx, v.admin, *m.IncidentID)
+		atts, _, err := v.e.Mail.Attachments(v.ctx, v.admin, *m.IncidentID, page.Request{})
 		if err != nil || len(atts) != 1 || atts[0].Filename != want {
 			t.Errorf("%s: attachments %+v %v, want one named %q", from, atts, err, want)
 		}

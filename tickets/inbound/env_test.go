@@ -18,6 +18,7 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/mailtest"
+	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/testenv"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
@@ -152,14 +153,26 @@ func fixture(t *testing.T, name string) []byte {
 	return raw
 }
 
-// messages returns the stored messages by state (staff view).
+// messages returns the stored messages by state (staff view), every page of them.
 func (v *env) messages(state string) []inbound.Message {
 	v.t.Helper()
-	ms, err := v.e.Mail.Messages(v.ctx, v.admin, inbound.MessageFilter{State: state, Limit: 500})
-	if err != nil {
-		v.t.Fatal(err)
+	var all []inbound.Message
+	req := page.Request{Limit: page.MaxLimit}
+	for {
+		ms, next, err := v.e.Mail.Messages(v.ctx, v.admin, inbound.MessageFilter{State: state}, req)
+		if err != nil {
+			v.t.Fatal(err)
+		}
+		all = append(all, ms...)
+		if next == "" {
+			return all
+		}
+		cur, err := page.ParseCursor(next)
+		if err != nil {
+			v.t.Fatal(err)
+		}
+		req.Cursor = &cur
 	}
-	return ms
 }
 
 // processAll processes every stored message, as the task would.

@@ -9,6 +9,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/page"
 )
 
 // TLS modes of an IMAP connection.
@@ -227,13 +228,31 @@ func (s *Service) GetMailbox(ctx context.Context, actor accounts.User, id uuid.U
 	return s.findMailbox(ctx, id)
 }
 
-// ListMailboxes returns every mailbox (admin).
+// ListMailboxes returns every mailbox (admin), for the admin page; the API pages (MailboxPage).
 // Errors: forbidden.
 func (s *Service) ListMailboxes(ctx context.Context, actor accounts.User) ([]Mailbox, error) {
 	if err := adminOnly(actor); err != nil {
 		return nil, err
 	}
 	return s.findMailboxes(ctx, false)
+}
+
+// MailboxPage returns a page of the mailboxes, oldest first, and the next page's cursor (admin).
+// Errors: forbidden, invalid_value (limit, cursor).
+func (s *Service) MailboxPage(ctx context.Context, actor accounts.User, req page.Request) ([]Mailbox, string, error) {
+	if err := adminOnly(actor); err != nil {
+		return nil, "", err
+	}
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
+	}
+	ms, err := s.findMailboxPage(ctx, req)
+	if err != nil {
+		return nil, "", err
+	}
+	ms, next := page.Cut(ms, req.Limit, func(m Mailbox) page.Cursor { return page.Cursor{At: m.CreatedAt, ID: m.ID.String()} })
+	return ms, next, nil
 }
 
 // DeleteMailbox removes a mailbox (admin); the messages it brought stay.

@@ -12,6 +12,7 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm/clause"
 )
 
@@ -150,36 +151,29 @@ func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 // MessageFilter selects stored messages for staff.
 type MessageFilter struct {
 	State string
-	Limit int
 }
 
-// Messages lists stored messages, newest first (staff).
-// Errors: forbidden, invalid_value.
-func (s *Service) Messages(ctx context.Context, actor accounts.User, f MessageFilter) ([]Message, error) {
+// Messages lists a page of stored messages, newest first (staff), and the next page's cursor.
+// Errors: forbidden, invalid_value (state, limit, cursor).
+func (s *Service) Messages(ctx context.Context, actor accounts.User, f MessageFilter, req page.Request) ([]Message, string, error) {
 	if !actor.Role.Staff() {
-		return nil, apperr.New(apperr.Forbidden, "forbidden", "inbound mail is for staff")
+		return nil, "", apperr.New(apperr.Forbidden, "forbidden", "inbound mail is for staff")
 	}
 	switch f.State {
 	case "", MsgStored, MsgProcessed, MsgIgnored, MsgLead, MsgRejected, MsgFailed:
 	default:
-		return nil, apperr.InvalidField("state", "state must be stored, processed, ignored, lead, rejected or failed")
+		return nil, "", apperr.InvalidField("state", "state must be stored, processed, ignored, lead, rejected or failed")
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
+	req, err := req.Checked()
+	if err != nil {
+		return nil, "", err
 	}
-	q := s.db.WithContext(ctx).Omit("raw").Order("received_at DESC, id DESC").Limit(f.Limit)
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
+	ms, err := s.findMessagePage(ctx, f.State, req)
+	if err != nil {
+		return nil, "", err
 	}
-	var rows []messageRow
-	if err := q.Find(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "inbound messages")
-	}
-	out := make([]Message, len(rows))
-	for i, r := range rows {
-		out[i] = r.toMessage()
-	}
-	return out, nil
+	ms, next := page.Cut(ms, req.Limit, func(m Message) page.Cursor { return page.Cursor{At: m.ReceivedAt, ID: m.ID.String()} })
+	return ms, next, nil
 }
 
 // GetMessage returns one stored message (staff).
