@@ -6,6 +6,7 @@
 DROP FUNCTION incidents_refresh_next_due(uuid);
 
 -- +goose Down
+-- The function as 00034 left it (warnings are no deadlines).
 -- +goose StatementBegin
 CREATE FUNCTION incidents_refresh_next_due(inc uuid) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -13,7 +14,7 @@ DECLARE
     tgt text;
 BEGIN
     SELECT t.due_at, t.target INTO due, tgt FROM sla_timers t
-    WHERE t.incident_id = inc AND t.state = 'pending' ORDER BY t.due_at, t.target LIMIT 1;
+    WHERE t.incident_id = inc AND t.state = 'pending' AND t.warning = 0 ORDER BY t.due_at, t.target LIMIT 1;
     UPDATE incidents SET next_due_at = due, next_target = tgt
     WHERE id = inc AND (next_due_at IS DISTINCT FROM due OR next_target IS DISTINCT FROM tgt);
 END $$;
