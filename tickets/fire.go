@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
@@ -17,11 +18,11 @@ import (
 // a few statements per batch rather than per incident.
 type Escalator interface {
 	// Opened: an incident was accepted (platinum accounts' TSAM hears of every one).
-	Opened(ctx context.Context, tx *gorm.DB, inc Incident, now time.Time) ([]uuid.UUID, error)
+	Opened(ctx context.Context, tx dbx.Tx, inc Incident) ([]uuid.UUID, error)
 	// Escalated: each incident reached its level (1 support managers, 2 executives).
-	Escalated(ctx context.Context, tx *gorm.DB, escalations []Escalation, now time.Time) ([]uuid.UUID, error)
+	Escalated(ctx context.Context, tx dbx.Tx, escalations []Escalation) ([]uuid.UUID, error)
 	// Breached: response or update targets passed unmet.
-	Breached(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) ([]uuid.UUID, error)
+	Breached(ctx context.Context, tx dbx.Tx, breaches []Breach) ([]uuid.UUID, error)
 }
 
 // Escalation is an incident reaching an escalation level.
@@ -71,7 +72,8 @@ func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, err
 	}
 	var b *fireBatch
 	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		b = &fireBatch{s: s, tx: tx, now: s.clock.Now(), snaps: snaps}
+		now := s.clock.Now()
+		b = &fireBatch{s: s, tx: dbx.NewTx(tx, now), now: now, snaps: snaps}
 		return b.run(ctx, due)
 	})
 	if err != nil {

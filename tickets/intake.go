@@ -15,9 +15,9 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
-	"gorm.io/gorm"
 )
 
 // NewIncident is what a caller submits to open an incident.
@@ -197,14 +197,14 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		}
 	}
 	var outbox []uuid.UUID
-	inc, err = s.store.create(ctx, create, func(tx *gorm.DB, created Incident, stored []Event) error {
+	inc, err = s.store.create(ctx, create, func(tx dbx.Tx, created Incident, stored []Event) error {
 		var err error
 		if s.esc != nil {
-			outbox, err = s.esc.Opened(ctx, tx, created, now)
+			outbox, err = s.esc.Opened(ctx, tx, created)
 		}
 		if err == nil {
 			var told []uuid.UUID
-			told, err = s.tell(ctx, tx, created, stored[:1], now) // the opening, not its plan
+			told, err = s.tell(ctx, tx, created, stored[:1]) // the opening, not its plan
 			outbox = append(outbox, told...)
 		}
 		return err

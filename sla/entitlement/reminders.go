@@ -111,7 +111,7 @@ func (r *Reminders) send(ctx context.Context, e Entitlement, m Milestone, due, n
 		for i, u := range recipients {
 			ids[i] = u.ID
 		}
-		_, err := r.notifier.Notify(ctx, tx, now, escalation.Note{Kind: escalation.KindRenewalReminder, Recipients: ids, OrganizationID: &e.OrganizationID,
+		_, err := r.notifier.Notify(ctx, dbx.NewTx(tx, now), escalation.Note{Kind: escalation.KindRenewalReminder, Recipients: ids, OrganizationID: &e.OrganizationID,
 			Subject: subject, Body: body, DedupKey: fmt.Sprintf("renewal:%s:%s:%d", e.ID, m, e.EndsAt.UnixMicro()),
 			Data: map[string]any{"entitlement_id": e.ID, "organization_id": e.OrganizationID, "milestone": m, "product": e.Product,
 				"ends_at": e.EndsAt, "grace_ends_at": e.GraceEndsAt(), "renewal": NewRenewalView(e.Renewal(now))}})
