@@ -46,28 +46,44 @@ type Service struct {
 	sched   Scheduler
 	esc     Escalator
 	teller  Teller
-	users   interface {
-		FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
-	}
-	clock clock.Clock
-	log   *slog.Logger
+	users   Users
+	clock   clock.Clock
+	log     *slog.Logger
 }
 
-// Use wires the timer scheduler and the escalation ladder; without them incidents are planned
-// but no deadline is delivered (tests of intake alone).
-func (s *Service) Use(sched Scheduler, esc Escalator) { s.sched, s.esc = sched, esc }
-
-// UseUsers wires the user lookup lifecycle messages need (the engineer's name).
-func (s *Service) UseUsers(u interface {
+// Users finds the users lifecycle messages name (the engineer an incident is assigned to).
+// *accounts.Store implements it.
+type Users interface {
 	FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
-}) {
-	s.users = u
 }
 
-// NewService returns the incident service. planner may be nil (no sla blocks), for tests of
-// intake alone.
-func NewService(store *Store, entitle Entitler, planner Planner, c clock.Clock) *Service {
-	return &Service{store: store, entitle: entitle, planner: planner, clock: c, log: slog.Default()}
+// Deps are what the incident service works with, all given at construction. Store, Entitler,
+// Users and Clock are required. Planner nil plans nothing (no sla blocks: tests of intake
+// alone); Scheduler nil delivers no deadline, Escalator nil escalates nobody and Teller nil tells
+// customers nothing. Log nil discards the service's log lines.
+type Deps struct {
+	Store     *Store
+	Entitler  Entitler
+	Planner   Planner
+	Scheduler Scheduler
+	Escalator Escalator
+	Teller    Teller
+	Users     Users
+	Clock     clock.Clock
+	Log       *slog.Logger
+}
+
+// NewService returns the incident service on d. It panics when a required dependency is
+// missing: a wiring mistake, found at start rather than by the first request that needs it.
+func NewService(d Deps) *Service {
+	if d.Store == nil || d.Entitler == nil || d.Users == nil || d.Clock == nil {
+		panic("tickets.NewService: Store, Entitler, Users and Clock are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: d.Store, entitle: d.Entitler, planner: d.Planner, sched: d.Scheduler, esc: d.Escalator,
+		teller: d.Teller, users: d.Users, clock: d.Clock, log: d.Log}
 }
 
 // Limits on what a caller may type, so one request cannot fill the database.

@@ -34,7 +34,6 @@ func newQueueFixture(t *testing.T) *queueFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &queueFixture{fixture: newFixture(t), orgs: map[string]accounts.Organization{}}
-	f.svc.UseUsers(f.acc)
 	f.office = fmt.Sprintf("q-%s-%d", t.Name(), seq)
 	for _, tier := range []string{"standard", "premium", "platinum"} {
 		o, err := f.acc.CreateOrganization(ctx, f.admin, accounts.NewOrganization{Name: f.office + " " + tier, Office: f.office, Tier: tier})
@@ -170,8 +169,7 @@ func TestQueueFollowsTimers(t *testing.T) {
 	f := newQueueFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	f.svc = tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
-	f.svc.UseUsers(f.acc)
+	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock), Users: f.acc, Clock: f.clock})
 	inc := f.open(t, "premium", 1, "p")
 	check := func(step string, want sla.Target) {
 		t.Helper()

@@ -16,9 +16,6 @@ type Teller interface {
 	Tell(ctx context.Context, tx dbx.Tx, inc Incident, events []Event) ([]uuid.UUID, error)
 }
 
-// UseTeller wires the customer notifications; without one customers are told nothing.
-func (s *Service) UseTeller(t Teller) { s.teller = t }
-
 // tell hands the entries (with their IDs) to the teller, when there is one.
 func (s *Service) tell(ctx context.Context, tx dbx.Tx, inc Incident, events []Event) ([]uuid.UUID, error) {
 	if s.teller == nil || len(events) == 0 {

@@ -88,13 +88,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Webhooks = escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: cfg.WebhookAllowPrivate, Secrets: e.Secrets})
 	e.Timers = tickets.NewStore(db)
 	e.Queue = workers.NewTimerQueue(e.Redis, e.Timers, c, log)
-	e.Incidents = tickets.NewService(e.Timers, entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
-	e.Incidents.Use(e.Queue, escalation.NewLadder(e.Accounts, e.Notifier))
-	e.Incidents.UseUsers(e.Accounts)
+	e.Incidents = tickets.NewService(tickets.Deps{Store: e.Timers, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
+		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Notifier), Teller: escalation.NewTeller(e.Mailer),
+		Users: e.Accounts, Clock: c, Log: log})
 	if err := e.openMail(); err != nil {
 		return nil, err
 	}
-	e.Incidents.UseTeller(escalation.NewTeller(e.Mailer))
 	return e, nil
 }
 
