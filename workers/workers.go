@@ -128,7 +128,7 @@ type Deps struct {
 func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) error {
 	cfg = cfg.withDefaults()
 	if d.Log == nil {
-		d.Log = slog.Default()
+		d.Log = slog.New(slog.DiscardHandler)
 	}
 	srv := asynq.NewServer(redis, AsynqConfig(cfg, d.Log))
 	mux := asynq.NewServeMux()
