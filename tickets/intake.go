@@ -51,10 +51,11 @@ type Service struct {
 	log     *slog.Logger
 }
 
-// Users finds the users lifecycle messages name (the engineer an incident is assigned to).
-// *accounts.Store implements it.
+// Users finds the users lifecycle messages name (the engineer an incident is assigned to) and
+// the organisations of an office (the queue's office filter). *accounts.Store implements it.
 type Users interface {
 	FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
+	FindOrganizationIDsByOffice(ctx context.Context, office string) ([]uuid.UUID, error)
 }
 
 // Deps are what the incident service works with, all given at construction. Store, Entitler,

@@ -34,6 +34,8 @@ type QueueFilter struct {
 	Product    string `json:"product,omitempty"`
 	Office     string `json:"office,omitempty"` // the office of the customer's organisation
 	Limit      int    `json:"limit,omitempty"`  // queue only: default 50, at most 200
+
+	orgs []uuid.UUID // Office's organisations, asked of accounts before the store reads
 }
 
 func (f *QueueFilter) validate() error {
@@ -74,6 +76,9 @@ func (s *Service) Queue(ctx context.Context, actor accounts.User, f QueueFilter)
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
+	if err := s.officeOrgs(ctx, &f); err != nil {
+		return nil, err
+	}
 	items, err := s.store.findQueue(ctx, actor.ID, f)
 	if err != nil {
 		return nil, err
@@ -108,6 +113,9 @@ func (s *Service) Claim(ctx context.Context, actor accounts.User, f QueueFilter)
 	}
 	f.Unassigned, f.Limit = true, 0
 	if err := f.validate(); err != nil {
+		return Incident{}, err
+	}
+	if err := s.officeOrgs(ctx, &f); err != nil {
 		return Incident{}, err
 	}
 	now := s.clock.Now().Truncate(time.Microsecond)
@@ -183,9 +191,20 @@ func queueWhere(me uuid.UUID, f QueueFilter) (string, []any) {
 		conds, args = append(conds, "i.product = ?"), append(args, f.Product)
 	}
 	if f.Office != "" {
-		conds, args = append(conds, "i.organization_id IN (SELECT o.id FROM organizations o WHERE o.office = ?)"), append(args, f.Office)
+		// An office with no organisation matches nothing: IN (NULL).
+		conds, args = append(conds, "i.organization_id IN ?"), append(args, f.orgs)
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// officeOrgs asks accounts, which owns organisations, for the organisations of f's office.
+func (s *Service) officeOrgs(ctx context.Context, f *QueueFilter) error {
+	if f.Office == "" {
+		return nil
+	}
+	ids, err := s.users.FindOrganizationIDsByOffice(ctx, f.Office)
+	f.orgs = ids
+	return err
 }
 
 // findQueue reads one page of the queue with each incident's nearest deadline, in one query.

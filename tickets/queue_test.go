@@ -542,3 +542,23 @@ func TestGoDuration(t *testing.T) {
 		}
 	}
 }
+
+// The office filter asks accounts for the office's organisations; an office with none shows an
+// empty queue and has nothing to claim, while the fixture's office still has its incidents.
+func TestQueueOfficeWithoutOrganisations(t *testing.T) {
+	ctx := context.Background()
+	f := newQueueFixture(t)
+	f.open(t, "standard", 3, "endpoint")
+	nowhere := "nowhere-" + uuid.NewString()
+	items, err := f.svc.Queue(ctx, f.senior, tickets.QueueFilter{Office: nowhere})
+	if err != nil || len(items) != 0 {
+		t.Fatalf("queue of an office without organisations: %d items, %v", len(items), err)
+	}
+	if _, err := f.svc.Claim(ctx, f.senior, tickets.QueueFilter{Office: nowhere}); err == nil {
+		t.Fatal("claimed from an office without organisations")
+	}
+	items, err = f.svc.Queue(ctx, f.senior, tickets.QueueFilter{Office: f.office})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("queue of the fixture's office: %d items, %v", len(items), err)
+	}
+}

@@ -43,7 +43,6 @@ var crossings = map[string]bool{
 	"escalation → users":         true, // recipients, audience, followers
 	"internal/web → users":       true, // presence shows names
 	"tickets → entitlements":     true, // credits read the contract's credit_rates
-	"tickets → organizations":    true, // the queue's office filter
 	"tickets → users":            true, // the assignee's name on the timeline
 }
 
