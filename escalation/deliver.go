@@ -88,7 +88,7 @@ func NewDeliverer(db *gorm.DB, m *Mailer, c clock.Clock, log *slog.Logger, cfg D
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Deliverer{db: db, clock: c, mailer: m, webhooks: WebhookSender{Client: cfg.HTTPClient}, cfg: cfg, log: log,
 		failing: newBreaker(time.Minute)}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
@@ -109,11 +110,11 @@ func (lk *lookup) officeOf(ctx context.Context, id uuid.UUID) string {
 }
 
 // Opened tells a platinum account's TSAM about a new incident.
-func (l *Ladder) Opened(ctx context.Context, tx *gorm.DB, inc tickets.Incident, now time.Time) ([]uuid.UUID, error) {
+func (l *Ladder) Opened(ctx context.Context, dtx dbx.Tx, inc tickets.Incident) ([]uuid.UUID, error) {
 	if inc.Tier != string(sla.Platinum) {
 		return nil, nil // only a platinum account's TSAM hears of every incident: nothing to read
 	}
-	lk, err := l.lookup(ctx, tx, []tickets.Incident{inc})
+	lk, err := l.lookup(ctx, dtx.Gorm(), []tickets.Incident{inc})
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func (l *Ladder) Opened(ctx context.Context, tx *gorm.DB, inc tickets.Incident, 
 		return nil, nil
 	}
 	id := inc.ID
-	return l.notifier.Notify(ctx, tx, now, Note{Kind: KindIncidentOpened, IncidentID: &id, Recipients: tsam,
+	return l.notifier.Notify(ctx, dtx, Note{Kind: KindIncidentOpened, IncidentID: &id, Recipients: tsam,
 		Subject:  fmt.Sprintf("[%s] new severity %d incident: %s", inc.Reference, inc.Severity, inc.Title),
 		Body:     fmt.Sprintf("%s opened %s (%s, severity %d, %s).", inc.Channel, inc.Reference, inc.Product, inc.Severity, inc.Tier),
 		Data:     map[string]any{"reference": inc.Reference, "severity": inc.Severity, "tier": inc.Tier},
@@ -131,7 +132,8 @@ func (l *Ladder) Opened(ctx context.Context, tx *gorm.DB, inc tickets.Incident, 
 
 // Escalated records one escalation row per recipient of each level reached and tells them (and
 // the TSAM).
-func (l *Ladder) Escalated(ctx context.Context, tx *gorm.DB, escs []tickets.Escalation, now time.Time) ([]uuid.UUID, error) {
+func (l *Ladder) Escalated(ctx context.Context, dtx dbx.Tx, escs []tickets.Escalation) ([]uuid.UUID, error) {
+	tx, now := dtx.Gorm(), dtx.Now()
 	incs := make([]tickets.Incident, len(escs))
 	for i, e := range escs {
 		incs[i] = e.Incident
@@ -170,12 +172,13 @@ func (l *Ladder) Escalated(ctx context.Context, tx *gorm.DB, escs []tickets.Esca
 			return nil, err
 		}
 	}
-	return l.notifier.Notify(ctx, tx, now, notes...)
+	return l.notifier.Notify(ctx, dtx, notes...)
 }
 
 // Breached tells the assignee and their managers (the customer's office's when unassigned) that a
 // response or update target passed unmet.
-func (l *Ladder) Breached(ctx context.Context, tx *gorm.DB, breaches []tickets.Breach, now time.Time) ([]uuid.UUID, error) {
+func (l *Ladder) Breached(ctx context.Context, dtx dbx.Tx, breaches []tickets.Breach) ([]uuid.UUID, error) {
+	tx := dtx.Gorm()
 	incs := make([]tickets.Incident, len(breaches))
 	for i, b := range breaches {
 		incs[i] = b.Incident
@@ -207,12 +210,13 @@ func (l *Ladder) Breached(ctx context.Context, tx *gorm.DB, breaches []tickets.B
 			Data:     map[string]any{"reference": inc.Reference, "target": b.Target, "due_at": b.DueAt},
 			DedupKey: fmt.Sprintf("breach:%s:%s:%d", inc.ID, b.Target, b.DueAt.UnixMicro())})
 	}
-	return l.notifier.Notify(ctx, tx, now, notes...)
+	return l.notifier.Notify(ctx, dtx, notes...)
 }
 
 // Confirmed tells the incident's assignee, in their inbox (and by e-mail when it is on), that
 // the customer confirmed the resolution; an unassigned incident tells no one.
-func (l *Ladder) Confirmed(ctx context.Context, tx *gorm.DB, inc tickets.Incident, message string, now time.Time) ([]uuid.UUID, error) {
+func (l *Ladder) Confirmed(ctx context.Context, tx dbx.Tx, inc tickets.Incident, message string) ([]uuid.UUID, error) {
+	now := tx.Now()
 	if inc.AssigneeID == nil {
 		return nil, nil
 	}
@@ -221,7 +225,7 @@ func (l *Ladder) Confirmed(ctx context.Context, tx *gorm.DB, inc tickets.Inciden
 	if message != "" {
 		body += "\n\n" + message
 	}
-	return l.notifier.Notify(ctx, tx, now, Note{Kind: KindResolutionConfirmed, IncidentID: &id, Recipients: []uuid.UUID{*inc.AssigneeID},
+	return l.notifier.Notify(ctx, tx, Note{Kind: KindResolutionConfirmed, IncidentID: &id, Recipients: []uuid.UUID{*inc.AssigneeID},
 		Subject:  fmt.Sprintf("[%s] resolution confirmed: %s", inc.Reference, inc.Title),
 		Body:     body,
 		Data:     map[string]any{"reference": inc.Reference},

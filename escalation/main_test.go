@@ -16,6 +16,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/testenv"
 	"gorm.io/gorm"
 )
@@ -77,7 +78,7 @@ func (f *fixture) notify(t *testing.T, n *escalation.Notifier, note escalation.N
 	var ids []uuid.UUID
 	err := f.db.Transaction(func(tx *gorm.DB) error {
 		var err error
-		ids, err = n.Notify(f.ctx, tx, f.clock.Now(), note)
+		ids, err = n.Notify(f.ctx, dbx.NewTx(tx, f.clock.Now()), note)
 		return err
 	})
 	if err != nil {

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // Notification kinds: what a note is about. Webhook subscriptions filter on them, so a kind a
@@ -70,7 +69,8 @@ func NewNotifier(m *Mailer) *Notifier { return &Notifier{email: m != nil} }
 // notes cost the same few statements as one: a burst of escalations is told in batches.
 // Errors: invalid_value (kind, dedup_key, subject, recipients) for a note that cannot be told,
 // or a storage error, after which tx must be rolled back.
-func (n *Notifier) Notify(ctx context.Context, tx *gorm.DB, now time.Time, notes ...Note) (ids []uuid.UUID, err error) {
+func (n *Notifier) Notify(ctx context.Context, dtx dbx.Tx, notes ...Note) (ids []uuid.UUID, err error) {
+	tx, now := dtx.Gorm(), dtx.Now()
 	var all []uuid.UUID
 	for _, note := range notes {
 		if err := note.validate(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 	"gorm.io/gorm"
 )
@@ -97,7 +98,7 @@ func TestNotifyRejectsIncompleteNotes(t *testing.T) {
 		note := base
 		change(&note)
 		err := f.db.Transaction(func(tx *gorm.DB) error {
-			_, err := n.Notify(f.ctx, tx, f.clock.Now(), note)
+			_, err := n.Notify(f.ctx, dbx.NewTx(tx, f.clock.Now()), note)
 			return err
 		})
 		if apperr.KindOf(err) != apperr.Invalid {

@@ -3,9 +3,9 @@ package escalation
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
@@ -71,7 +71,8 @@ type told struct {
 
 // Tell writes the notifications of events (entries of inc just stored, with their IDs) in tx.
 // Errors: storage errors, after which tx must be rolled back.
-func (t *Teller) Tell(ctx context.Context, tx *gorm.DB, inc tickets.Incident, events []tickets.Event, now time.Time) ([]uuid.UUID, error) {
+func (t *Teller) Tell(ctx context.Context, dtx dbx.Tx, inc tickets.Incident, events []tickets.Event) ([]uuid.UUID, error) {
+	tx, now := dtx.Gorm(), dtx.Now()
 	var tell []told
 	for _, e := range events {
 		ev, ok := tickets.ShowEvent(e, tickets.AudienceCustomer)

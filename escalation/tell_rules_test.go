@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
@@ -19,7 +20,7 @@ func (f *tellFixture) tellAgain(t *testing.T, inc tickets.Incident, events []tic
 	var ids []uuid.UUID
 	if err := f.db.Transaction(func(tx *gorm.DB) error {
 		var err error
-		ids, err = f.teller.Tell(f.ctx, tx, inc, events, f.clock.Now())
+		ids, err = f.teller.Tell(f.ctx, dbx.NewTx(tx, f.clock.Now()), inc, events)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package escalation
 import (
 	"context"
 	"fmt"
+	"github.com/supportd/supportd/internal/dbx"
 	"strings"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // Warned tells the people who can still prevent each breach that a warning point was reached
@@ -20,7 +20,8 @@ import (
 // (tickets.SeniorFirst), seniors listed first after that. A warning of an escalation target goes
 // ahead to the level's recipients (support managers, executives). Each warning is keyed by
 // incident, target, point and instant, so it is told once per plan however often it is decided.
-func (l *Ladder) Warned(ctx context.Context, tx *gorm.DB, warnings []tickets.Warning, now time.Time) ([]uuid.UUID, error) {
+func (l *Ladder) Warned(ctx context.Context, dtx dbx.Tx, warnings []tickets.Warning) ([]uuid.UUID, error) {
+	tx, now := dtx.Gorm(), dtx.Now()
 	incs := make([]tickets.Incident, len(warnings))
 	for i, w := range warnings {
 		incs[i] = w.Incident
@@ -53,7 +54,7 @@ func (l *Ladder) Warned(ctx context.Context, tx *gorm.DB, warnings []tickets.War
 				"due_at": w.DueAt, "organization_id": inc.OrganizationID},
 			DedupKey: fmt.Sprintf("warning:%s:%s:%d:%d", inc.ID, w.Target, w.Point, w.At.UnixMicro())})
 	}
-	return l.notifier.Notify(ctx, tx, now, notes...)
+	return l.notifier.Notify(ctx, dtx, notes...)
 }
 
 // warned returns who hears a warning (see Warned).

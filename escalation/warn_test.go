@@ -1,6 +1,7 @@
 package escalation_test
 
 import (
+	"github.com/supportd/supportd/internal/dbx"
 	"sort"
 	"testing"
 	"time"
@@ -10,7 +11,6 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // TestWarnedRecipients: a warning goes to the assignee; while unassigned, to the office's
@@ -29,7 +29,7 @@ func TestWarnedRecipients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.NewStore(f.db), orgTier{Orgs: acc}, nil, f.clock)
+	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(f.db), Entitler: orgTier{Orgs: acc}, Users: acc, Clock: f.clock})
 	mk := func(role accounts.Role, senior bool) uuid.UUID {
 		u, err := acc.CreateUser(f.ctx, f.admin, accounts.NewUser{Email: uuid.NewString()[:8] + "@" + office + ".test", Name: "s", Role: role, Senior: senior, Office: office})
 		if err != nil {
@@ -50,8 +50,8 @@ func TestWarnedRecipients(t *testing.T) {
 		inc.Tier, inc.AssigneeID, inc.AcceptedAt = tier, assignee, now.Add(-since)
 		w := tickets.Warning{Incident: inc, Target: target, Point: 750, At: now, DueAt: now.Add(15 * time.Minute)}
 		for i := 0; i < 2; i++ {
-			if err := f.db.Transaction(func(tx *gorm.DB) error {
-				_, err := ladder.Warned(f.ctx, tx, []tickets.Warning{w}, now)
+			if err := dbx.InTx(f.ctx, f.db, now, func(tx dbx.Tx) error {
+				_, err := ladder.Warned(f.ctx, tx, []tickets.Warning{w})
 				return err
 			}); err != nil {
 				t.Fatal(err)

@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
-	"gorm.io/gorm"
 )
 
 // Staff who work incidents. Executives read and receive escalations but do not work queues.
@@ -64,7 +63,8 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 	if !worker(actor) {
 		return Incident{}, errStaffOnly
 	}
-	return s.act(ctx, id, nil, func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
+		now := tx.Now()
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 		if acknowledged(events) {
 			return nil, conflict("already_acknowledged", "the first response was already given")
 		}
-		name, err := s.store.userName(ctx, tx, *inc.AssigneeID)
+		name, err := s.store.userName(ctx, tx.Gorm(), *inc.AssigneeID)
 		if err != nil {
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 			text += "\n\n" + m
 		}
 		inc.Status = StatusInProgress
-		if err := settleCredit(ctx, tx, inc.ID, now); err != nil {
+		if err := settleCredit(ctx, tx.Gorm(), inc.ID, now); err != nil {
 			return nil, err
 		}
 		return []Event{{Kind: string(sla.Acknowledged), ActorID: &actor.ID, Data: map[string]any{
@@ -103,7 +103,7 @@ func (s *Service) PostUpdate(ctx context.Context, actor accounts.User, id uuid.U
 	if actor.Role == accounts.Executive {
 		return Incident{}, errStaffOnly
 	}
-	inc, err := s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -137,7 +137,8 @@ func (s *Service) Assign(ctx context.Context, actor accounts.User, id, assignee 
 	if err != nil || (eng.Role != accounts.Engineer && eng.Role != accounts.SupportManager) {
 		return Incident{}, apperr.InvalidField("assignee_id", "assignee_id must name an engineer or support manager")
 	}
-	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
+		now := tx.Now()
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -159,7 +160,7 @@ func (s *Service) Wait(ctx context.Context, actor accounts.User, id uuid.UUID, m
 	if !worker(actor) {
 		return Incident{}, errStaffOnly
 	}
-	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -180,7 +181,7 @@ func (s *Service) Resolve(ctx context.Context, actor accounts.User, id uuid.UUID
 	if !worker(actor) {
 		return Incident{}, errStaffOnly
 	}
-	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -201,7 +202,7 @@ func (s *Service) Reopen(ctx context.Context, actor accounts.User, id uuid.UUID,
 	if !worker(actor) && !actor.Role.Customer() {
 		return Incident{}, errStaffOnly
 	}
-	inc, err := s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
 		if inc.Status != StatusResolved {
 			return nil, conflict("not_resolved", "only a resolved incident can be reopened")
 		}
@@ -242,7 +243,7 @@ func (s *Service) Patch(ctx context.Context, actor accounts.User, id uuid.UUID, 
 		}
 		return Incident{}, &apperr.Error{Kind: apperr.Invalid, Code: "reason_required", Field: "reason", Message: msg}
 	}
-	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}

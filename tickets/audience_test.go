@@ -36,8 +36,7 @@ type everyKind struct {
 func makeEveryKind(t *testing.T, f fixture, db *gorm.DB) everyKind {
 	t.Helper()
 	ctx := context.Background()
-	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
-	svc.UseUsers(f.acc)
+	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock), Users: f.acc, Clock: f.clock})
 	// Staff of an office of their own: other tests count the escalation recipients in tokyo.
 	office := "audience-" + uuid.NewString()[:8]
 	mk := func(role accounts.Role, org *uuid.UUID) accounts.User {

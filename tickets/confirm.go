@@ -3,12 +3,11 @@ package tickets
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
-	"gorm.io/gorm"
+	"github.com/supportd/supportd/internal/dbx"
 )
 
 // errConfirmed refuses a customer's reopen of an incident whose resolution a customer confirmed.
@@ -34,7 +33,8 @@ func (s *Service) ConfirmResolution(ctx context.Context, actor accounts.User, id
 		return Incident{}, apperr.InvalidField("message", "a message has at most %d bytes", maxDescription)
 	}
 	var outbox []uuid.UUID
-	inc, err := s.act(ctx, id, actCheck(actor), func(tx *gorm.DB, inc *Incident, _ []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx dbx.Tx, inc *Incident, _ []Event) ([]Event, error) {
+		now := tx.Now()
 		if inc.Status != StatusResolved {
 			return nil, conflict("not_resolved", "only a resolved incident can be confirmed")
 		}
@@ -43,7 +43,7 @@ func (s *Service) ConfirmResolution(ctx context.Context, actor accounts.User, id
 		}
 		inc.ResolutionConfirmedAt = &now
 		if s.esc != nil {
-			ids, err := s.esc.Confirmed(ctx, tx, *inc, message, now)
+			ids, err := s.esc.Confirmed(ctx, tx, *inc, message)
 			if err != nil {
 				return nil, err
 			}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
@@ -17,16 +18,16 @@ import (
 // a few statements per batch rather than per incident.
 type Escalator interface {
 	// Opened: an incident was accepted (platinum accounts' TSAM hears of every one).
-	Opened(ctx context.Context, tx *gorm.DB, inc Incident, now time.Time) ([]uuid.UUID, error)
+	Opened(ctx context.Context, tx dbx.Tx, inc Incident) ([]uuid.UUID, error)
 	// Escalated: each incident reached its level (1 support managers, 2 executives).
-	Escalated(ctx context.Context, tx *gorm.DB, escalations []Escalation, now time.Time) ([]uuid.UUID, error)
+	Escalated(ctx context.Context, tx dbx.Tx, escalations []Escalation) ([]uuid.UUID, error)
 	// Breached: response or update targets passed unmet.
-	Breached(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) ([]uuid.UUID, error)
+	Breached(ctx context.Context, tx dbx.Tx, breaches []Breach) ([]uuid.UUID, error)
 	// Warned: warning points were reached; tell who can still prevent each breach (or, for an
 	// escalation, the level's recipients ahead).
-	Warned(ctx context.Context, tx *gorm.DB, warnings []Warning, now time.Time) ([]uuid.UUID, error)
+	Warned(ctx context.Context, tx dbx.Tx, warnings []Warning) ([]uuid.UUID, error)
 	// Confirmed: a customer confirmed inc's resolution (its assignee hears of it).
-	Confirmed(ctx context.Context, tx *gorm.DB, inc Incident, message string, now time.Time) ([]uuid.UUID, error)
+	Confirmed(ctx context.Context, tx dbx.Tx, inc Incident, message string) ([]uuid.UUID, error)
 }
 
 // Observer is told what firing and customer requests decided, after the decisions commit: the
@@ -37,9 +38,6 @@ type Observer interface {
 	WarningSent(target string)
 	Escalated(level int, cause string)
 }
-
-// UseObserver sets who hears of decisions; nil: nobody.
-func (s *Service) UseObserver(o Observer) { s.obs = o }
 
 // Warning is a warning point of an incident's target reached at At: DueAt is the deadline it
 // warns of, Point the fraction used in thousandths.
@@ -99,7 +97,8 @@ func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, err
 	}
 	var b *fireBatch
 	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		b = &fireBatch{s: s, tx: tx, now: s.clock.Now(), snaps: snaps}
+		now := s.clock.Now()
+		b = &fireBatch{s: s, tx: dbx.NewTx(tx, now), now: now, snaps: snaps}
 		return b.run(ctx, due)
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 // decides each in memory and writes the outcomes with a fixed number of statements.
 type fireBatch struct {
 	s     *Service
-	tx    *gorm.DB
+	tx    dbx.Tx // the batch transaction and its now
 	now   time.Time
 	snaps map[uuid.UUID]catalog.Snapshot // planning inputs by incident, taken before the transaction
 
@@ -60,7 +60,7 @@ func (b *fireBatch) run(ctx context.Context, due map[uuid.UUID]uuid.UUID) error 
 	for id := range byInc {
 		incIDs = append(incIDs, id)
 	}
-	tx := b.tx.WithContext(ctx)
+	tx := b.tx.Gorm().WithContext(ctx)
 	var incRows []incidentRow
 	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", incIDs).Order("id").Find(&incRows).Error; err != nil {
 		return err
@@ -220,7 +220,7 @@ func (b *fireBatch) warn(inc Incident, tr timerRow, res sla.Result) {
 // write stores the batch's decisions: timers, escalation levels, timeline, credits and the
 // notifications, each kind in one statement (or one per 500 rows).
 func (b *fireBatch) write(ctx context.Context) error {
-	tx := b.tx.WithContext(ctx)
+	tx := b.tx.Gorm().WithContext(ctx)
 	// One statement writes each incident's escalation level and nearest deadline.
 	if err := b.writeIncidents(ctx, tx); err != nil {
 		return err
@@ -243,7 +243,7 @@ func (b *fireBatch) write(ctx context.Context) error {
 		for i := range rows {
 			b.events[i].ID = rows[i].ID
 		}
-		if err := b.tell(ctx, tx); err != nil {
+		if err := b.tell(ctx); err != nil {
 			return err
 		}
 	}
@@ -254,21 +254,21 @@ func (b *fireBatch) write(ctx context.Context) error {
 		return nil
 	}
 	if len(b.escs) > 0 {
-		ids, err := b.s.esc.Escalated(ctx, tx, b.escs, b.now)
+		ids, err := b.s.esc.Escalated(ctx, b.tx, b.escs)
 		if err != nil {
 			return err
 		}
 		b.outbox = append(b.outbox, ids...)
 	}
 	if len(b.breaches) > 0 {
-		ids, err := b.s.esc.Breached(ctx, tx, b.breaches, b.now)
+		ids, err := b.s.esc.Breached(ctx, b.tx, b.breaches)
 		if err != nil {
 			return err
 		}
 		b.outbox = append(b.outbox, ids...)
 	}
 	if len(b.warnings) > 0 {
-		ids, err := b.s.esc.Warned(ctx, tx, b.warnings, b.now)
+		ids, err := b.s.esc.Warned(ctx, b.tx, b.warnings)
 		if err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func (b *fireBatch) write(ctx context.Context) error {
 }
 
 // tell hands each escalated incident's new entries to the teller (breaches are staff-only).
-func (b *fireBatch) tell(ctx context.Context, tx *gorm.DB) error {
+func (b *fireBatch) tell(ctx context.Context) error {
 	for _, e := range b.escs {
 		var evs []Event
 		for _, ev := range b.events {
@@ -286,7 +286,7 @@ func (b *fireBatch) tell(ctx context.Context, tx *gorm.DB) error {
 				evs = append(evs, ev)
 			}
 		}
-		ids, err := b.s.tell(ctx, tx, e.Incident, evs, b.now)
+		ids, err := b.s.tell(ctx, b.tx, e.Incident, evs)
 		if err != nil {
 			return err
 		}

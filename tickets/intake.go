@@ -15,9 +15,9 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
-	"gorm.io/gorm"
 )
 
 // NewIncident is what a caller submits to open an incident.
@@ -47,28 +47,46 @@ type Service struct {
 	esc     Escalator
 	teller  Teller
 	obs     Observer
-	users   interface {
-		FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
-	}
-	clock clock.Clock
-	log   *slog.Logger
+	users   Users
+	clock   clock.Clock
+	log     *slog.Logger
 }
 
-// Use wires the timer scheduler and the escalation ladder; without them incidents are planned
-// but no deadline is delivered (tests of intake alone).
-func (s *Service) Use(sched Scheduler, esc Escalator) { s.sched, s.esc = sched, esc }
-
-// UseUsers wires the user lookup lifecycle messages need (the engineer's name).
-func (s *Service) UseUsers(u interface {
+// Users finds the users lifecycle messages name (the engineer an incident is assigned to) and
+// the organisations of an office (the queue's office filter). *accounts.Store implements it.
+type Users interface {
 	FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
-}) {
-	s.users = u
+	FindOrganizationIDsByOffice(ctx context.Context, office string) ([]uuid.UUID, error)
 }
 
-// NewService returns the incident service. planner may be nil (no sla blocks), for tests of
-// intake alone.
-func NewService(store *Store, entitle Entitler, planner Planner, c clock.Clock) *Service {
-	return &Service{store: store, entitle: entitle, planner: planner, clock: c, log: slog.Default()}
+// Deps are what the incident service works with, all given at construction. Store, Entitler,
+// Users and Clock are required. Planner nil plans nothing (no sla blocks: tests of intake
+// alone); Scheduler nil delivers no deadline, Escalator nil escalates nobody and Teller nil tells
+// customers nothing. Log nil discards the service's log lines.
+type Deps struct {
+	Store     *Store
+	Entitler  Entitler
+	Planner   Planner
+	Scheduler Scheduler
+	Escalator Escalator
+	Teller    Teller
+	Observer  Observer // nil: nobody hears of decisions
+	Users     Users
+	Clock     clock.Clock
+	Log       *slog.Logger
+}
+
+// NewService returns the incident service on d. It panics when a required dependency is
+// missing: a wiring mistake, found at start rather than by the first request that needs it.
+func NewService(d Deps) *Service {
+	if d.Store == nil || d.Entitler == nil || d.Users == nil || d.Clock == nil {
+		panic("tickets.NewService: Store, Entitler, Users and Clock are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: d.Store, entitle: d.Entitler, planner: d.Planner, sched: d.Scheduler, esc: d.Escalator,
+		teller: d.Teller, obs: d.Observer, users: d.Users, clock: d.Clock, log: d.Log}
 }
 
 // Limits on what a caller may type, so one request cannot fill the database.
@@ -198,14 +216,14 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		}
 	}
 	var outbox []uuid.UUID
-	inc, err = s.store.create(ctx, create, func(tx *gorm.DB, created Incident, stored []Event) error {
+	inc, err = s.store.create(ctx, create, func(tx dbx.Tx, created Incident, stored []Event) error {
 		var err error
 		if s.esc != nil {
-			outbox, err = s.esc.Opened(ctx, tx, created, now)
+			outbox, err = s.esc.Opened(ctx, tx, created)
 		}
 		if err == nil {
 			var told []uuid.UUID
-			told, err = s.tell(ctx, tx, created, stored[:1], now) // the opening, not its plan
+			told, err = s.tell(ctx, tx, created, stored[:1]) // the opening, not its plan
 			outbox = append(outbox, told...)
 		}
 		return err

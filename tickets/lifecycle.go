@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
 	"gorm.io/gorm"
@@ -15,7 +16,7 @@ import (
 
 // change is what a lifecycle step does to a locked incident: it may edit inc and returns the
 // timeline events to append.
-type change func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error)
+type change func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error)
 
 // act runs one lifecycle step in one transaction: lock the incident, apply the change, store the
 // new events and the incident, re-plan through sla, bring the pending timers in line with the
@@ -53,7 +54,7 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 			return err
 		}
 		now := s.clock.Now().Truncate(time.Microsecond)
-		fresh, err := fn(tx, &inc, events, now)
+		fresh, err := fn(dbx.NewTx(tx, now), &inc, events)
 		if err != nil {
 			return err
 		}
@@ -78,7 +79,7 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 		if err != nil {
 			return err
 		}
-		if outbox, err = s.tell(ctx, tx, inc, fresh, now); err != nil {
+		if outbox, err = s.tell(ctx, dbx.NewTx(tx, now), inc, fresh); err != nil {
 			return err
 		}
 		out = inc

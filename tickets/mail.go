@@ -11,7 +11,6 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
-	"gorm.io/gorm"
 )
 
 // What the mail channel (tickets/inbound) asks of incidents. A mail is processed by a task that
@@ -50,7 +49,8 @@ func (s *Service) MailReply(ctx context.Context, actor accounts.User, id uuid.UU
 		body = body[:maxDescription]
 	}
 	outcome := MailReplied
-	inc, err := s.act(ctx, id, actCheck(actor), func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
+		now := tx.Now()
 		for _, e := range events {
 			if k, _ := e.Data["mail_key"].(string); k == key {
 				return nil, errAlreadyRecorded
@@ -102,7 +102,7 @@ func (s *Service) LinkFollowUp(ctx context.Context, actor accounts.User, prev uu
 		return err
 	}
 	link := func(on uuid.UUID, ev Event) error {
-		_, err := s.act(ctx, on, nil, func(_ *gorm.DB, _ *Incident, events []Event, _ time.Time) ([]Event, error) {
+		_, err := s.act(ctx, on, nil, func(tx dbx.Tx, _ *Incident, events []Event) ([]Event, error) {
 			for _, e := range events {
 				if e.Kind == ev.Kind && e.Data["incident_id"] == ev.Data["incident_id"] {
 					return nil, errAlreadyRecorded

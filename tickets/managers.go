@@ -2,12 +2,11 @@ package tickets
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
-	"gorm.io/gorm"
+	"github.com/supportd/supportd/internal/dbx"
 )
 
 // KindEscalationAcknowledged records that a manager acknowledged an escalation addressed to them.
@@ -21,7 +20,7 @@ func (s *Service) NoteEscalationAcknowledged(ctx context.Context, actor accounts
 	if !actor.Role.Staff() {
 		return errStaffOnly
 	}
-	_, err := s.act(ctx, incidentID, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	_, err := s.act(ctx, incidentID, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
 		for _, e := range events {
 			if e.Kind == KindEscalationAcknowledged && e.Data["escalation_id"] == escalationID.String() {
 				return nil, nil

@@ -65,8 +65,7 @@ func TestManagerWorklists(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
-	svc.UseUsers(f.acc)
+	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock), Users: f.acc, Clock: f.clock})
 	mgr, err := f.acc.CreateUser(ctx, f.admin, accounts.NewUser{Email: "mgr-" + uuid.NewString() + "@x.example", Name: "Mgr", Role: accounts.SupportManager, Office: "tokyo"})
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,6 @@ func newQueueFixture(t *testing.T) *queueFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &queueFixture{fixture: newFixture(t), orgs: map[string]accounts.Organization{}}
-	f.svc.UseUsers(f.acc)
 	f.office = fmt.Sprintf("q-%s-%d", t.Name(), seq)
 	for _, tier := range []string{"standard", "premium", "platinum"} {
 		o, err := f.acc.CreateOrganization(ctx, f.admin, accounts.NewOrganization{Name: f.office + " " + tier, Office: f.office, Tier: tier})
@@ -170,8 +169,7 @@ func TestQueueFollowsTimers(t *testing.T) {
 	f := newQueueFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	f.svc = tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
-	f.svc.UseUsers(f.acc)
+	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock), Users: f.acc, Clock: f.clock})
 	inc := f.open(t, "premium", 1, "p")
 	check := func(step string, want sla.Target) {
 		t.Helper()
@@ -542,5 +540,25 @@ func TestGoDuration(t *testing.T) {
 		if want := (time.Duration(u) * time.Microsecond).String(); got != want {
 			t.Errorf("go_duration(%d µs) = %q, want %q", u, got, want)
 		}
+	}
+}
+
+// The office filter asks accounts for the office's organisations; an office with none shows an
+// empty queue and has nothing to claim, while the fixture's office still has its incidents.
+func TestQueueOfficeWithoutOrganisations(t *testing.T) {
+	ctx := context.Background()
+	f := newQueueFixture(t)
+	f.open(t, "standard", 3, "endpoint")
+	nowhere := "nowhere-" + uuid.NewString()
+	items, err := f.svc.Queue(ctx, f.senior, tickets.QueueFilter{Office: nowhere})
+	if err != nil || len(items) != 0 {
+		t.Fatalf("queue of an office without organisations: %d items, %v", len(items), err)
+	}
+	if _, err := f.svc.Claim(ctx, f.senior, tickets.QueueFilter{Office: nowhere}); err == nil {
+		t.Fatal("claimed from an office without organisations")
+	}
+	items, err = f.svc.Queue(ctx, f.senior, tickets.QueueFilter{Office: f.office})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("queue of the fixture's office: %d items, %v", len(items), err)
 	}
 }

@@ -10,8 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
-	"gorm.io/gorm"
 )
 
 // ReclassificationAfter is when a severity-3 incident's reclassification to 2 is granted without
@@ -35,7 +35,8 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 		outbox []uuid.UUID
 		want   int
 	)
-	inc, err := s.act(ctx, id, actCheck(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
+		now := tx.Now()
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -59,7 +60,7 @@ func (s *Service) RequestEscalation(ctx context.Context, actor accounts.User, id
 			inc.EscalationLevel = want
 		}
 		if s.esc != nil {
-			if outbox, err = s.esc.Escalated(ctx, tx, []Escalation{{Incident: *inc, Level: want, Reason: "customer_request"}}, now); err != nil {
+			if outbox, err = s.esc.Escalated(ctx, tx, []Escalation{{Incident: *inc, Level: want, Reason: "customer_request"}}); err != nil {
 				return nil, err
 			}
 		}
@@ -179,7 +180,8 @@ func (s *Service) AgreeRemediation(ctx context.Context, actor accounts.User, id 
 	if strings.TrimSpace(plan) == "" {
 		return Incident{}, apperr.InvalidField("plan", "describe the remediation plan")
 	}
-	return s.act(ctx, id, nil, func(_ *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	return s.act(ctx, id, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
+		now := tx.Now()
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -227,7 +229,8 @@ func (s *Service) RequestReclassification(ctx context.Context, actor accounts.Us
 		return Reclassification{}, Incident{}, apperr.InvalidField("reason", "say why the severity should be 2")
 	}
 	var req reclassRow
-	inc, err := s.act(ctx, id, actCheck(actor), func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, id, actCheck(actor), func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
+		now := tx.Now()
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -242,7 +245,7 @@ func (s *Service) RequestReclassification(ctx context.Context, actor accounts.Us
 				"severity": 2, "from": 3, "reason": req.DecisionReason, "request_id": req.ID, "public": true}})
 			inc.Severity = 2
 		}
-		if err := tx.Create(&req).Error; err != nil {
+		if err := tx.Gorm().Create(&req).Error; err != nil {
 			if _, dup := uniqueViolation(err); dup {
 				return nil, conflict("already_requested", "a reclassification request is already pending")
 			}
@@ -268,12 +271,13 @@ func (s *Service) DecideReclassification(ctx context.Context, actor accounts.Use
 	if err := s.store.db.WithContext(ctx).Take(&req, "id = ?", requestID).Error; err != nil {
 		return Reclassification{}, Incident{}, translate(err, "reclassification request")
 	}
-	inc, err := s.act(ctx, req.IncidentID, nil, func(tx *gorm.DB, inc *Incident, events []Event, now time.Time) ([]Event, error) {
+	inc, err := s.act(ctx, req.IncidentID, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
+		now := tx.Now()
 		state := "rejected"
 		if approve {
 			state = "approved"
 		}
-		res := tx.Model(&reclassRow{}).Where("id = ? AND state = 'pending'", requestID).
+		res := tx.Gorm().Model(&reclassRow{}).Where("id = ? AND state = 'pending'", requestID).
 			Updates(map[string]any{"state": state, "decided_by": actor.ID, "decision_reason": reason, "decided_at": now})
 		if res.Error != nil {
 			return nil, res.Error

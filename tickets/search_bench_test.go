@@ -52,7 +52,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	if err := db.Exec(`ANALYZE incidents`).Error; err != nil {
 		b.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: acc}, nil, clock.Real{})
+	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: acc}, Users: acc, Clock: clock.Real{}})
 	for _, c := range []struct {
 		name string
 		who  accounts.User

@@ -66,7 +66,7 @@ func newFixtureOn(t *testing.T, db *gorm.DB) fixture {
 	f := fixture{acc: acc, clock: c, admin: admin,
 		memberA: mkUser("a", accounts.Member, &a.ID), memberB: mkUser("b", accounts.Member, &b.ID),
 		engineer: mkUser("e", accounts.Engineer, nil)}
-	f.svc = tickets.NewService(tickets.NewStore(db), orgTier{Orgs: acc}, nil, c)
+	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: acc}, Users: acc, Clock: c})
 	return f
 }
 

@@ -269,3 +269,10 @@ func (s *Store) userName(ctx context.Context, tx *gorm.DB, id uuid.UUID) (string
 }
 
 func uniqueViolation(err error) (string, bool) { return dbx.UniqueViolation(err) }
+
+// PurgeIdempotencyKeys forgets the Idempotency-Keys stored before before, so the table stays
+// small, and returns how many it deleted. Deleting is idempotent.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", before).Delete(&idempotencyRow{})
+	return res.RowsAffected, res.Error
+}

@@ -35,7 +35,7 @@ func (createdRow) TableName() string { return "incidents" }
 // create stores a new incident in one transaction of as few statements as the rules allow: the
 // reference number, the incident, its events in one INSERT, its timers in one, then's writes
 // (the notifications of an intake) and the idempotency record. Either all exist or none does.
-func (s *Store) create(ctx context.Context, in newIncident, then func(tx *gorm.DB, inc Incident, stored []Event) error) (Incident, error) {
+func (s *Store) create(ctx context.Context, in newIncident, then func(tx dbx.Tx, inc Incident, stored []Event) error) (Incident, error) {
 	inc := in.inc
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var seq int64
@@ -72,7 +72,7 @@ func (s *Store) create(ctx context.Context, in newIncident, then func(tx *gorm.D
 				e.ID, e.IncidentID = evs[i].ID, inc.ID
 				stored[i] = e
 			}
-			if err := then(tx, inc, stored); err != nil {
+			if err := then(dbx.NewTx(tx, inc.CreatedAt), inc, stored); err != nil {
 				return err
 			}
 		}

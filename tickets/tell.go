@@ -2,10 +2,9 @@ package tickets
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
+	"github.com/supportd/supportd/internal/dbx"
 )
 
 // Teller tells an incident's customers of its customer-visible timeline entries (SPEC §3a),
@@ -14,18 +13,15 @@ import (
 // goes out: producers do not choose. Each entry is told at most once per recipient and channel.
 // It returns the outbox deliveries (e-mail, webhook) it wrote, for the queue after commit.
 type Teller interface {
-	Tell(ctx context.Context, tx *gorm.DB, inc Incident, events []Event, now time.Time) ([]uuid.UUID, error)
+	Tell(ctx context.Context, tx dbx.Tx, inc Incident, events []Event) ([]uuid.UUID, error)
 }
 
-// UseTeller wires the customer notifications; without one customers are told nothing.
-func (s *Service) UseTeller(t Teller) { s.teller = t }
-
 // tell hands the entries (with their IDs) to the teller, when there is one.
-func (s *Service) tell(ctx context.Context, tx *gorm.DB, inc Incident, events []Event, now time.Time) ([]uuid.UUID, error) {
+func (s *Service) tell(ctx context.Context, tx dbx.Tx, inc Incident, events []Event) ([]uuid.UUID, error) {
 	if s.teller == nil || len(events) == 0 {
 		return nil, nil
 	}
-	return s.teller.Tell(ctx, tx, inc, events, now)
+	return s.teller.Tell(ctx, tx, inc, events)
 }
 
 // deliver hands outbox rows to the delivery queue after commit.

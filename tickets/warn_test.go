@@ -31,9 +31,8 @@ func newWarnKit(t *testing.T) warnKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.NewStore(db), orgTier{Orgs: f.acc}, catalog.New(db, f.clock), f.clock)
-	svc.UseUsers(f.acc)
-	svc.Use(nil, escalation.NewLadder(f.acc, escalation.NewNotifier(nil)))
+	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock),
+		Escalator: escalation.NewLadder(f.acc, escalation.NewNotifier(nil)), Users: f.acc, Clock: f.clock})
 	return warnKit{f: f, db: db, svc: svc, senior: senior}
 }
 

@@ -38,7 +38,7 @@ func TestFirerBatchesConcurrentDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := tickets.NewStore(db)
-	svc := tickets.NewService(store, orgTier{Orgs: acc}, catalog.New(db, c), c)
+	svc := tickets.NewService(tickets.Deps{Store: store, Entitler: orgTier{Orgs: acc}, Planner: catalog.New(db, c), Users: acc, Clock: c})
 	const n = 40
 	var timers []uuid.UUID
 	for i := 0; i < n; i++ {

@@ -45,7 +45,7 @@ func (r *MailReader) Run(ctx context.Context) {
 		r.Interval = 30 * time.Second
 	}
 	if r.Log == nil {
-		r.Log = slog.Default()
+		r.Log = slog.New(slog.DiscardHandler)
 	}
 	r.loops = map[uuid.UUID]mailLoop{}
 	defer r.stopAll()

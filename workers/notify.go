@@ -61,10 +61,10 @@ type Notifier struct {
 	log       *slog.Logger
 }
 
-// NewNotifier returns the handlers over d.
+// NewNotifier returns the handlers over d; log nil discards their log lines.
 func NewNotifier(d *escalation.Deliverer, c clock.Clock, log *slog.Logger) *Notifier {
 	if log == nil {
-		log = slog.Default()
+		log = slog.New(slog.DiscardHandler)
 	}
 	return &Notifier{deliverer: d, clock: c, log: log}
 }

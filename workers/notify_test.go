@@ -15,6 +15,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/testenv"
 	"github.com/supportd/supportd/workers"
 	"gorm.io/gorm"
@@ -86,7 +87,7 @@ func TestNotifyTasks(t *testing.T) {
 		var ids []uuid.UUID
 		err := db.Transaction(func(tx *gorm.DB) error {
 			var err error
-			ids, err = notifier.Notify(ctx, tx, c.Now(), escalation.Note{Kind: escalation.KindEscalation, Subject: "INC escalated",
+			ids, err = notifier.Notify(ctx, dbx.NewTx(tx, c.Now()), escalation.Note{Kind: escalation.KindEscalation, Subject: "INC escalated",
 				DedupKey: key})
 			return err
 		})

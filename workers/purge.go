@@ -18,10 +18,10 @@ func NewPurgeIdempotencyKeysTask() *asynq.Task {
 // delivery is harmless.
 func (h *handlers) HandlePurgeIdempotencyKeys(ctx context.Context, _ *asynq.Task) error {
 	cutoff := h.deps.Clock.Now().Add(-h.cfg.IdempotencyTTL)
-	res := h.deps.DB.WithContext(ctx).Exec("DELETE FROM idempotency_keys WHERE created_at < ?", cutoff)
-	if res.Error != nil {
-		return res.Error
+	n, err := h.deps.Timers.PurgeIdempotencyKeys(ctx, cutoff)
+	if err != nil {
+		return err
 	}
-	h.deps.Log.Info("idempotency keys purged", "count", res.RowsAffected, "before", cutoff)
+	h.deps.Log.Info("idempotency keys purged", "count", n, "before", cutoff)
 	return nil
 }

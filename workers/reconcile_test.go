@@ -42,8 +42,7 @@ func TestTimersThatNeverReachedRedisAreFound(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	store := tickets.NewStore(db)
 	open := func(q *TimerQueue) []uuid.UUID {
-		svc := tickets.NewService(store, orgTier{Orgs: acc}, catalog.New(db, c), c)
-		svc.Use(q, nil)
+		svc := tickets.NewService(tickets.Deps{Store: store, Entitler: orgTier{Orgs: acc}, Planner: catalog.New(db, c), Scheduler: q, Users: acc, Clock: c})
 		inc, _, err := svc.Open(ctx, member, tickets.NewIncident{Product: "p", Title: "t", Description: "d"}, "")
 		if err != nil {
 			t.Fatal(err)

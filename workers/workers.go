@@ -50,27 +50,40 @@ type Config struct {
 	Mail MailConfig
 }
 
+// Defaults of Config's zero values. They are the one set of defaults: internal/app's environment
+// variables (WORKER_CONCURRENCY, SHUTDOWN_TIMEOUT, REMINDER_INTERVAL, RECONCILE_INTERVAL,
+// FORWARD_INTERVAL) take theirs from here.
+const (
+	DefaultConcurrency         = 20
+	DefaultShutdownTimeout     = 20 * time.Second
+	DefaultIdempotencyTTL      = 24 * time.Hour
+	DefaultReminderInterval    = time.Minute
+	DefaultReconcileInterval   = 5 * time.Second
+	DefaultNotifySweepInterval = 5 * time.Second
+	DefaultForwardInterval     = 100 * time.Millisecond
+)
+
 func (cfg Config) withDefaults() Config {
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 10
+		cfg.Concurrency = DefaultConcurrency
 	}
 	if cfg.ShutdownTimeout <= 0 {
-		cfg.ShutdownTimeout = 20 * time.Second
+		cfg.ShutdownTimeout = DefaultShutdownTimeout
 	}
 	if cfg.IdempotencyTTL <= 0 {
-		cfg.IdempotencyTTL = 24 * time.Hour
+		cfg.IdempotencyTTL = DefaultIdempotencyTTL
 	}
 	if cfg.ReminderInterval <= 0 {
-		cfg.ReminderInterval = time.Minute
+		cfg.ReminderInterval = DefaultReminderInterval
 	}
 	if cfg.ReconcileInterval <= 0 {
-		cfg.ReconcileInterval = 5 * time.Second
+		cfg.ReconcileInterval = DefaultReconcileInterval
 	}
 	if cfg.NotifySweepInterval <= 0 {
-		cfg.NotifySweepInterval = 5 * time.Second
+		cfg.NotifySweepInterval = DefaultNotifySweepInterval
 	}
 	if cfg.ForwardInterval <= 0 {
-		cfg.ForwardInterval = 100 * time.Millisecond
+		cfg.ForwardInterval = DefaultForwardInterval
 	}
 	return cfg
 }
@@ -118,7 +131,7 @@ type Deps struct {
 func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) error {
 	cfg = cfg.withDefaults()
 	if d.Log == nil {
-		d.Log = slog.Default()
+		d.Log = slog.New(slog.DiscardHandler)
 	}
 	srv := asynq.NewServer(redis, AsynqConfig(cfg, d.Log))
 	mux := asynq.NewServeMux()

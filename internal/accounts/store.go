@@ -98,6 +98,15 @@ func (s *Store) FindOrganizationByID(ctx context.Context, id uuid.UUID) (Organiz
 	return r.toOrganization(), nil
 }
 
+// FindOrganizationIDsByOffice returns the IDs of the organisations served by office (none: empty).
+func (s *Store) FindOrganizationIDsByOffice(ctx context.Context, office string) ([]uuid.UUID, error) {
+	ids := []uuid.UUID{}
+	if err := s.db.WithContext(ctx).Model(&organizationRow{}).Where("office = ?", office).Pluck("id", &ids).Error; err != nil {
+		return nil, dbx.Translate(err, "organizations")
+	}
+	return ids, nil
+}
+
 // FindOrganizations returns the organisations with the given IDs, by ID; missing ones are absent.
 func (s *Store) FindOrganizations(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]Organization, error) {
 	out := make(map[uuid.UUID]Organization, len(ids))

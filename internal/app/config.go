@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/supportd/supportd/internal/secretbox"
+	"github.com/supportd/supportd/workers"
 )
 
 // Config is every setting of supportd, read from the environment. README.md documents the table
@@ -64,13 +65,13 @@ var Vars = []Var{
 	{"LOG_LEVEL", "info", "debug, info, warn or error."},
 	{"LOG_FORMAT", "json", "json or text."},
 	{"DB_MAX_CONNS", "20", "Maximum open PostgreSQL connections per process."},
-	{"WORKER_CONCURRENCY", "20", "Tasks a worker process runs at once."},
+	{"WORKER_CONCURRENCY", strconv.Itoa(workers.DefaultConcurrency), "Tasks a worker process runs at once."},
 	{"BODY_LIMIT_BYTES", "1048576", "Largest accepted request body; larger is 413."},
-	{"REMINDER_INTERVAL", "1m", "How often workers look for due renewal reminders."},
-	{"RECONCILE_INTERVAL", "5s", "Worst-case extra delay of a deadline after Redis lost its data or a worker died mid-task."},
-	{"FORWARD_INTERVAL", "100ms", "How often workers move due scheduled deadlines to the run queue (the main term of lateness)."},
+	{"REMINDER_INTERVAL", shortDuration(workers.DefaultReminderInterval), "How often workers look for due renewal reminders."},
+	{"RECONCILE_INTERVAL", shortDuration(workers.DefaultReconcileInterval), "Worst-case extra delay of a deadline after Redis lost its data or a worker died mid-task."},
+	{"FORWARD_INTERVAL", shortDuration(workers.DefaultForwardInterval), "How often workers move due scheduled deadlines to the run queue (the main term of lateness)."},
 	{"SMTP_URL", "", "`smtp://[user:pass@]host:port?from=addr` for e-mail notifications; unset: in-app and webhooks only."},
-	{"SHUTDOWN_TIMEOUT", "20s", "How long shutdown waits for in-flight requests and tasks."},
+	{"SHUTDOWN_TIMEOUT", shortDuration(workers.DefaultShutdownTimeout), "How long shutdown waits for in-flight requests and tasks."},
 	{"DATA_DIR", ".data", "Where `supportd dev` keeps its private PostgreSQL and Redis."},
 	{"WEBHOOK_ALLOW_PRIVATE", "false", "`true` lets webhooks target loopback, private, link-local and other internal addresses (on-premises receivers); otherwise they are refused at creation and at dial time."},
 	{"SECRET_KEY", "", "32 bytes (64 hex digits or base64) sealing secrets at rest with AES-256-GCM: webhook signing secrets and mailbox passwords; unset: stored as given."},
@@ -180,4 +181,16 @@ func parseMailKey(s string) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("want at least 16 bytes as hex or base64")
+}
+
+// shortDuration writes d as the README and a person would ("1m", not "1m0s").
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

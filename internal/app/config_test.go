@@ -4,6 +4,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/supportd/supportd/workers"
 )
 
 // TestReadmeDocumentsEveryVariable keeps README.md's configuration table in step with Vars.
@@ -48,5 +51,32 @@ func TestWebhookSettings(t *testing.T) {
 	}
 	if c, _ := FromEnv(func(string) string { return "" }); c.WebhookAllowPrivate || c.SecretKey != nil {
 		t.Fatal("private targets or a key by default")
+	}
+}
+
+// The workers' own defaults and the environment's are one set: an unset variable gives the value
+// workers.Run would pick for a zero field, and the README shows that same value.
+func TestWorkerDefaultsAreOneSet(t *testing.T) {
+	c, err := FromEnv(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Concurrency != workers.DefaultConcurrency || c.ShutdownTimeout != workers.DefaultShutdownTimeout ||
+		c.ReminderInterval != workers.DefaultReminderInterval || c.ReconcileInterval != workers.DefaultReconcileInterval ||
+		c.ForwardInterval != workers.DefaultForwardInterval {
+		t.Fatalf("environment defaults %+v differ from the workers' defaults", c)
+	}
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{"| `WORKER_CONCURRENCY` | `20` |", "| `REMINDER_INTERVAL` | `1m` |", "| `RECONCILE_INTERVAL` | `5s` |",
+		"| `FORWARD_INTERVAL` | `100ms` |", "| `SHUTDOWN_TIMEOUT` | `20s` |"} {
+		if !strings.Contains(string(b), row) {
+			t.Errorf("README.md lacks %s", row)
+		}
+	}
+	if shortDuration(workers.DefaultReminderInterval) != "1m" || shortDuration(2*time.Hour) != "2h" {
+		t.Errorf("shortDuration: %s, %s", shortDuration(workers.DefaultReminderInterval), shortDuration(2*time.Hour))
 	}
 }

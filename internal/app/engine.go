@@ -99,17 +99,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Webhooks = escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: cfg.WebhookAllowPrivate, Secrets: e.Secrets})
 	e.Timers = tickets.NewStore(db)
 	e.Queue = workers.NewTimerQueue(e.Redis, e.Timers, c, log)
-	e.Incidents = tickets.NewService(e.Timers, entitlementCheck{svc: e.Entitlements}, e.Catalog, c)
-	e.Incidents.Use(e.Queue, escalation.NewLadder(e.Accounts, e.Notifier))
-	e.Incidents.UseUsers(e.Accounts)
+	e.Registry = prometheus.NewRegistry()
+	e.Metrics = metrics.New(e.Registry)
+	e.Incidents = tickets.NewService(tickets.Deps{Store: e.Timers, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
+		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Notifier), Teller: escalation.NewTeller(e.Mailer),
+		Observer: e.Metrics, Users: e.Accounts, Clock: c, Log: log})
 	if err := e.openMail(); err != nil {
 		return nil, err
 	}
-	e.Incidents.UseTeller(escalation.NewTeller(e.Mailer))
 	e.Replays = replay.NewService(db, e.Timers, e.Catalog, c, log)
-	e.Registry = prometheus.NewRegistry()
-	e.Metrics = metrics.New(e.Registry)
-	e.Incidents.UseObserver(e.Metrics)
 	e.Registry.MustRegister(inbound.NewCollector(db), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(db, c))
 	return e, nil
 }
@@ -231,7 +229,7 @@ func (e *Engine) Work(ctx context.Context) error {
 	e.Metrics.ReconcileInterval(e.Registry, e.Cfg.ReconcileInterval)
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
-		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(e.DB, e.Accounts, e.Notifier, e.Log),
+		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(entitlement.NewStore(e.DB), e.Accounts, e.Notifier, e.Log),
 			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue, Metrics: e.Metrics,
 			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
 				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable, Signer: e.mailSigner,

@@ -18,7 +18,7 @@ import (
 
 // CurrentTTL is how long a process trusts its idea of the current versions. A policy or calendar
 // saved through another API instance is used here at most this much later; versions themselves
-// are immutable and cached for good.
+// are immutable and cached for good. Its age is read on the injected clock, like every other time.
 const CurrentTTL = 2 * time.Second
 
 type policyRow struct {
@@ -118,7 +118,7 @@ func (c *Catalog) ensureDefaults(ctx context.Context) error {
 func (c *Catalog) current(ctx context.Context) (*current, error) {
 	c.mu.Lock()
 	cur := c.cur
-	stale := cur != nil && time.Since(cur.at) >= CurrentTTL && !c.refreshing
+	stale := cur != nil && c.clock.Now().Sub(cur.at) >= CurrentTTL && !c.refreshing
 	if stale {
 		c.refreshing = true
 	}
@@ -141,7 +141,7 @@ func (c *Catalog) current(ctx context.Context) (*current, error) {
 
 // load reads the current versions from the database.
 func (c *Catalog) load(ctx context.Context) (*current, error) {
-	now := time.Now()
+	now := c.clock.Now()
 	if err := c.ensureDefaults(ctx); err != nil {
 		return nil, err
 	}

@@ -85,7 +85,8 @@ func TestVersionsAreKeptAndPinned(t *testing.T) {
 		t.Fatal("a policy version that does not exist")
 	}
 
-	// Another process learns of the edits within CurrentTTL; the versions it read stay cached.
+	// Another process learns of the edits within CurrentTTL (on the injected clock); the versions
+	// it read stay cached.
 	other := catalog.New(db, c)
 	if _, err := other.Current(ctx, sla.Premium); err != nil {
 		t.Fatal(err)
@@ -93,6 +94,10 @@ func TestVersionsAreKeptAndPinned(t *testing.T) {
 	if _, err := cat.PutCalendar(ctx, admin, sla.JPBusiness, mornings()); err != nil {
 		t.Fatal(err)
 	}
+	if s, err := other.Current(ctx, sla.Premium); err != nil || s.Versions[sla.JPBusiness] != 2 {
+		t.Fatalf("within CurrentTTL another catalogue plans on its cached calendar v2: v%d, %v", s.Versions[sla.JPBusiness], err)
+	}
+	c.Advance(catalog.CurrentTTL)
 	deadline := time.Now().Add(catalog.CurrentTTL + 5*time.Second)
 	for {
 		s, err := other.Current(ctx, sla.Premium)

@@ -3,9 +3,15 @@
 // state at an instant, renewal facts, identifier formats, renewal reminders
 // and the intake decision.
 //
-// Everything here is pure: no I/O, no database and no time.Now(). Every
-// function that depends on the clock takes the instant as `now`, so one
-// request sees one clock and tests can pin any instant.
+// The contract rules (entitlement.go, state.go, decide.go, renew.go,
+// milestone.go, identifier.go, validate.go, coverage.go, message.go, view.go)
+// are pure: no I/O, no database and no time.Now(). Every function that
+// depends on the clock takes the instant as `now`, so one request sees one
+// clock and tests can pin any instant. Storage of contracts, extensions,
+// renewals and sent reminders is in store.go alone; service.go joins rules and
+// store for the API, and reminders.go is the reminder job, which tells people
+// through the Notifier interface it declares (so this package depends on
+// neither tickets nor escalation).
 //
 // Time rules used throughout:
 //

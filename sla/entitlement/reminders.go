@@ -7,11 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/dbx"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // ReminderCatchUp bounds how late a reminder may still go out: a worker that was down for a
@@ -21,38 +18,40 @@ const ReminderCatchUp = 7 * 24 * time.Hour
 
 // Reminders sends renewal reminders to organisations' admins.
 type Reminders struct {
-	db    *gorm.DB
 	store *Store
 	users interface {
 		FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, roles ...accounts.Role) ([]accounts.User, error)
 		FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
 	}
 	log      *slog.Logger
-	notifier *escalation.Notifier
+	notifier Notifier
 }
 
-// NewReminders returns the reminder sender; reminders reach the admins through notifier (inbox,
-// e-mail when configured, subscribed webhooks).
-func NewReminders(db *gorm.DB, users interface {
+// Reminder is one renewal reminder as it is told: who hears it and what it says. DedupKey names
+// the (contract, milestone, period), so telling it twice writes nothing new.
+type Reminder struct {
+	OrganizationID uuid.UUID
+	Recipients     []uuid.UUID
+	Subject, Body  string
+	Data           map[string]any
+	DedupKey       string
+}
+
+// Notifier writes a reminder's notifications (inbox, e-mail, subscribed webhooks) inside the
+// transaction that claims it, and returns the outbox deliveries it wrote.
+// *escalation.Notifier implements it.
+type Notifier interface {
+	RemindRenewal(ctx context.Context, tx dbx.Tx, r Reminder) ([]uuid.UUID, error)
+}
+
+// NewReminders returns the reminder sender on store; reminders reach the admins through notifier
+// (inbox, e-mail when configured, subscribed webhooks) and each sent one is logged to log.
+func NewReminders(store *Store, users interface {
 	FindUsersByOrganization(ctx context.Context, orgID uuid.UUID, roles ...accounts.Role) ([]accounts.User, error)
 	FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
-}, notifier *escalation.Notifier, log *slog.Logger) *Reminders {
-	if log == nil {
-		log = slog.Default()
-	}
-	return &Reminders{db: db, store: NewStore(db), users: users, notifier: notifier, log: log}
+}, notifier Notifier, log *slog.Logger) *Reminders {
+	return &Reminders{store: store, users: users, notifier: notifier, log: log}
 }
-
-type reminderRow struct {
-	EntitlementID uuid.UUID `gorm:"primaryKey"`
-	Milestone     string    `gorm:"primaryKey"`
-	PeriodEnds    time.Time `gorm:"primaryKey"`
-	DueAt         time.Time
-	SentAt        time.Time
-	Recipients    int
-}
-
-func (reminderRow) TableName() string { return "renewal_reminders" }
 
 // SendDue sends every reminder due at now that has not been sent, and returns how many it sent.
 // It reads only contracts with a milestone within ReminderCatchUp of now, with the reminders
@@ -98,27 +97,21 @@ func (r *Reminders) send(ctx context.Context, e Entitlement, m Milestone, due, n
 			recipients = []accounts.User{{ID: *org.TSAMID}}
 		}
 	}
-	claimed := false
-	err = r.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		row := reminderRow{EntitlementID: e.ID, Milestone: string(m), PeriodEnds: e.EndsAt, DueAt: due, SentAt: now, Recipients: len(recipients)}
-		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-		if res.Error != nil || res.RowsAffected == 0 {
-			return res.Error // already sent by an earlier or concurrent run
-		}
-		claimed = true
-		subject, body := reminderText(e, m, now)
-		ids := make([]uuid.UUID, len(recipients))
-		for i, u := range recipients {
-			ids[i] = u.ID
-		}
-		_, err := r.notifier.Notify(ctx, tx, now, escalation.Note{Kind: escalation.KindRenewalReminder, Recipients: ids, OrganizationID: &e.OrganizationID,
+	subject, body := reminderText(e, m, now)
+	ids := make([]uuid.UUID, len(recipients))
+	for i, u := range recipients {
+		ids[i] = u.ID
+	}
+	row := reminderRow{EntitlementID: e.ID, Milestone: string(m), PeriodEnds: e.EndsAt, DueAt: due, SentAt: now, Recipients: len(recipients)}
+	claimed, err := r.store.claimReminder(ctx, row, func(tx dbx.Tx) error {
+		_, err := r.notifier.RemindRenewal(ctx, tx, Reminder{Recipients: ids, OrganizationID: e.OrganizationID,
 			Subject: subject, Body: body, DedupKey: fmt.Sprintf("renewal:%s:%s:%d", e.ID, m, e.EndsAt.UnixMicro()),
 			Data: map[string]any{"entitlement_id": e.ID, "organization_id": e.OrganizationID, "milestone": m, "product": e.Product,
 				"ends_at": e.EndsAt, "grace_ends_at": e.GraceEndsAt(), "renewal": NewRenewalView(e.Renewal(now))}})
 		return err
 	})
 	if err != nil {
-		return false, dbx.Translate(err, "renewal reminder")
+		return false, err
 	}
 	if claimed {
 		r.log.Info("renewal reminder sent", "entitlement_id", e.ID, "milestone", m, "recipients", len(recipients))

@@ -336,3 +336,34 @@ func (s *Store) updateOrganization(ctx context.Context, orgID uuid.UUID, now tim
 	}
 	return out, nil
 }
+
+type reminderRow struct {
+	EntitlementID uuid.UUID `gorm:"primaryKey"`
+	Milestone     string    `gorm:"primaryKey"`
+	PeriodEnds    time.Time `gorm:"primaryKey"`
+	DueAt         time.Time
+	SentAt        time.Time
+	Recipients    int
+}
+
+func (reminderRow) TableName() string { return "renewal_reminders" }
+
+// claimReminder inserts the reminder's row and, when this run claimed it (no earlier or concurrent
+// run did), runs tell in the same transaction at the row's SentAt, so the reminder and its
+// notifications exist together or not at all. It reports whether it claimed.
+// Errors: storage errors (translated), or tell's.
+func (s *Store) claimReminder(ctx context.Context, row reminderRow, tell func(dbx.Tx) error) (bool, error) {
+	claimed := false
+	err := dbx.InTx(ctx, s.db, row.SentAt, func(tx dbx.Tx) error {
+		res := tx.Gorm().Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error // already sent by an earlier or concurrent run
+		}
+		claimed = true
+		return tell(tx)
+	})
+	if err != nil {
+		return false, dbx.Translate(err, "renewal reminder")
+	}
+	return claimed, nil
+}

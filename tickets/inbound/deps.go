@@ -7,8 +7,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // Incidents is what processing asks of tickets. *tickets.Service implements it.
@@ -30,7 +30,7 @@ type Users interface {
 
 // Notifier tells admins of a failing mailbox. *escalation.Notifier implements it.
 type Notifier interface {
-	Notify(ctx context.Context, tx *gorm.DB, now time.Time, notes ...escalation.Note) ([]uuid.UUID, error)
+	Notify(ctx context.Context, tx dbx.Tx, notes ...escalation.Note) ([]uuid.UUID, error)
 }
 
 // Sender sends the automatic answers. *escalation.Mailer implements it; nil sends nothing.

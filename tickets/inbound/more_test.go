@@ -11,6 +11,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailtest"
 	"github.com/supportd/supportd/tickets/inbound"
 	"github.com/supportd/supportd/workers"
@@ -32,7 +33,7 @@ func TestOutboundMailSkipsUndeliverable(t *testing.T) {
 	}
 	var ids []string
 	err = v.e.DB.Transaction(func(tx *gorm.DB) error {
-		out, err := v.e.Notifier.Notify(v.ctx, tx, time.Now(), escalation.Note{Kind: escalation.KindRenewalReminder,
+		out, err := v.e.Notifier.Notify(v.ctx, dbx.NewTx(tx, time.Now()), escalation.Note{Kind: escalation.KindRenewalReminder,
 			Recipients: []uuid.UUID{gone.ID, fine.ID}, Subject: "hello", Body: "b", DedupKey: "test:" + gone.ID.String()})
 		for _, id := range out {
 			ids = append(ids, id.String())

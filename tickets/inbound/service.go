@@ -73,10 +73,11 @@ type Deps struct {
 	Log       *slog.Logger
 }
 
-// New returns the mail channel service.
+// New returns the mail channel service. d.Log nil discards its log lines (the composition root
+// injects the process logger; slog.Default would bypass its settings).
 func New(d Deps, cfg Config) *Service {
 	if d.Log == nil {
-		d.Log = slog.Default()
+		d.Log = slog.New(slog.DiscardHandler)
 	}
 	if d.Clock == nil {
 		d.Clock = clock.Real{}

@@ -177,7 +177,7 @@ func (s *Service) ReadFailed(ctx context.Context, id uuid.UUID, cause error) err
 		for i, a := range admins {
 			ids[i] = a.ID
 		}
-		_, err = s.notifier.Notify(ctx, tx, now, mailboxNote(r.toMailbox(), ids, msg))
+		_, err = s.notifier.Notify(ctx, dbx.NewTx(tx, now), mailboxNote(r.toMailbox(), ids, msg))
 		return err
 	})
 }
