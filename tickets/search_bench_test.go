@@ -3,6 +3,7 @@ package tickets_test
 import (
 	"context"
 	"fmt"
+	"github.com/supportd/supportd/tickets/ticketstest"
 	"testing"
 	"time"
 
@@ -52,7 +53,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	if err := db.Exec(`ANALYZE incidents`).Error; err != nil {
 		b.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: acc}, Users: acc, Clock: clock.Real{}})
+	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: clock.Real{}})
 	for _, c := range []struct {
 		name string
 		who  accounts.User

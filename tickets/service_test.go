@@ -3,6 +3,7 @@ package tickets_test
 import (
 	"context"
 	"fmt"
+	"github.com/supportd/supportd/tickets/ticketstest"
 	"reflect"
 	"sync"
 	"testing"
@@ -66,7 +67,7 @@ func newFixtureOn(t *testing.T, db *gorm.DB) fixture {
 	f := fixture{acc: acc, clock: c, admin: admin,
 		memberA: mkUser("a", accounts.Member, &a.ID), memberB: mkUser("b", accounts.Member, &b.ID),
 		engineer: mkUser("e", accounts.Engineer, nil)}
-	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: acc}, Users: acc, Clock: c})
+	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: c})
 	return f
 }
 

@@ -2,6 +2,7 @@ package tickets_test
 
 import (
 	"context"
+	"github.com/supportd/supportd/tickets/ticketstest"
 	"sort"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func newWarnKit(t *testing.T) warnKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: orgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock),
+	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock),
 		Escalator: escalation.NewLadder(f.acc, escalation.NewNotifier(nil)), Users: f.acc, Clock: f.clock})
 	return warnKit{f: f, db: db, svc: svc, senior: senior}
 }

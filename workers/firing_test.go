@@ -3,6 +3,7 @@ package workers
 import (
 	"context"
 	"fmt"
+	"github.com/supportd/supportd/tickets/ticketstest"
 	"log/slog"
 	"sync"
 	"testing"
@@ -38,7 +39,7 @@ func TestFirerBatchesConcurrentDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := tickets.NewStore(db)
-	svc := tickets.NewService(tickets.Deps{Store: store, Entitler: orgTier{Orgs: acc}, Planner: catalog.New(db, c), Users: acc, Clock: c})
+	svc := tickets.NewService(tickets.Deps{Store: store, Entitler: ticketstest.OrgTier{Orgs: acc}, Planner: catalog.New(db, c), Users: acc, Clock: c})
 	const n = 40
 	var timers []uuid.UUID
 	for i := 0; i < n; i++ {

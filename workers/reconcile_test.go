@@ -2,6 +2,7 @@ package workers
 
 import (
 	"context"
+	"github.com/supportd/supportd/tickets/ticketstest"
 	"log/slog"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestTimersThatNeverReachedRedisAreFound(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	store := tickets.NewStore(db)
 	open := func(q *TimerQueue) []uuid.UUID {
-		svc := tickets.NewService(tickets.Deps{Store: store, Entitler: orgTier{Orgs: acc}, Planner: catalog.New(db, c), Scheduler: q, Users: acc, Clock: c})
+		svc := tickets.NewService(tickets.Deps{Store: store, Entitler: ticketstest.OrgTier{Orgs: acc}, Planner: catalog.New(db, c), Scheduler: q, Users: acc, Clock: c})
 		inc, _, err := svc.Open(ctx, member, tickets.NewIncident{Product: "p", Title: "t", Description: "d"}, "")
 		if err != nil {
 			t.Fatal(err)
