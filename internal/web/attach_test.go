@@ -224,3 +224,35 @@ func TestAttachmentStaffAdds(t *testing.T) {
 		t.Fatalf("customer download of the engineer's file: %d %q", d.status, d.body)
 	}
 }
+
+// A form whose body is over the server's body limit (1 MiB here) is answered by the API's body
+// guard before any page runs; a browser still gets a page in its language saying what to do,
+// while the API keeps its JSON error.
+func TestAttachmentOverBodyLimitPage(t *testing.T) {
+	s := newSite(t)
+	inc := s.open(s.member, "Huge dump", "", 3)
+	path := "/incidents/" + inc.ID.String()
+	b := s.signedIn(s.member)
+	big := upload{"core.dump", "application/octet-stream", strings.Repeat("x", 1<<20+1)}
+	r := b.postFiles(path, path+"/attachments", nil, big)
+	if r.status != http.StatusRequestEntityTooLarge || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+		t.Fatalf("over the body limit: %d %s\n%.300s", r.status, r.header.Get("Content-Type"), r.body)
+	}
+	has(t, r, `<html lang="en">`, "What you sent is larger than the server accepts", `href="/"`)
+	b.lang = "ja"
+	has(t, b.postFiles(path, path+"/attachments", nil, big), `<html lang="ja">`, "送信された内容がサーバーの受け付けるサイズを超えています")
+	b.lang = "en"
+	lacks(t, b.get(path), "core.dump")
+
+	req, _ := http.NewRequest("POST", s.base+"/v1/incidents/"+inc.ID.String()+"/attachments", strings.NewReader(strings.Repeat("x", 1<<20+1)))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 413 || !strings.Contains(string(body), `"body_too_large"`) {
+		t.Fatalf("API over the body limit: %d %s", res.StatusCode, body)
+	}
+}

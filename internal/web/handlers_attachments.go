@@ -167,3 +167,16 @@ func (s *Server) storeFile(c *fiber.Ctx, u accounts.User, id uuid.UUID, fh *mult
 	_, err = s.deps.Files.AddAttachment(c.UserContext(), u, id, fh.Filename, fh.Header.Get(fiber.HeaderContentType), data)
 	return err
 }
+
+// TooLargePage is the page a browser gets when a form's body is over the server's body limit,
+// which the API's guard answers before any page runs (api.Deps.TooLargePage): in the browser's
+// language, saying what to do, with the way back. Nil when it cannot be rendered (JSON then).
+func (s *Server) TooLargePage(c *fiber.Ctx) []byte {
+	p := page{Lang: s.language(c, nil), Zone: s.deps.Zone, Title: "error.title", Error: "error.body_too_large"}
+	b, err := s.views.render(p.Lang, "error", "layout", p)
+	if err != nil {
+		s.deps.Log.Error("too-large page failed", "err", err)
+		return nil
+	}
+	return b
+}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/api"
@@ -109,8 +110,9 @@ func newSiteAt(t *testing.T, dbURL, redisURL string, opts ...siteOption) *site {
 	s.engineer = mk("engineer", accounts.Engineer, nil)
 	s.exec = mk("exec", accounts.Executive, nil)
 
+	var pages *web.Server // built below, before the first request
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Catalog: e.Catalog,
-		Clock: e.Clock, Log: log})
+		Clock: e.Clock, Log: log, TooLargePage: func(c *fiber.Ctx) []byte { return pages.TooLargePage(c) }})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +124,7 @@ func newSiteAt(t *testing.T, dbURL, redisURL string, opts ...siteOption) *site {
 	for _, o := range opts {
 		o(&deps)
 	}
-	pages, err := web.New(deps)
+	pages, err = web.New(deps)
 	if err != nil {
 		t.Fatal(err)
 	}
