@@ -44,6 +44,9 @@ func (s *Server) readBody(c *fiber.Ctx) error {
 			s.deps.Log.Warn("request body over the drain bound; the client may see a reset", "request_id", requestID(c), "path", c.Path())
 		}
 		c.Context().SetConnectionClose()
+		if page := s.tooLargePage(c); page != nil {
+			return c.Status(fiber.StatusRequestEntityTooLarge).Type("html", "utf-8").Send(page)
+		}
 		return tooLarge(limit)
 	}
 	c.Request().SetBody(body)
@@ -62,6 +65,10 @@ const drainTimeout = 30 * time.Second
 // close), then reads and discards the announced body before the server closes the connection.
 func (s *Server) answerAndDrain(c *fiber.Ctx, contentLength int) {
 	payload, _ := json.Marshal(map[string]any{"error": errorBody(tooLarge(s.deps.BodyLimit), requestID(c))})
+	ctype, extra := "application/json; charset=utf-8", ""
+	if page := s.tooLargePage(c); page != nil {
+		payload, ctype, extra = page, "text/html; charset=utf-8", "Content-Security-Policy: default-src 'self'\r\n"
+	}
 	c.Status(fiber.StatusRequestEntityTooLarge) // for the access metrics; the answer is written below
 	rid := strings.Map(func(r rune) rune {
 		if r < 0x21 || r > 0x7e {
@@ -72,13 +79,22 @@ func (s *Server) answerAndDrain(c *fiber.Ctx, contentLength int) {
 	c.Context().HijackSetNoResponse(true)
 	c.Context().Hijack(func(conn net.Conn) {
 		_ = conn.SetDeadline(time.Now().Add(drainTimeout))
-		_, err := fmt.Fprintf(conn, "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json; charset=utf-8\r\n"+
-			"Content-Length: %d\r\nX-Request-Id: %s\r\nConnection: close\r\n\r\n%s", len(payload), rid, payload)
+		_, err := fmt.Fprintf(conn, "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: %s\r\n%s"+
+			"Content-Length: %d\r\nX-Request-Id: %s\r\nConnection: close\r\n\r\n%s", ctype, extra, len(payload), rid, payload)
 		if err != nil {
 			return
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(conn, min(int64(contentLength), maxDrain)))
 	})
+}
+
+// tooLargePage is the page a browser's form gets for a body over the limit (Deps.TooLargePage),
+// or nil for the API's JSON.
+func (s *Server) tooLargePage(c *fiber.Ctx) []byte {
+	if s.deps.TooLargePage == nil || c.Path() == "/v1" || strings.HasPrefix(c.Path(), "/v1/") {
+		return nil
+	}
+	return s.deps.TooLargePage(c)
 }
 
 // The kinds of value a query parameter takes.

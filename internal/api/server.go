@@ -44,6 +44,9 @@ type Deps struct {
 	Log      *slog.Logger
 	// BodyLimit is the largest request body accepted, in bytes (default 1 MiB).
 	BodyLimit int
+	// TooLargePage, when set, is the HTML page a request outside /v1 (a browser's form) gets
+	// instead of the JSON error when its body is over BodyLimit; nil (or a nil page): JSON.
+	TooLargePage func(c *fiber.Ctx) []byte
 }
 
 // Server is the HTTP API.

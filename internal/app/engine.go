@@ -164,10 +164,6 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	defer qc.Close()
 	reg.MustRegister(qc)
 	defer reg.Unregister(qc)
-	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
-		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Replays: e.Replays, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
-		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.DB, e.Clock), Ready: e.readiness(), Mail: e.Mail,
-		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit})
 	ln, err := net.Listen("tcp", e.Cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", e.Cfg.ListenAddr, err)
@@ -178,7 +174,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	}
 	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Mailer: e.Mailer, Clock: e.Clock, Log: e.Log, PublicURL: public, Zone: e.Cfg.TimeZone,
-		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(e.DB),
+		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(e.DB), Files: e.Mail,
 		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge},
 		Admin:    web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail},
 		OIDC: web.OIDCConfig{Issuer: e.Cfg.OIDC.Issuer, ClientID: e.Cfg.OIDC.ClientID, ClientSecret: e.Cfg.OIDC.ClientSecret,
@@ -187,6 +183,12 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 		ln.Close()
 		return err
 	}
+	// The pages answer a browser's form whose body is over the limit (the API's guard meets it
+	// before any page runs).
+	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
+		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Replays: e.Replays, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
+		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.DB, e.Clock), Ready: e.readiness(), Mail: e.Mail,
+		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit, TooLargePage: pages.TooLargePage})
 	pages.Register(srv.App())
 	e.Log.Info("api listening", "addr", ln.Addr().String())
 	if onListen != nil {

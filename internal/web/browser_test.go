@@ -180,13 +180,20 @@ func TestBrowserCustomerOpensAndReplies(t *testing.T) {
 	accessible(t, ctx, "new incident refused")
 	shot(t, ctx, "new-incident-refused")
 	run(t, ctx, chromedp.Evaluate(`document.querySelector("#title").value = ""; true`, nil))
+	// The form takes a file (multipart); the incident page then lists it with a download link.
+	logFile := filepath.Join(t.TempDir(), "agent-crash.log")
+	if err := os.WriteFile(logFile, []byte("10.4.0 agent: fatal error at start\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	run(t, ctx,
 		chromedp.Click(`input[name=product][value=endpoint]`),
 		chromedp.SendKeys(`#title`, "Endpoint agent crashes on start"),
 		chromedp.SendKeys(`#description`, "After the 10.4 update the agent stops within a minute on 30 of 250 PCs."),
 		chromedp.Click(`input[name=severity][value="2"]`),
+		chromedp.SetUploadFiles(`#files`, []string{logFile}),
 		chromedp.Submit(`#title`),
-		waitText(`.notice.ok`, "Your incident was opened"))
+		waitText(`.notice.ok`, "Your incident was opened"),
+		waitText(`#attachments`, "agent-crash.log"))
 	accessible(t, ctx, "incident (new)")
 
 	run(t, ctx, chromedp.Evaluate(`window.noReload = true`, nil),

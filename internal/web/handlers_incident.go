@@ -42,6 +42,9 @@ type incidentData struct {
 	Escalation tickets.EscalationOption
 	// EscalationWhy is the catalogue key of why it is not available (empty when it is).
 	EscalationWhy string
+	// Files are the incident's attachments; MayAttach: the caller may add one.
+	Files     []attachmentItem
+	MayAttach bool
 }
 
 // incident shows an incident with its timeline as tickets.Timeline gives it to this caller (the
@@ -80,6 +83,10 @@ func (s *Server) showIncident(c *fiber.Ctx, status int, errKey, detail, reply st
 			}
 		}
 	}
+	if d.Files, err = s.attachmentsOf(c, *u, id); err != nil {
+		return err
+	}
+	d.MayAttach = d.MayAct && s.deps.Files != nil
 	if inc.SLA != nil {
 		for _, t := range inc.SLA.Targets {
 			if t.Target == sla.FirstResponse || t.Target == sla.UpdateCadence || t.Target == sla.Remediation {

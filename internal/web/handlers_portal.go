@@ -122,7 +122,7 @@ func (s *Server) openIncident(c *fiber.Ctx) error {
 	if len(d.Key) > 64 {
 		d.Key = ""
 	}
-	inc, _, err := s.deps.Incidents.Open(c.UserContext(), *u, in, d.Key)
+	inc, replayed, err := s.deps.Incidents.Open(c.UserContext(), *u, in, d.Key)
 	if err != nil {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) || (ae.Kind != apperr.Forbidden && ae.Kind != apperr.Invalid) {
@@ -141,5 +141,18 @@ func (s *Server) openIncident(c *fiber.Ctx) error {
 		d.Key = randomString(18) // a corrected form is a new request
 		return s.showNew(c, fiber.StatusUnprocessableEntity, d, "")
 	}
-	return c.Redirect("/incidents/"+inc.ID.String()+"?done=opened", fiber.StatusSeeOther)
+	done := "opened"
+	if !replayed && s.deps.Files != nil {
+		// The files follow the incident through the same domain call as the API; a refused file
+		// (too large, empty) leaves the incident open and says so on its page.
+		for _, fh := range formFiles(c) {
+			if err := s.storeFile(c, *u, inc.ID, fh); err != nil {
+				if _, ok := fileRefusal(err); !ok {
+					return err
+				}
+				done = "opened_files_refused"
+			}
+		}
+	}
+	return c.Redirect("/incidents/"+inc.ID.String()+"?done="+done, fiber.StatusSeeOther)
 }

@@ -39,6 +39,9 @@ type staffIncidentData struct {
 	Resolved bool
 	Waiting  bool
 	Body     string
+	// Files are the incident's attachments; MayAttach: the viewer may add one (workers).
+	Files     []attachmentItem
+	MayAttach bool
 }
 
 // showStaffIncident is the incident page as staff see it: the whole timeline with author names
@@ -62,6 +65,10 @@ func (s *Server) showStaffIncident(c *fiber.Ctx, status int, errKey, detail stri
 	d := staffIncidentData{Incident: inc, Manager: u.Role == accounts.SupportManager || u.Role == accounts.Admin,
 		Worker:   u.Role == accounts.Engineer || u.Role == accounts.SupportManager || u.Role == accounts.Admin,
 		Resolved: inc.Status == tickets.StatusResolved, Waiting: inc.Status == tickets.StatusWaiting, Body: c.FormValue("body")}
+	if d.Files, err = s.attachmentsOf(c, *u, id); err != nil {
+		return err
+	}
+	d.MayAttach = d.Worker && s.deps.Files != nil
 	if inc.SLA != nil {
 		d.Targets = inc.SLA.Targets
 		if s.deps.Catalog != nil {

@@ -45,6 +45,8 @@ func (s *Server) Register(app *fiber.App) {
 	post("/incidents/:id/confirm", signedIn, s.confirm())
 	post("/incidents/:id/escalation-request", signedIn, s.escalate())
 	post("/incidents/:id/reclassification-request", signedIn, s.reclassify())
+	get("/incidents/:id/attachments/:aid", signedIn, s.downloadAttachment)
+	post("/incidents/:id/attachments", signedIn, s.addAttachments)
 	get("/queue", signedIn, s.queue)
 
 	s.registerStaff(get, post, signedIn)

@@ -68,6 +68,12 @@ func loadViews(fsys fs.FS, names []string) (*views, error) {
 		if err != nil {
 			return nil, fmt.Errorf("web: layout: %w", err)
 		}
+		// Parts (views/part_*.html) are templates more than one page includes.
+		if parts, _ := fs.Glob(fsys, "views/part_*.html"); len(parts) > 0 {
+			if base, err = base.ParseFS(fsys, parts...); err != nil {
+				return nil, fmt.Errorf("web: parts: %w", err)
+			}
+		}
 		v.sets[lang] = map[string]*template.Template{}
 		for _, name := range names {
 			file := "views/" + name + ".html"

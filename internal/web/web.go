@@ -15,6 +15,7 @@ import (
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/tickets/inbound"
 )
 
 // Deps are what the pages call.
@@ -41,6 +42,8 @@ type Deps struct {
 	Catalog *catalog.Catalog
 	// Escalations are the escalations addressed to managers (the manager view).
 	Escalations *escalation.Escalations
+	// Files are the incidents' attachments (the same service as the API's); nil leaves them out.
+	Files *inbound.Service
 	// Presence tells staff who else has an incident open; nil leaves the warning out.
 	Presence *Presence
 }
