@@ -39,6 +39,9 @@ func writeReplay(log io.Reader, db, begin, end string, out io.Writer) (int, erro
 		stmts  []*logged
 		last   *logged
 		inside bool
+		// inParams: the last entry was a DETAIL "parameters:" line, so a tab-prefixed continuation
+		// line belongs to a parameter value that spans lines (a mail body), not to the SQL.
+		inParams bool
 	)
 	sc := bufio.NewScanner(log)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
@@ -55,11 +58,15 @@ func writeReplay(log io.Reader, db, begin, end string, out io.Writer) (int, erro
 			break
 		}
 		if strings.HasPrefix(line, "\t") {
-			if last != nil {
+			switch {
+			case last != nil && inParams:
+				last.params += "\n" + line[1:]
+			case last != nil:
 				last.sql += "\n" + line[1:]
 			}
 			continue
 		}
+		inParams = false
 		m := logEntry.FindStringSubmatch(line)
 		if m == nil || m[2] != db {
 			last = nil
@@ -68,6 +75,7 @@ func writeReplay(log io.Reader, db, begin, end string, out io.Writer) (int, erro
 		if m[3] == "DETAIL" {
 			if last != nil && last.pid == m[1] && strings.HasPrefix(m[4], "parameters: ") {
 				last.params = strings.TrimPrefix(m[4], "parameters: ")
+				inParams = true
 			}
 			continue
 		}
