@@ -164,12 +164,9 @@ func (i *Inbox) List(ctx context.Context, reader accounts.User, unreadOnly bool,
 	if unreadOnly {
 		q = q.Where("read_at IS NULL")
 	}
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, "", err
-		}
-		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	q, err = dbx.AfterCursor(q, req.Cursor, "created_at", dbx.NewestFirst)
+	if err != nil {
+		return nil, "", err
 	}
 	var rows []notificationRow
 	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {

@@ -64,12 +64,9 @@ func listWebhooks(ctx context.Context, db *gorm.DB, org *uuid.UUID, req page.Req
 	if org != nil {
 		q = q.Where("organization_id = ?", *org)
 	}
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	q, err := dbx.AfterCursor(q, req.Cursor, "created_at", dbx.NewestFirst)
+	if err != nil {
+		return nil, err
 	}
 	var rows []webhookRow
 	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {

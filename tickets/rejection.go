@@ -138,12 +138,9 @@ func (s *Service) Rejections(ctx context.Context, actor accounts.User, f Rejecti
 	if f.Since != nil {
 		q = q.Where("created_at >= ?", *f.Since)
 	}
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, "", err
-		}
-		q = q.Where("(created_at, id) < (?, ?)", req.Cursor.At, id)
+	q, err = dbx.AfterCursor(q, req.Cursor, "created_at", dbx.NewestFirst)
+	if err != nil {
+		return nil, "", err
 	}
 	var rows []rejectionRow
 	if err := q.Order("created_at DESC, id DESC").Limit(req.Limit + 1).Find(&rows).Error; err != nil {

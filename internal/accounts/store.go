@@ -346,12 +346,9 @@ func (s *Store) findUsersPage(ctx context.Context, orgID uuid.UUID, roles []Role
 		names[i] = string(r)
 	}
 	q := s.db.WithContext(ctx).Where("organization_id = ? AND role IN ?", orgID, names)
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("(created_at, id) > (?, ?)", req.Cursor.At, id)
+	q, err := dbx.AfterCursor(q, req.Cursor, "created_at", dbx.OldestFirst)
+	if err != nil {
+		return nil, err
 	}
 	var rows []userRow
 	if err := q.Order("created_at, id").Limit(req.Limit + 1).Find(&rows).Error; err != nil {

@@ -12,12 +12,9 @@ import (
 // findOrganizationsPage returns up to req.Limit+1 organisations after req.Cursor, oldest first.
 func (s *Store) findOrganizationsPage(ctx context.Context, req page.Request) ([]Organization, error) {
 	q := s.db.WithContext(ctx).Model(&organizationRow{})
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("(created_at, id) > (?, ?)", req.Cursor.At, id)
+	q, err := dbx.AfterCursor(q, req.Cursor, "created_at", dbx.OldestFirst)
+	if err != nil {
+		return nil, err
 	}
 	var rows []organizationRow
 	if err := q.Order("created_at, id").Limit(req.Limit + 1).Find(&rows).Error; err != nil {
@@ -41,12 +38,9 @@ func (s *Store) findStaffPage(ctx context.Context, office string, roles []Role, 
 	if office != "" {
 		q = q.Where("office = ?", office)
 	}
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("(created_at, id) > (?, ?)", req.Cursor.At, id)
+	q, err := dbx.AfterCursor(q, req.Cursor, "created_at", dbx.OldestFirst)
+	if err != nil {
+		return nil, err
 	}
 	var rows []userRow
 	if err := q.Order("created_at, id").Limit(req.Limit + 1).Find(&rows).Error; err != nil {

@@ -19,12 +19,9 @@ func (s *Service) findMessagePage(ctx context.Context, state string, req page.Re
 	if state != "" {
 		q = q.Where("state = ?", state)
 	}
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("(received_at, id) < (?, ?)", req.Cursor.At, id)
+	q, err := dbx.AfterCursor(q, req.Cursor, "received_at", dbx.NewestFirst)
+	if err != nil {
+		return nil, err
 	}
 	var rows []messageRow
 	if err := q.Find(&rows).Error; err != nil {
@@ -76,12 +73,9 @@ func attachmentCursor(c page.Cursor) (int, uuid.UUID, error) {
 // findMailboxPage returns up to req.Limit+1 mailboxes after req.Cursor, oldest first.
 func (s *Service) findMailboxPage(ctx context.Context, req page.Request) ([]Mailbox, error) {
 	q := s.db.WithContext(ctx).Order("created_at, id").Limit(req.Limit + 1)
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, err
-		}
-		q = q.Where("(created_at, id) > (?, ?)", req.Cursor.At, id)
+	q, err := dbx.AfterCursor(q, req.Cursor, "created_at", dbx.OldestFirst)
+	if err != nil {
+		return nil, err
 	}
 	var rows []mailboxRow
 	if err := q.Find(&rows).Error; err != nil {
