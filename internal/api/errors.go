@@ -148,16 +148,3 @@ func pageRequest(c *fiber.Ctx) (page.Request, error) {
 	}
 	return r.Checked()
 }
-
-// listed is the answer of a paged list: its items and, unless it is the last page, the cursor of
-// the next one; extra fields go beside them.
-func listed(items any, next string, extra fiber.Map) fiber.Map {
-	m := fiber.Map{"items": items}
-	for k, v := range extra {
-		m[k] = v
-	}
-	if next != "" {
-		m["next_cursor"] = next
-	}
-	return m
-}

@@ -7,12 +7,12 @@ import (
 	"github.com/supportd/supportd/internal/apperr"
 )
 
-func (s *Server) me(c *fiber.Ctx) error { return c.JSON(caller(c)) }
+func (s *Server) me(c *fiber.Ctx) error { return c.JSON(toUserWire(caller(c))) }
 
 type organizationRequest struct {
-	Name   string     `json:"name"`
+	Name   string     `json:"name" required:"true"`
 	Office string     `json:"office"`
-	Tier   string     `json:"tier"`
+	Tier   string     `json:"tier" enum:"standard|premium|platinum"`
 	TSAMID *uuid.UUID `json:"tsam_id"`
 }
 
@@ -26,7 +26,7 @@ func (s *Server) createOrganization(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(org)
+	return c.Status(fiber.StatusCreated).JSON(toOrganizationWire(org))
 }
 
 func (s *Server) getOrganization(c *fiber.Ctx) error {
@@ -42,13 +42,13 @@ func (s *Server) getOrganization(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(org)
+	return c.JSON(toOrganizationWire(org))
 }
 
 type userRequest struct {
-	Email          string     `json:"email"`
-	Name           string     `json:"name"`
-	Role           string     `json:"role"`
+	Email          string     `json:"email" required:"true" format:"email"`
+	Name           string     `json:"name" required:"true"`
+	Role           string     `json:"role" enum:"member|org_admin|engineer|support_manager|executive|admin" required:"true"`
 	Senior         bool       `json:"senior"`
 	OrganizationID *uuid.UUID `json:"organization_id"`
 	Office         string     `json:"office"`
@@ -64,7 +64,7 @@ func (s *Server) createUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(u)
+	return c.Status(fiber.StatusCreated).JSON(toUserWire(u))
 }
 
 type tokenRequest struct {
@@ -84,7 +84,7 @@ func (s *Server) createToken(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"token": tok, "user_id": id})
+	return c.Status(fiber.StatusCreated).JSON(tokenWire{Token: tok, UserID: id})
 }
 
 // pathID parses the :id parameter. A malformed ID cannot name anything, so it is a 404 like any
@@ -110,7 +110,7 @@ func (s *Server) listOrganizationUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(users, next, nil))
+	return c.JSON(paged(users, next, toUserWire))
 }
 
 func (s *Server) deactivateUser(c *fiber.Ctx) error {
@@ -122,7 +122,7 @@ func (s *Server) deactivateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"user_id": id, "tokens_revoked": n})
+	return c.JSON(deactivatedWire{UserID: id, TokensRevoked: n})
 }
 
 func (s *Server) reactivateUser(c *fiber.Ctx) error {
@@ -134,5 +134,5 @@ func (s *Server) reactivateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(u)
+	return c.JSON(toUserWire(u))
 }

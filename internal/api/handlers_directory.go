@@ -14,7 +14,7 @@ func (s *Server) listOrganizations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(orgs, next, nil))
+	return c.JSON(paged(orgs, next, toOrganizationWire))
 }
 
 func (s *Server) listStaff(c *fiber.Ctx) error {
@@ -27,7 +27,7 @@ func (s *Server) listStaff(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(users, next, nil))
+	return c.JSON(paged(users, next, toUserWire))
 }
 
 func (s *Server) incidentByReference(c *fiber.Ctx) error {
@@ -35,5 +35,5 @@ func (s *Server) incidentByReference(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(inc)
+	return c.JSON(toIncidentWire(inc))
 }

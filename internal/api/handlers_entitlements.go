@@ -17,16 +17,16 @@ import (
 
 type gracePolicyRequest struct {
 	Days   int    `json:"days"`
-	Intake string `json:"intake"`
+	Intake string `json:"intake" enum:"accept|reject"`
 }
 
 type entitlementRequest struct {
-	Product           string             `json:"product"`
-	Tier              string             `json:"tier"`
-	LicenseType       string             `json:"license_type"`
+	Product           string             `json:"product" required:"true"`
+	Tier              string             `json:"tier" enum:"standard|premium|platinum" required:"true"`
+	LicenseType       string             `json:"license_type" enum:"subscription|perpetual"`
 	Maintenance       *bool              `json:"maintenance"`
-	StartsAt          time.Time          `json:"starts_at"`
-	EndsAt            time.Time          `json:"ends_at"`
+	StartsAt          time.Time          `json:"starts_at" required:"true"`
+	EndsAt            time.Time          `json:"ends_at" required:"true"`
 	Seats             int                `json:"seats"`
 	SerialNumber      string             `json:"serial_number"`
 	ActivationCode    string             `json:"activation_code"`
@@ -80,7 +80,7 @@ func (s *Server) createEntitlement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(v)
+	return c.Status(fiber.StatusCreated).JSON(toEntitlementWire(v))
 }
 
 func (s *Server) listEntitlements(c *fiber.Ctx) error {
@@ -96,12 +96,12 @@ func (s *Server) listEntitlements(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(vs, next, fiber.Map{"organization_id": org}))
+	return c.JSON(entitlementReport{Items: toEntitlementWires(vs), Next: next, OrganizationID: org})
 }
 
 type renewalRequest struct {
-	StartsAt     time.Time `json:"starts_at"`
-	EndsAt       time.Time `json:"ends_at"`
+	StartsAt     time.Time `json:"starts_at" required:"true"`
+	EndsAt       time.Time `json:"ends_at" required:"true"`
 	SerialNumber string    `json:"serial_number"`
 }
 
@@ -118,12 +118,12 @@ func (s *Server) renewEntitlement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(v)
+	return c.Status(fiber.StatusCreated).JSON(toEntitlementWire(v))
 }
 
 type extensionRequest struct {
-	Until  time.Time `json:"until"`
-	Reason string    `json:"reason"`
+	Until  time.Time `json:"until" required:"true"`
+	Reason string    `json:"reason" required:"true"`
 }
 
 func (s *Server) extendEntitlement(c *fiber.Ctx) error {
@@ -139,7 +139,7 @@ func (s *Server) extendEntitlement(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(v)
+	return c.Status(fiber.StatusCreated).JSON(toEntitlementWire(v))
 }
 
 func (s *Server) listRejections(c *fiber.Ctx) error {
@@ -167,24 +167,17 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	items := make([]rejectionReply, len(rs))
+	items := make([]rejectionReply, len(rs)) // [] when there are none, never null
 	for i, r := range rs {
 		items[i] = toRejectionReply(r)
 	}
-	return c.JSON(listed(items, next, nil))
-}
-
-// rejectionReply shows a refused intake's body safely whatever bytes it holds: request_body is
-// the JSON as sent when it is JSON in UTF-8, otherwise a string with invalid bytes replaced;
-// request_body_base64 always holds the exact bytes.
-type rejectionReply struct {
-	tickets.Rejection
-	RequestBody       any    `json:"request_body"`
-	RequestBodyBase64 string `json:"request_body_base64"`
+	return c.JSON(listPage[rejectionReply]{Items: items, Next: next})
 }
 
 func toRejectionReply(r tickets.Rejection) rejectionReply {
-	out := rejectionReply{Rejection: r, RequestBodyBase64: base64.StdEncoding.EncodeToString(r.RequestBody)}
+	out := rejectionReply{ID: r.ID, OrganizationID: r.OrganizationID, UserID: r.UserID, EntitlementID: r.EntitlementID,
+		Product: r.Product, Code: r.Code, Message: r.Message, Details: r.Details, CreatedAt: r.CreatedAt,
+		RequestBodyBase64: base64.StdEncoding.EncodeToString(r.RequestBody)}
 	if json.Valid(r.RequestBody) && utf8.Valid(r.RequestBody) {
 		out.RequestBody = json.RawMessage(r.RequestBody)
 	} else {
@@ -194,8 +187,8 @@ func toRejectionReply(r tickets.Rejection) rejectionReply {
 }
 
 type coTermRequest struct {
-	EntitlementIDs []uuid.UUID `json:"entitlement_ids"`
-	EndsAt         time.Time   `json:"ends_at"`
+	EntitlementIDs []uuid.UUID `json:"entitlement_ids" required:"true"`
+	EndsAt         time.Time   `json:"ends_at" required:"true"`
 }
 
 // coTermPeriodReply is what co-terming made of one contract: the period it now runs.
@@ -225,13 +218,13 @@ func (s *Server) coTermEntitlements(c *fiber.Ctx) error {
 		return err
 	}
 	periods := make([]coTermPeriodReply, len(rs))
-	items := make([]entitlement.View, len(rs))
+	items := make([]entitlementWire, len(rs))
 	for i, r := range rs {
 		p := r.Period
 		periods[i] = coTermPeriodReply{EntitlementID: p.Entitlement.ID, Product: p.Entitlement.Product,
 			PreviousStartsAt: p.PreviousStartsAt, PreviousEndsAt: p.PreviousEndsAt, StartsAt: p.StartsAt, EndsAt: p.EndsAt,
 			Days: int(p.EndsAt.Sub(p.StartsAt).Round(time.Hour) / (24 * time.Hour)), ShorterThanYear: p.ShorterThanYear, Unchanged: p.Unchanged}
-		items[i] = r.View
+		items[i] = toEntitlementWire(r.View)
 	}
-	return c.JSON(fiber.Map{"organization_id": org, "ends_at": req.EndsAt.Truncate(time.Microsecond), "periods": periods, "items": items})
+	return c.JSON(coTermWire{OrganizationID: org, EndsAt: req.EndsAt.Truncate(time.Microsecond), Periods: periods, Items: items})
 }

@@ -19,12 +19,17 @@ type follower struct {
 	AddedAt time.Time `json:"added_at"`
 }
 
-func followersReply(list []escalation.Follower) fiber.Map {
+func toFollower(f escalation.Follower) follower {
+	return follower{UserID: f.UserID, Name: f.Name, Email: f.Email, AddedBy: f.AddedBy, AddedAt: f.AddedAt}
+}
+
+// followersReply lists every follower; an empty list is [], never null.
+func followersReply(list []escalation.Follower) itemsOnly[follower] {
 	out := make([]follower, len(list))
 	for i, f := range list {
-		out[i] = follower{UserID: f.UserID, Name: f.Name, Email: f.Email, AddedBy: f.AddedBy, AddedAt: f.AddedAt}
+		out[i] = toFollower(f)
 	}
-	return fiber.Map{"items": out}
+	return itemsOnly[follower]{Items: out}
 }
 
 func (s *Server) listFollowers(c *fiber.Ctx) error {
@@ -44,7 +49,7 @@ func (s *Server) listFollowers(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(followersReply(list)["items"], next, nil))
+	return c.JSON(listPage[follower]{Items: followersReply(list).Items, Next: next})
 }
 
 func (s *Server) incidentAndUser(c *fiber.Ctx) (uuid.UUID, uuid.UUID, error) {
@@ -93,7 +98,7 @@ func (s *Server) removeFollower(c *fiber.Ctx) error {
 // preferences are a user's notification choices on the wire.
 type preferences struct {
 	EmailNotifications *bool   `json:"email_notifications"`
-	Language           *string `json:"language"`
+	Language           *string `json:"language" enum:"ja|en|"`
 }
 
 func (s *Server) patchMe(c *fiber.Ctx) error {
@@ -121,9 +126,9 @@ func (s *Server) myPreferences(c *fiber.Ctx) error {
 
 // organizationReply is an organisation with its notification settings.
 type organizationReply struct {
-	accounts.Organization
+	organizationWire
 	NotifyGroups bool   `json:"notify_groups"`
-	Language     string `json:"language"`
+	Language     string `json:"language" enum:"ja|en|"`
 }
 
 // organizationWithSettings changes the organisation's notification settings given (nil:
@@ -140,7 +145,7 @@ func (s *Server) organizationWithSettings(c *fiber.Ctx, org accounts.Organizatio
 	} else {
 		set, err = s.deps.Followers.OrganizationSettings(ctx, org.ID)
 	}
-	return organizationReply{Organization: org, NotifyGroups: set.NotifyGroups, Language: set.Language}, err
+	return organizationReply{organizationWire: toOrganizationWire(org), NotifyGroups: set.NotifyGroups, Language: set.Language}, err
 }
 
 // mayChangeOrganization is UpdateOrganization's rule: admins any, an org admin their own

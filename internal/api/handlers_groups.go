@@ -8,7 +8,7 @@ import (
 )
 
 type groupRequest struct {
-	Name           string     `json:"name"`
+	Name           string     `json:"name" required:"true"`
 	Description    string     `json:"description"`
 	OrganizationID *uuid.UUID `json:"organization_id"`
 }
@@ -23,7 +23,7 @@ func (s *Server) createGroup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(g)
+	return c.Status(fiber.StatusCreated).JSON(toGroupWire(g))
 }
 
 func (s *Server) listGroups(c *fiber.Ctx) error {
@@ -43,7 +43,7 @@ func (s *Server) listGroups(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(gs, next, nil))
+	return c.JSON(paged(gs, next, toGroupWire))
 }
 
 func (s *Server) getGroup(c *fiber.Ctx) error {
@@ -55,7 +55,7 @@ func (s *Server) getGroup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(g)
+	return c.JSON(toGroupWire(g))
 }
 
 func (s *Server) deleteGroup(c *fiber.Ctx) error {
@@ -89,7 +89,7 @@ func (s *Server) addGroupMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(g)
+	return c.JSON(toGroupWire(g))
 }
 
 func (s *Server) removeGroupMember(c *fiber.Ctx) error {
@@ -106,7 +106,7 @@ func (s *Server) removeGroupMember(c *fiber.Ctx) error {
 type organizationPatch struct {
 	IncidentVisibility *accounts.Visibility `json:"incident_visibility"`
 	NotifyGroups       *bool                `json:"notify_groups"`
-	Language           *string              `json:"language"`
+	Language           *string              `json:"language" enum:"ja|en|"`
 	TSAMID             *uuid.UUID           `json:"tsam_id"` // admins; null or absent keeps it
 }
 

@@ -29,7 +29,7 @@ func (s *Server) openIncident(c *fiber.Ctx) error {
 	if replayed {
 		c.Set("Idempotent-Replayed", "true")
 	}
-	return c.Status(fiber.StatusCreated).JSON(inc)
+	return c.Status(fiber.StatusCreated).JSON(toIncidentWire(inc))
 }
 
 func (s *Server) getIncident(c *fiber.Ctx) error {
@@ -41,7 +41,7 @@ func (s *Server) getIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(inc)
+	return c.JSON(toIncidentWire(inc))
 }
 
 func (s *Server) timeline(c *fiber.Ctx) error {
@@ -57,11 +57,7 @@ func (s *Server) timeline(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"incident_id": id, "events": s.withAuthors(c, evs)}
-	if next != "" {
-		out["next_cursor"] = next
-	}
-	return c.JSON(out)
+	return c.JSON(timelineWire{IncidentID: id, Events: s.withAuthors(c, evs), Next: next})
 }
 
 func (s *Server) listIncidents(c *fiber.Ctx) error {
@@ -104,19 +100,7 @@ func (s *Server) listIncidents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(page)
-}
-
-// timelineEntry is a timeline event with its author's id and name (null for the engine's own
-// entries, such as timer outcomes).
-type timelineEntry struct {
-	tickets.Event
-	Author *author `json:"author"`
-}
-
-type author struct {
-	ID   uuid.UUID `json:"id"`
-	Name string    `json:"name"`
+	return c.JSON(incidentPage{Items: toIncidentWires(page.Items), Next: page.Next})
 }
 
 // withAuthors names each entry's actor, looking each one up once per page.
@@ -124,7 +108,7 @@ func (s *Server) withAuthors(c *fiber.Ctx, evs []tickets.Event) []timelineEntry 
 	names := map[uuid.UUID]*author{}
 	out := make([]timelineEntry, len(evs))
 	for i, e := range evs {
-		out[i].Event = e
+		out[i] = timelineEntry{ID: e.ID, IncidentID: e.IncidentID, Kind: e.Kind, ActorID: e.ActorID, At: e.At, Data: e.Data}
 		if e.ActorID == nil {
 			continue
 		}

@@ -12,32 +12,32 @@ import (
 // action (or misspelt) is an unknown_field, never silently dropped.
 type (
 	acknowledgeRequest struct {
-		Message string `json:"message"` // added to the first-response text
+		Message string `json:"message" doc:"added to the first-response text, which states the severity and the engineer"` // added to the first-response text
 	}
 	updateRequest struct {
-		Body    string `json:"body"`
-		Message string `json:"message"` // the same as body, for clients that send message
-		Public  *bool  `json:"public"`
+		Body    string `json:"body" doc:"the update (required; message is accepted instead)"`
+		Message string `json:"message" doc:"the same as body"` // the same as body, for clients that send message
+		Public  *bool  `json:"public" doc:"false: an internal note (staff only); default true"`
 	}
 	assignRequest struct {
-		AssigneeID *uuid.UUID `json:"assignee_id"`
+		AssigneeID *uuid.UUID `json:"assignee_id" doc:"the engineer or support manager (default: the caller)"`
 	}
 	// waitRequest carries what the waiting request asks of the customer; reason is the same,
 	// kept for clients written before message.
 	waitRequest struct {
-		Message string `json:"message"`
-		Reason  string `json:"reason"`
+		Message string `json:"message" doc:"what the waiting request asks of the customer; customer-visible on the timeline"`
+		Reason  string `json:"reason" doc:"the same as message, for older clients"`
 	}
 	resolveRequest struct {
-		Resolution string `json:"resolution"`
-		Message    string `json:"message"` // the same as resolution
+		Resolution string `json:"resolution" doc:"how it was resolved; customer-visible"`
+		Message    string `json:"message" doc:"the same as resolution"` // the same as resolution
 	}
 	confirmRequest struct {
-		Message string `json:"message"`
+		Message string `json:"message" doc:"optional; customer-visible"`
 	}
 	reopenRequest struct {
-		Reason  string `json:"reason"`
-		Message string `json:"message"` // the same as reason
+		Reason  string `json:"reason" doc:"why it is reopened; customer-visible"`
+		Message string `json:"message" doc:"the same as reason"` // the same as reason
 	}
 )
 
@@ -68,7 +68,7 @@ func lifecycle[R any](run func(c *fiber.Ctx, u accounts.User, id uuid.UUID, req 
 		if err != nil {
 			return err
 		}
-		return c.JSON(inc)
+		return c.JSON(toIncidentWire(inc))
 	}
 }
 
@@ -138,7 +138,7 @@ func (s *Server) reopen() fiber.Handler {
 type patchRequest struct {
 	Severity *int           `json:"severity"`
 	Scope    *tickets.Scope `json:"scope"`
-	Reason   string         `json:"reason"`
+	Reason   string         `json:"reason" required:"true" doc:"why: required with every severity or scope change"`
 }
 
 func (s *Server) patchIncident(c *fiber.Ctx) error {
@@ -154,7 +154,7 @@ func (s *Server) patchIncident(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(inc)
+	return c.JSON(toIncidentWire(inc))
 }
 
 func (s *Server) listEscalations(c *fiber.Ctx) error {
@@ -166,7 +166,7 @@ func (s *Server) listEscalations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(items, next, nil))
+	return c.JSON(paged(items, next, toEscalationWire))
 }
 
 func (s *Server) acknowledgeEscalation(c *fiber.Ctx) error {
@@ -182,5 +182,5 @@ func (s *Server) acknowledgeEscalation(c *fiber.Ctx) error {
 	if err := s.deps.Incidents.NoteEscalationAcknowledged(c.UserContext(), caller(c), e.IncidentID, e.ID, e.Level); err != nil {
 		return err
 	}
-	return c.JSON(e)
+	return c.JSON(toEscalationWire(e))
 }

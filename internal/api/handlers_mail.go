@@ -30,7 +30,7 @@ type mailboxWire struct {
 	ProductMap     map[string]string `json:"product_map"`
 	Addresses      []string          `json:"addresses"`
 	Active         bool              `json:"active"`
-	State          string            `json:"state"`
+	State          string            `json:"state" enum:"new|ok|failing"`
 	LastError      string            `json:"last_error"`
 	LastSuccessAt  *time.Time        `json:"last_success_at"`
 	FailingSince   *time.Time        `json:"failing_since"`
@@ -59,11 +59,11 @@ type mailboxInputWire struct {
 	Name           *string           `json:"name"`
 	IMAPHost       *string           `json:"imap_host"`
 	IMAPPort       *int              `json:"imap_port"`
-	TLSMode        *string           `json:"tls_mode"`
+	TLSMode        *string           `json:"tls_mode" enum:"tls|starttls|none"`
 	Username       *string           `json:"username"`
 	Secret         *string           `json:"secret"`
 	Folder         *string           `json:"folder"`
-	AfterImport    *string           `json:"after_import"`
+	AfterImport    *string           `json:"after_import" enum:"seen|move|delete"`
 	MoveTo         *string           `json:"move_to"`
 	DefaultProduct *string           `json:"default_product"`
 	ProductMap     map[string]string `json:"product_map"`
@@ -102,7 +102,7 @@ func (s *Server) listMailboxes(c *fiber.Ctx) error {
 	for i, m := range ms {
 		out[i] = toMailboxWire(m)
 	}
-	return c.JSON(listed(out, next, nil))
+	return c.JSON(listPage[mailboxWire]{Items: out, Next: next})
 }
 
 func (s *Server) getMailbox(c *fiber.Ctx) error {
@@ -147,8 +147,8 @@ func (s *Server) deleteMailbox(c *fiber.Ctx) error {
 type inboundWire struct {
 	ID           uuid.UUID  `json:"id"`
 	MailboxID    *uuid.UUID `json:"mailbox_id"`
-	Source       string     `json:"source"`
-	State        string     `json:"state"`
+	Source       string     `json:"source" enum:"imap|lmtp|api"`
+	State        string     `json:"state" enum:"stored|processed|ignored|lead|rejected|failed"`
 	Outcome      string     `json:"outcome"`
 	Error        string     `json:"error"`
 	MessageID    string     `json:"message_id"`
@@ -182,7 +182,7 @@ func (s *Server) listInbound(c *fiber.Ctx) error {
 	for i, m := range ms {
 		out[i] = toInboundWire(m)
 	}
-	return c.JSON(listed(out, next, nil))
+	return c.JSON(listPage[inboundWire]{Items: out, Next: next})
 }
 
 func (s *Server) reprocessInbound(c *fiber.Ctx) error {
@@ -209,17 +209,19 @@ func (s *Server) listUndeliverable(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	type wire struct {
-		Address         string     `json:"address"`
-		UndeliverableAt time.Time  `json:"undeliverable_at"`
-		Reason          string     `json:"reason"`
-		BounceID        *uuid.UUID `json:"bounce_message_id"`
-	}
-	out := make([]wire, len(list))
+	out := make([]undeliverableWire, len(list))
 	for i, u := range list {
-		out[i] = wire{u.Address, u.UndeliverableAt.UTC(), u.Reason, u.BounceID}
+		out[i] = undeliverableWire{u.Address, u.UndeliverableAt.UTC(), u.Reason, u.BounceID}
 	}
-	return c.JSON(listed(out, next, nil))
+	return c.JSON(listPage[undeliverableWire]{Items: out, Next: next})
+}
+
+// undeliverableWire is an address a bounce reported undeliverable.
+type undeliverableWire struct {
+	Address         string     `json:"address"`
+	UndeliverableAt time.Time  `json:"undeliverable_at"`
+	Reason          string     `json:"reason"`
+	BounceID        *uuid.UUID `json:"bounce_message_id"`
 }
 
 type attachmentWire struct {
@@ -257,7 +259,7 @@ func (s *Server) listAttachments(c *fiber.Ctx) error {
 	for i, a := range list {
 		out[i] = toAttachmentWire(a)
 	}
-	return c.JSON(listed(out, next, nil))
+	return c.JSON(listPage[attachmentWire]{Items: out, Next: next})
 }
 
 // getAttachment sends the file as a download: never rendered inline by the browser (a mail's

@@ -13,7 +13,7 @@ func (s *Server) listNotifications(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(items, next, nil))
+	return c.JSON(paged(items, next, toNotificationWire))
 }
 
 func (s *Server) readNotification(c *fiber.Ctx) error {

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) healthz(c *fiber.Ctx) error {
-	return c.JSON(fiber.Map{"status": "ok"})
+	return c.JSON(healthWire{Status: "ok"})
 }
 
 // readyz answers 200 only when every dependency answers within two seconds, so a load balancer
@@ -22,7 +22,7 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	checks := fiber.Map{}
+	checks := map[string]string{}
 	ok := true
 	for _, n := range names {
 		if err := s.deps.Ready[n](ctx); err != nil {
@@ -38,5 +38,5 @@ func (s *Server) readyz(c *fiber.Ctx) error {
 	if !ok {
 		status, state = fiber.StatusServiceUnavailable, "unavailable"
 	}
-	return c.Status(status).JSON(fiber.Map{"status": state, "checks": checks})
+	return c.Status(status).JSON(healthWire{Status: state, Checks: checks})
 }

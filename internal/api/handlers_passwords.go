@@ -5,7 +5,7 @@ import (
 )
 
 type passwordRequest struct {
-	Password        string `json:"password"`
+	Password        string `json:"password" required:"true"`
 	CurrentPassword string `json:"current_password"`
 }
 

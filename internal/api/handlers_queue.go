@@ -20,20 +20,20 @@ func (s *Server) queue(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": items})
+	return c.JSON(toQueueWire(items))
 }
 
 // claim serves POST /v1/queue/claim: the body, optional, narrows what may be handed out.
 func (s *Server) claim(c *fiber.Ctx) error {
-	var f tickets.QueueFilter
-	if err := decodeOptional(c, &f); err != nil {
+	var req claimRequest
+	if err := decodeOptional(c, &req); err != nil {
 		return err
 	}
-	inc, err := s.deps.Incidents.Claim(c.UserContext(), caller(c), f)
+	inc, err := s.deps.Incidents.Claim(c.UserContext(), caller(c), req.filter())
 	if err != nil {
 		return err
 	}
-	return c.JSON(inc)
+	return c.JSON(toIncidentWire(inc))
 }
 
 func queueFilter(c *fiber.Ctx) (tickets.QueueFilter, error) {

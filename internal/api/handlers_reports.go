@@ -55,7 +55,7 @@ func (s *Server) listCredits(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(items, next, fiber.Map{"organization_id": org, "from": from, "to": to, "total": total}))
+	return c.JSON(creditsWire{Items: mapEach(items, toCreditWire), Next: next, OrganizationID: org, From: from, To: to, Total: total})
 }
 
 func (s *Server) slaReport(c *fiber.Ctx) error {
@@ -68,7 +68,7 @@ func (s *Server) slaReport(c *fiber.Ctx) error {
 		return err
 	}
 	if c.Query("format") != "csv" && c.Get(fiber.HeaderAccept) != "text/csv" {
-		return c.JSON(rep)
+		return c.JSON(toSLAReportWire(rep))
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)

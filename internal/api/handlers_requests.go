@@ -6,15 +6,29 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
+// escalationRequest asks for an escalation (level 0: the next one the policy allows).
+type escalationRequest struct {
+	Level  int    `json:"level"`
+	Reason string `json:"reason"`
+}
+
+// remediationRequest answers a formal escalation request.
+type remediationRequest struct {
+	Plan      string    `json:"plan" required:"true"`
+	ResolveBy time.Time `json:"resolve_by" required:"true"`
+}
+
+// reasonRequest is a body that only gives a reason.
+type reasonRequest struct {
+	Reason string `json:"reason" required:"true"`
+}
+
 func (s *Server) requestEscalation(c *fiber.Ctx) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Level  int    `json:"level"`
-		Reason string `json:"reason"`
-	}
+	var req escalationRequest
 	if err := decodeOptional(c, &req); err != nil {
 		return err
 	}
@@ -22,7 +36,7 @@ func (s *Server) requestEscalation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(inc)
+	return c.Status(fiber.StatusCreated).JSON(toIncidentWire(inc))
 }
 
 func (s *Server) agreeRemediation(c *fiber.Ctx) error {
@@ -30,10 +44,7 @@ func (s *Server) agreeRemediation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Plan      string    `json:"plan"`
-		ResolveBy time.Time `json:"resolve_by"`
-	}
+	var req remediationRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -41,7 +52,7 @@ func (s *Server) agreeRemediation(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(inc)
+	return c.JSON(toIncidentWire(inc))
 }
 
 func (s *Server) requestReclassification(c *fiber.Ctx) error {
@@ -49,9 +60,7 @@ func (s *Server) requestReclassification(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Reason string `json:"reason"`
-	}
+	var req reasonRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -59,7 +68,7 @@ func (s *Server) requestReclassification(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"request": r, "incident": inc})
+	return c.Status(fiber.StatusCreated).JSON(toReclassificationWire(r, inc))
 }
 
 func (s *Server) decideReclassification(approve bool) fiber.Handler {
@@ -68,9 +77,7 @@ func (s *Server) decideReclassification(approve bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		var req struct {
-			Reason string `json:"reason"`
-		}
+		var req reasonRequest
 		if err := decodeJSON(c, &req); err != nil {
 			return err
 		}
@@ -78,6 +85,6 @@ func (s *Server) decideReclassification(approve bool) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"request": r, "incident": inc})
+		return c.JSON(toReclassificationWire(r, inc))
 	}
 }

@@ -7,12 +7,17 @@ import (
 	"github.com/supportd/supportd/sla/catalog"
 )
 
+// policyRequest is PUT /v1/policies/{tier}: cells merged onto the tier's current policy.
+type policyRequest struct {
+	Cells []catalog.Cell `json:"cells" required:"true"`
+}
+
 func (s *Server) listPolicies(c *fiber.Ctx) error {
 	ps, err := s.deps.Catalog.Policies(c.UserContext())
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": ps})
+	return c.JSON(itemsOnly[catalog.Policy]{Items: ps})
 }
 
 func (s *Server) putPolicy(c *fiber.Ctx) error {
@@ -20,9 +25,7 @@ func (s *Server) putPolicy(c *fiber.Ctx) error {
 	if err != nil {
 		return apperr.NotFoundf("no such tier")
 	}
-	var req struct {
-		Cells []catalog.Cell `json:"cells"`
-	}
+	var req policyRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -38,7 +41,7 @@ func (s *Server) listCalendars(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(fiber.Map{"items": cs})
+	return c.JSON(itemsOnly[catalog.Calendar]{Items: cs})
 }
 
 func (s *Server) putCalendar(c *fiber.Ctx) error {

@@ -8,16 +8,10 @@ import (
 
 type webhookRequest struct {
 	Name           string     `json:"name"`
-	URL            string     `json:"url"`
+	URL            string     `json:"url" required:"true" format:"uri"`
 	Events         []string   `json:"events"`
 	Secret         string     `json:"secret"`
 	OrganizationID *uuid.UUID `json:"organization_id"`
-}
-
-// createdWebhook is the one reply that carries a secret: the generated one, shown once.
-type createdWebhook struct {
-	escalation.Webhook
-	Secret string `json:"secret,omitempty"`
 }
 
 func (s *Server) createWebhook(c *fiber.Ctx) error {
@@ -32,7 +26,7 @@ func (s *Server) createWebhook(c *fiber.Ctx) error {
 	}
 	// The secret must not linger in a proxy's or browser's cache.
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Status(fiber.StatusCreated).JSON(createdWebhook{Webhook: h, Secret: secret})
+	return c.Status(fiber.StatusCreated).JSON(withSecret(toWebhookWire(h), secret))
 }
 
 func (s *Server) listWebhooks(c *fiber.Ctx) error {
@@ -44,7 +38,7 @@ func (s *Server) listWebhooks(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(listed(items, next, nil))
+	return c.JSON(paged(items, next, toWebhookWire))
 }
 
 func (s *Server) deleteWebhook(c *fiber.Ctx) error {

@@ -65,6 +65,9 @@ func (s *Server) Document() map[string]any {
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(r.reply)}}
 		}
 		responses := map[string]any{strconv.Itoa(r.status): ok}
+		for _, st := range r.also {
+			responses[strconv.Itoa(st)] = ok
+		}
 		for _, code := range []string{"400", "401", "403", "404", "405", "409", "413", "422", "431", "500", "503"} {
 			responses[code] = map[string]any{"$ref": "#/components/responses/Error"}
 		}

@@ -15,7 +15,10 @@ type route struct {
 	request string // component schema of the body, "" for none
 	reply   string // component schema of the 2xx body
 	status  int    // success status
-	query   []string
+	// also lists further success statuses answered with the same reply (a replay run in the
+	// background is 202).
+	also  []int
+	query []string
 	// upload marks a route whose body is multipart/form-data with one file in the field "file"
 	// rather than JSON.
 	upload  bool
@@ -85,7 +88,7 @@ func (s *Server) routes() []route {
 		{method: "PUT", path: "/v1/policies/:tier", roles: admins, summary: "New version of a tier's policy; cells not given keep their value", request: "PolicyCells", reply: "Policy", status: 200, handler: s.putPolicy},
 		{method: "GET", path: "/v1/calendars", roles: everyone, summary: "The current version of every business calendar", reply: "Calendars", status: 200, handler: s.listCalendars},
 		{method: "PUT", path: "/v1/calendars/:name", roles: admins, summary: "New version of a calendar", request: "Calendar", reply: "Calendar", status: 200, handler: s.putCalendar},
-		{method: "POST", path: "/v1/sla/replay", roles: managers, summary: "What-if replay: plan the incidents accepted in [from, to) again under a draft policy, version or calendar and compare with what happened; writes nothing to incidents or timers. Up to 5,000 incidents answer at once (200), more (or background: true) run as a job (202, poll Location)", request: "ReplayRequest", reply: "Replay", status: 200, handler: s.startReplay},
+		{method: "POST", path: "/v1/sla/replay", roles: managers, summary: "What-if replay: plan the incidents accepted in [from, to) again under a draft policy, version or calendar and compare with what happened; writes nothing to incidents or timers. Up to 5,000 incidents answer at once (200), more (or background: true) run as a job (202, poll Location)", request: "ReplayRequest", reply: "Replay", status: 200, also: []int{202}, handler: s.startReplay},
 		{method: "GET", path: "/v1/sla/replays/:id", roles: managers, summary: "A replay: progress while running, the comparison once done (CSV with format=csv; part=changes for the changed incidents)", reply: "Replay", status: 200,
 			query: []string{"format", "part"}, handler: s.getReplay},
 		{method: "POST", path: "/v1/sla/preview", roles: everyone, summary: "Every deadline of a hypothetical incident with its explanation; creates nothing", request: "PreviewRequest", reply: "Preview", status: 200, handler: s.previewSLA},
