@@ -12,16 +12,16 @@ import (
 
 // Escalation is one escalation addressed to a manager.
 type Escalation struct {
-	ID             uuid.UUID  `json:"id"`
-	IncidentID     uuid.UUID  `json:"incident_id"`
-	Reference      string     `json:"reference"`
-	Title          string     `json:"title"`
-	Tier           string     `json:"tier"`
-	Severity       int        `json:"severity"`
-	Level          int        `json:"level"`
-	Reason         string     `json:"reason"`
-	CreatedAt      time.Time  `json:"created_at"`
-	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	ID             uuid.UUID
+	IncidentID     uuid.UUID
+	Reference      string
+	Title          string
+	Tier           string
+	Severity       int
+	Level          int
+	Reason         string
+	CreatedAt      time.Time
+	AcknowledgedAt *time.Time
 }
 
 // Escalations reads and acknowledges escalations.

@@ -129,14 +129,14 @@ func insertMessages(ctx context.Context, tx *gorm.DB, now time.Time, msgs []Mess
 
 // Notification is an inbox entry as its recipient sees it.
 type Notification struct {
-	ID         uuid.UUID      `json:"id"`
-	Kind       string         `json:"kind"`
-	IncidentID *uuid.UUID     `json:"incident_id"`
-	Subject    string         `json:"subject"`
-	Body       string         `json:"body"`
-	Data       map[string]any `json:"data"`
-	CreatedAt  time.Time      `json:"created_at"`
-	ReadAt     *time.Time     `json:"read_at"`
+	ID         uuid.UUID
+	Kind       string
+	IncidentID *uuid.UUID
+	Subject    string
+	Body       string
+	Data       map[string]any
+	CreatedAt  time.Time
+	ReadAt     *time.Time
 }
 
 // Inbox reads in-app notifications.

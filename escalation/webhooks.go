@@ -27,17 +27,17 @@ import (
 // staff audience; one of a customer organisation gets only that organisation's
 // customer-visible notifications (NoteAudience).
 type Webhook struct {
-	ID             uuid.UUID  `json:"id"`
-	Name           string     `json:"name"`
-	URL            string     `json:"url"`
-	Events         []string   `json:"events"`
-	OrganizationID *uuid.UUID `json:"organization_id"`
-	Active         bool       `json:"active"`
-	CreatedBy      uuid.UUID  `json:"created_by"`
-	CreatedAt      time.Time  `json:"created_at"`
+	ID             uuid.UUID
+	Name           string
+	URL            string
+	Events         []string
+	OrganizationID *uuid.UUID
+	Active         bool
+	CreatedBy      uuid.UUID
+	CreatedAt      time.Time
 	// SecretEncrypted: the secret is sealed at rest (SECRET_KEY); false for a secret stored
 	// before a key was configured, until it is sealed (SealSecrets, or its next delivery).
-	SecretEncrypted bool `json:"encrypted_at_rest"`
+	SecretEncrypted bool
 }
 
 // NewWebhook is the input of Webhooks.Create. An empty Name defaults to the URL's host; an

@@ -16,18 +16,18 @@ import (
 
 // Credit is one entry of an organisation's SLA-credit ledger.
 type Credit struct {
-	ID              uuid.UUID  `json:"id"`
-	OrganizationID  uuid.UUID  `json:"organization_id"`
-	IncidentID      uuid.UUID  `json:"incident_id"`
-	Reference       string     `json:"reference"`
-	EntitlementID   uuid.UUID  `json:"entitlement_id"`
-	Target          string     `json:"target"`
-	Severity        int        `json:"severity"`
-	DueAt           time.Time  `json:"due_at"`
-	MetAt           *time.Time `json:"met_at"`
-	LatenessSeconds *float64   `json:"lateness_seconds"`
-	Amount          float64    `json:"amount"`
-	CreatedAt       time.Time  `json:"created_at"`
+	ID              uuid.UUID
+	OrganizationID  uuid.UUID
+	IncidentID      uuid.UUID
+	Reference       string
+	EntitlementID   uuid.UUID
+	Target          string
+	Severity        int
+	DueAt           time.Time
+	MetAt           *time.Time
+	LatenessSeconds *float64
+	Amount          float64
+	CreatedAt       time.Time
 }
 
 type creditRow struct {

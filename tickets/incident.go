@@ -51,36 +51,36 @@ const (
 
 // Incident is a customer's support case.
 type Incident struct {
-	ID                           uuid.UUID  `json:"id"`
-	Reference                    string     `json:"reference"`
-	OrganizationID               uuid.UUID  `json:"organization_id"`
-	Product                      string     `json:"product"`
-	Title                        string     `json:"title"`
-	Description                  string     `json:"description"`
-	Tier                         string     `json:"tier"`
-	Severity                     int        `json:"severity"`
-	RequestedSeverity            *int       `json:"requested_severity"`
-	SeverityConfirmationRequired bool       `json:"severity_confirmation_required"`
-	Status                       Status     `json:"status"`
-	Channel                      Channel    `json:"channel"`
-	Scope                        Scope      `json:"scope"`
-	AssigneeID                   *uuid.UUID `json:"assignee_id"`
-	EscalationLevel              int        `json:"escalation_level"`
-	OpenedBy                     uuid.UUID  `json:"opened_by"`
-	EntitlementID                *uuid.UUID `json:"entitlement_id"`
-	InGrace                      bool       `json:"in_grace"`
-	GraceEndsAt                  *time.Time `json:"grace_ends_at"`
-	Warnings                     []string   `json:"warnings,omitempty"` // shown once, at intake
-	PolicyVersion                int        `json:"policy_version"`
+	ID                           uuid.UUID
+	Reference                    string
+	OrganizationID               uuid.UUID
+	Product                      string
+	Title                        string
+	Description                  string
+	Tier                         string
+	Severity                     int
+	RequestedSeverity            *int
+	SeverityConfirmationRequired bool
+	Status                       Status
+	Channel                      Channel
+	Scope                        Scope
+	AssigneeID                   *uuid.UUID
+	EscalationLevel              int
+	OpenedBy                     uuid.UUID
+	EntitlementID                *uuid.UUID
+	InGrace                      bool
+	GraceEndsAt                  *time.Time
+	Warnings                     []string // shown once, at intake
+	PolicyVersion                int
 	// CalendarVersions pins the calendars the incident is planned with (name → version), as
 	// PolicyVersion pins its policy: a later calendar edit never re-plans it.
-	CalendarVersions map[string]int `json:"-"`
-	AcceptedAt       time.Time      `json:"accepted_at"`
-	CreatedAt        time.Time      `json:"created_at"`
-	UpdatedAt        time.Time      `json:"updated_at"`
+	CalendarVersions map[string]int
+	AcceptedAt       time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 	// ResolutionConfirmedAt is when a customer confirmed the resolution; reopening clears it.
-	ResolutionConfirmedAt *time.Time `json:"resolution_confirmed_at"`
-	SLA                   *SLA       `json:"sla"`
+	ResolutionConfirmedAt *time.Time
+	SLA                   *SLA
 }
 
 // Event is one entry of an incident's timeline.

@@ -27,16 +27,16 @@ const (
 
 // QueueFilter narrows the engineer queue, and what a claim may hand out.
 type QueueFilter struct {
-	Mine       bool   `json:"mine,omitempty"`       // assigned to the caller
-	Unassigned bool   `json:"unassigned,omitempty"` // nobody assigned (a claim always is)
-	Tier       string `json:"tier,omitempty"`
-	Severity   int    `json:"severity,omitempty"`
-	Product    string `json:"product,omitempty"`
-	Office     string `json:"office,omitempty"` // the office of the customer's organisation
-	Limit      int    `json:"limit,omitempty"`  // queue only: default 50, at most 200
+	Mine       bool // assigned to the caller
+	Unassigned bool // nobody assigned (a claim always is)
+	Tier       string
+	Severity   int
+	Product    string
+	Office     string // the office of the customer's organisation
+	Limit      int    // queue only: default 50, at most 200
 	// DueWithin keeps only incidents whose next pending deadline falls due within this long
 	// from now, overdue ones included (queue only; the "at risk" list).
-	DueWithin time.Duration `json:"-"`
+	DueWithin time.Duration
 	dueBefore time.Time
 	orgs      []uuid.UUID // Office's organisations, asked of accounts before the store reads
 }
@@ -76,8 +76,8 @@ func (f *QueueFilter) validate() error {
 // timer due first, if any.
 type QueueItem struct {
 	Incident
-	NextDueAt  *time.Time  `json:"next_due_at"`
-	NextTarget *sla.Target `json:"next_target"`
+	NextDueAt  *time.Time
+	NextTarget *sla.Target
 }
 
 // Queue returns open incidents (not resolved) by urgency: premium and platinum first (the

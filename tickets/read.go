@@ -53,8 +53,8 @@ func (s *Service) Get(ctx context.Context, actor accounts.User, id uuid.UUID) (I
 
 // Page is one page of a listing; Next is empty on the last page.
 type Page struct {
-	Items []Incident `json:"items"`
-	Next  string     `json:"next_cursor,omitempty"`
+	Items []Incident
+	Next  string
 }
 
 // List returns the incidents the caller may see, newest first. Customers' listings are scoped to

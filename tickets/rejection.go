@@ -17,16 +17,16 @@ import (
 
 // Rejection is a refused intake, kept as a renewal lead with everything the customer typed.
 type Rejection struct {
-	ID             uuid.UUID      `json:"id"`
-	OrganizationID uuid.UUID      `json:"organization_id"`
-	UserID         uuid.UUID      `json:"user_id"`
-	EntitlementID  *uuid.UUID     `json:"entitlement_id"`
-	Product        string         `json:"product"`
-	Code           string         `json:"code"`
-	Message        string         `json:"message"`
-	Details        map[string]any `json:"details"`
-	RequestBody    []byte         `json:"-"` // exactly the bytes sent; the HTTP layer decides how to show them
-	CreatedAt      time.Time      `json:"created_at"`
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	UserID         uuid.UUID
+	EntitlementID  *uuid.UUID
+	Product        string
+	Code           string
+	Message        string
+	Details        map[string]any
+	RequestBody    []byte // exactly the bytes sent; the HTTP layer decides how to show them
+	CreatedAt      time.Time
 }
 
 type rejectionRow struct {

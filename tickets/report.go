@@ -10,44 +10,44 @@ import (
 
 // ReportRow is one tier and severity of the SLA report.
 type ReportRow struct {
-	Tier                   string   `json:"tier"`
-	Severity               int      `json:"severity"`
-	Incidents              int      `json:"incidents"`
-	FirstResponseMet       int      `json:"first_response_met"`
-	FirstResponseBreached  int      `json:"first_response_breached"`
-	FirstResponseMedianSec *float64 `json:"first_response_median_seconds"`
-	FirstResponseP90Sec    *float64 `json:"first_response_p90_seconds"`
-	UpdateCadenceBreaches  int      `json:"update_cadence_breaches"`
+	Tier                   string
+	Severity               int
+	Incidents              int
+	FirstResponseMet       int
+	FirstResponseBreached  int
+	FirstResponseMedianSec *float64
+	FirstResponseP90Sec    *float64
+	UpdateCadenceBreaches  int
 	// EscalationsLevel1 and EscalationsLevel2 count the incidents whose level was reached and its
 	// recipients told (support managers, executives): by deadline or by request. A level 1 passed
 	// over because level 2 was reached first is counted apart, as higher_level: no support
 	// manager received it.
-	EscalationsLevel1            int `json:"escalations_level_1"`
-	EscalationsLevel2            int `json:"escalations_level_2"`
-	EscalationsLevel1Deadline    int `json:"escalations_level_1_deadline"`
-	EscalationsLevel1Request     int `json:"escalations_level_1_request"`
-	EscalationsLevel1HigherLevel int `json:"escalations_level_1_higher_level"`
-	EscalationsLevel2Deadline    int `json:"escalations_level_2_deadline"`
-	EscalationsLevel2Request     int `json:"escalations_level_2_request"`
+	EscalationsLevel1            int
+	EscalationsLevel2            int
+	EscalationsLevel1Deadline    int
+	EscalationsLevel1Request     int
+	EscalationsLevel1HigherLevel int
+	EscalationsLevel2Deadline    int
+	EscalationsLevel2Request     int
 }
 
 // AssignRow is the mean time from intake to an assigned engineer for one tier group and channel,
 // next to the seed's internal handoff target (reported, not timed per incident).
 type AssignRow struct {
-	TierGroup     string   `json:"tier_group"` // standard, or premium_platinum
-	Channel       string   `json:"channel"`
-	Assigned      int      `json:"assigned"`
-	MeanSeconds   *float64 `json:"mean_seconds"`
-	TargetSeconds float64  `json:"target_seconds"`
-	WithinTarget  *bool    `json:"within_target"`
+	TierGroup     string // standard, or premium_platinum
+	Channel       string
+	Assigned      int
+	MeanSeconds   *float64
+	TargetSeconds float64
+	WithinTarget  *bool
 }
 
 // Report is GET /v1/reports/sla.
 type Report struct {
-	From     time.Time   `json:"from"`
-	To       time.Time   `json:"to"`
-	Rows     []ReportRow `json:"rows"`
-	Handoffs []AssignRow `json:"time_to_assign"`
+	From     time.Time
+	To       time.Time
+	Rows     []ReportRow
+	Handoffs []AssignRow
 }
 
 // handoffTargets are seed 003's internal targets for the time from intake to an assigned engineer.

@@ -195,15 +195,15 @@ func (s *Service) AgreeRemediation(ctx context.Context, actor accounts.User, id 
 
 // Reclassification is a request to reclassify severity 3 to 2.
 type Reclassification struct {
-	ID             uuid.UUID  `json:"id"`
-	IncidentID     uuid.UUID  `json:"incident_id"`
-	RequestedBy    uuid.UUID  `json:"requested_by"`
-	Reason         string     `json:"reason"`
-	State          string     `json:"state"`
-	DecidedBy      *uuid.UUID `json:"decided_by"`
-	DecisionReason string     `json:"decision_reason"`
-	CreatedAt      time.Time  `json:"created_at"`
-	DecidedAt      *time.Time `json:"decided_at"`
+	ID             uuid.UUID
+	IncidentID     uuid.UUID
+	RequestedBy    uuid.UUID
+	Reason         string
+	State          string
+	DecidedBy      *uuid.UUID
+	DecisionReason string
+	CreatedAt      time.Time
+	DecidedAt      *time.Time
 }
 
 type reclassRow struct {

@@ -47,8 +47,8 @@ func (s *Service) snapshots(ctx context.Context, incs []Incident) (map[uuid.UUID
 
 // SLA is an incident's "sla" block: every target with its due time and state.
 type SLA struct {
-	PolicyVersion int              `json:"policy_version"`
-	Targets       []catalog.Target `json:"targets"`
+	PolicyVersion int
+	Targets       []catalog.Target
 }
 
 // planKinds are the timeline's event kinds that planning reads; planData are the only keys of

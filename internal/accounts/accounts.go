@@ -57,45 +57,45 @@ func (v Visibility) Valid() bool { return v == VisibilityOrganization || v == Vi
 
 // Organization is a customer organisation.
 type Organization struct {
-	ID     uuid.UUID  `json:"id"`
-	Name   string     `json:"name"`
-	Office string     `json:"office"` // the vendor office whose managers receive its escalations
-	Tier   string     `json:"tier"`   // stands in for the contract tier until entitlements exist
-	TSAMID *uuid.UUID `json:"tsam_id"`
+	ID     uuid.UUID
+	Name   string
+	Office string // the vendor office whose managers receive its escalations
+	Tier   string // stands in for the contract tier until entitlements exist
+	TSAMID *uuid.UUID
 	// IncidentVisibility decides what its members see; groups decide what they act on.
-	IncidentVisibility Visibility `json:"incident_visibility"`
+	IncidentVisibility Visibility
 
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // User is a customer user or a staff member.
 type User struct {
-	ID             uuid.UUID  `json:"id"`
-	Email          string     `json:"email"`
-	Name           string     `json:"name"`
-	Role           Role       `json:"role"`
-	Senior         bool       `json:"senior"`
-	OrganizationID *uuid.UUID `json:"organization_id"`
-	Office         string     `json:"office"`
+	ID             uuid.UUID
+	Email          string
+	Name           string
+	Role           Role
+	Senior         bool
+	OrganizationID *uuid.UUID
+	Office         string
 	// Locale is the user's language for pages and mail ("ja", "en"; "" follows the browser).
-	Locale string `json:"locale"`
+	Locale string
 	// TimeZone is the IANA zone pages show times in ("" = the default zone).
-	TimeZone string `json:"time_zone"`
+	TimeZone string
 	// DeactivatedAt is set once the user was deactivated: they can no longer sign in.
-	DeactivatedAt *time.Time `json:"deactivated_at"`
+	DeactivatedAt *time.Time
 
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 
 	// Circle is, for a customer authenticated by token, everyone who shares a group with them
 	// (themselves included once they are in a group). A member acts on the incidents this circle
 	// opened. Loaded per request by Authenticate, so removing someone from a group takes effect
 	// at their next request.
-	Circle []uuid.UUID `json:"-"`
+	Circle []uuid.UUID
 	// IncidentVisibility is the customer's organisation's rule, loaded with Circle. Empty (a user
 	// not loaded through a token) reads as VisibilityOrganization, the schema's default.
-	IncidentVisibility Visibility `json:"-"`
+	IncidentVisibility Visibility
 }
 
 // InCircle reports whether the user id is u or shares a group with u.

@@ -14,20 +14,20 @@ import (
 // 003 §3.2): its members act on each other's incidents, and where the organisation's
 // IncidentVisibility is "own", see them.
 type Group struct {
-	ID             uuid.UUID     `json:"id"`
-	OrganizationID uuid.UUID     `json:"organization_id"`
-	Name           string        `json:"name"`
-	Description    string        `json:"description"`
-	Members        []GroupMember `json:"members"`
-	CreatedAt      time.Time     `json:"created_at"`
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	Name           string
+	Description    string
+	Members        []GroupMember
+	CreatedAt      time.Time
 }
 
 // GroupMember is one user of a group.
 type GroupMember struct {
-	UserID  uuid.UUID `json:"user_id"`
-	Name    string    `json:"name"`
-	Email   string    `json:"email"`
-	AddedAt time.Time `json:"added_at"`
+	UserID  uuid.UUID
+	Name    string
+	Email   string
+	AddedAt time.Time
 }
 
 // NewGroup is the input of CreateGroup. OrganizationID is required of admins; an organisation's

@@ -9,52 +9,52 @@ import (
 
 // View is an entitlement as the API shows it: the contract, and its state computed at an instant.
 type View struct {
-	ID                uuid.UUID          `json:"id"`
-	OrganizationID    uuid.UUID          `json:"organization_id"`
-	Product           string             `json:"product"`
-	Tier              string             `json:"tier"`
-	LicenseType       LicenseType        `json:"license_type"`
-	Maintenance       bool               `json:"maintenance"`
-	StartsAt          time.Time          `json:"starts_at"`
-	EndsAt            time.Time          `json:"ends_at"`
-	State             State              `json:"state"`
-	DaysLeft          int                `json:"days_left"`
-	Seats             int                `json:"seats"`
-	SerialNumber      string             `json:"serial_number"`
-	SerialAliases     []string           `json:"serial_aliases"`
-	ActivationCode    string             `json:"activation_code"`
-	RegistrationKey   string             `json:"registration_key"`
-	RenewalID         string             `json:"renewal_id"`
-	GracePolicy       GraceView          `json:"grace_policy"`
-	GraceEndsAt       time.Time          `json:"grace_ends_at"`
-	ExtendedUntil     *time.Time         `json:"extended_until"`
-	RenewalWindowDays int                `json:"renewal_window_days"`
-	ReinstatementFee  bool               `json:"reinstatement_fee"`
-	CreditRates       map[string]float64 `json:"credit_rates"`
-	Extensions        []ExtensionView    `json:"extensions"`
-	Renewal           RenewalView        `json:"renewal"`
+	ID                uuid.UUID
+	OrganizationID    uuid.UUID
+	Product           string
+	Tier              string
+	LicenseType       LicenseType
+	Maintenance       bool
+	StartsAt          time.Time
+	EndsAt            time.Time
+	State             State
+	DaysLeft          int
+	Seats             int
+	SerialNumber      string
+	SerialAliases     []string
+	ActivationCode    string
+	RegistrationKey   string
+	RenewalID         string
+	GracePolicy       GraceView
+	GraceEndsAt       time.Time
+	ExtendedUntil     *time.Time
+	RenewalWindowDays int
+	ReinstatementFee  bool
+	CreditRates       map[string]float64
+	Extensions        []ExtensionView
+	Renewal           RenewalView
 }
 
 // GraceView is the grace policy in JSON.
 type GraceView struct {
-	Days   int         `json:"days"`
-	Intake GraceIntake `json:"intake"`
+	Days   int
+	Intake GraceIntake
 }
 
 // ExtensionView is an extension in JSON.
 type ExtensionView struct {
-	Until     time.Time `json:"until"`
-	Reason    string    `json:"reason"`
-	GrantedBy uuid.UUID `json:"granted_by"`
-	GrantedAt time.Time `json:"granted_at"`
+	Until     time.Time
+	Reason    string
+	GrantedBy uuid.UUID
+	GrantedAt time.Time
 }
 
 // RenewalView is RenewalFacts in JSON; RenewableUntil is null when renewal has no deadline.
 type RenewalView struct {
-	Renewable           bool       `json:"renewable"`
-	RenewableUntil      *time.Time `json:"renewable_until"`
-	ReinstatementFee    bool       `json:"reinstatement_fee"`
-	NewPurchaseRequired bool       `json:"new_purchase_required"`
+	Renewable           bool
+	RenewableUntil      *time.Time
+	ReinstatementFee    bool
+	NewPurchaseRequired bool
 }
 
 // NewRenewalView converts renewal facts for JSON.

@@ -10,14 +10,14 @@ import (
 
 // Report is a replay as stored in sla_replays.result and shown by the API.
 type Report struct {
-	ID         uuid.UUID     `json:"id"`
-	State      string        `json:"state"` // running, done, failed
-	Error      string        `json:"error,omitempty"`
-	Request    StoredRequest `json:"request"`
-	Progress   Progress      `json:"progress"`
-	CreatedAt  time.Time     `json:"created_at"`
-	FinishedAt *time.Time    `json:"finished_at"`
-	Result     *Answer       `json:"result"`
+	ID         uuid.UUID
+	State      string // running, done, failed
+	Error      string
+	Request    StoredRequest
+	Progress   Progress
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+	Result     *Answer
 }
 
 // Progress is how far a replay has read.
