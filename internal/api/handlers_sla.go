@@ -17,7 +17,7 @@ func (s *Server) listPolicies(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(itemsOnly[catalog.Policy]{Items: ps})
+	return c.JSON(itemsOnly[policyWire]{Items: mapEach(ps, toPolicyWire)})
 }
 
 func (s *Server) putPolicy(c *fiber.Ctx) error {
@@ -33,7 +33,7 @@ func (s *Server) putPolicy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(p)
+	return c.JSON(toPolicyWire(p))
 }
 
 func (s *Server) listCalendars(c *fiber.Ctx) error {
@@ -57,13 +57,13 @@ func (s *Server) putCalendar(c *fiber.Ctx) error {
 }
 
 func (s *Server) previewSLA(c *fiber.Ctx) error {
-	var req catalog.PreviewRequest
+	var req previewRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	res, err := s.deps.Catalog.Preview(c.UserContext(), req)
+	res, err := s.deps.Catalog.Preview(c.UserContext(), req.toPreview())
 	if err != nil {
 		return err
 	}
-	return c.JSON(res)
+	return c.JSON(toPreviewWire(res))
 }

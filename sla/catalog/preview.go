@@ -62,13 +62,13 @@ func FromDeadline(d sla.Deadline, explain bool) Target {
 
 // Event is a planner event in JSON (preview input).
 type Event struct {
-	Kind     string    `json:"kind"`
-	At       time.Time `json:"at"`
-	Severity int       `json:"severity,omitempty"`
-	Level    int       `json:"level,omitempty"`
-	DueAt    time.Time `json:"due_at,omitzero"`
-	Scope    string    `json:"scope,omitempty"`
-	Cause    string    `json:"cause,omitempty"` // escalated: deadline or request
+	Kind     string
+	At       time.Time
+	Severity int
+	Level    int
+	DueAt    time.Time
+	Scope    string
+	Cause    string // escalated: deadline or request
 }
 
 var eventKinds = map[string]sla.EventKind{}
@@ -82,23 +82,23 @@ func init() {
 
 // PreviewRequest is POST /v1/sla/preview.
 type PreviewRequest struct {
-	Tier       string          `json:"tier"`
-	Severity   int             `json:"severity"`
-	AcceptedAt time.Time       `json:"accepted_at"`
-	Events     []Event         `json:"events"`
-	Now        *time.Time      `json:"now"`      // judge met/breached at this instant (default: after every event)
-	Policy     json.RawMessage `json:"policy"`   // a version number, or {"cells": [...]} merged onto the current policy
-	Calendar   json.RawMessage `json:"calendar"` // a calendar name, or a calendar object, used for every business clock
+	Tier       string
+	Severity   int
+	AcceptedAt time.Time
+	Events     []Event
+	Now        *time.Time      // judge met/breached at this instant (default: after every event)
+	Policy     json.RawMessage // a version number, or {"cells": [...]} merged onto the current policy
+	Calendar   json.RawMessage // a calendar name, or a calendar object, used for every business clock
 }
 
 // PreviewResult is the answer: every target's deadline with its explanation.
 type PreviewResult struct {
-	Tier          sla.Tier  `json:"tier"`
-	Severity      int       `json:"severity"`
-	AcceptedAt    time.Time `json:"accepted_at"`
-	PolicyVersion int       `json:"policy_version"`
-	Draft         bool      `json:"draft,omitempty"` // planned with an unsaved policy
-	Targets       []Target  `json:"targets"`
+	Tier          sla.Tier
+	Severity      int
+	AcceptedAt    time.Time
+	PolicyVersion int
+	Draft         bool // planned with an unsaved policy
+	Targets       []Target
 }
 
 // Preview plans a hypothetical incident and creates nothing.

@@ -148,10 +148,10 @@ func FromCell(c sla.Cell) Cell {
 
 // Policy is a policy version in JSON.
 type Policy struct {
-	Tier      string    `json:"tier"`
-	Version   int       `json:"version"`
-	Cells     []Cell    `json:"cells"`
-	CreatedAt time.Time `json:"created_at"`
+	Tier      string
+	Version   int
+	Cells     []Cell
+	CreatedAt time.Time
 }
 
 // FromPolicy converts a policy to JSON.
