@@ -1,5 +1,10 @@
 // Package api is the HTTP interface of the engine, on Fiber v2. It is the only package that
 // imports Fiber: handlers decode, call the domain, encode; errors map to statuses in one place.
+//
+// What goes over the wire is the API's own: request types beside their handlers, answer types
+// in wire_*.go with a to*Wire converter from the domain type. Domain types carry no json tags
+// unless their JSON is stored. /openapi.json's schemas are generated from these types
+// (schemagen.go, schemas.go), so the document describes what the handlers encode.
 package api
 
 import (
