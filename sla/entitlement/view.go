@@ -51,10 +51,10 @@ type ExtensionView struct {
 
 // RenewalView is RenewalFacts in JSON; RenewableUntil is null when renewal has no deadline.
 type RenewalView struct {
-	Renewable           bool
-	RenewableUntil      *time.Time
-	ReinstatementFee    bool
-	NewPurchaseRequired bool
+	Renewable           bool       `json:"renewable"`
+	RenewableUntil      *time.Time `json:"renewable_until"`
+	ReinstatementFee    bool       `json:"reinstatement_fee"`
+	NewPurchaseRequired bool       `json:"new_purchase_required"`
 }
 
 // NewRenewalView converts renewal facts for JSON.
