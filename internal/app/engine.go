@@ -86,7 +86,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 		Redis: asynq.RedisClientOpt{Addr: ropt.Addr, Username: ropt.Username, Password: ropt.Password, DB: ropt.DB, TLSConfig: ropt.TLSConfig}}
 	e.Accounts = accounts.NewStore(db, c)
 	e.Entitlements = entitlement.NewService(entitlement.NewStore(db), e.Accounts, c)
-	e.Catalog = catalog.New(db, c)
+	e.Catalog = catalog.New(catalog.NewStore(db), c)
 	if e.Mailer, err = escalation.NewMailer(cfg.SMTPURL); err != nil {
 		return nil, err
 	}
