@@ -49,10 +49,6 @@ func startMail(ctx context.Context, sched *asynq.Scheduler, cfg MailConfig, d De
 	if _, err := sched.Register("@every "+cfg.SweepInterval.String(), NewMailSweepTask(), asynq.Unique(cfg.SweepInterval)); err != nil {
 		return nil, fmt.Errorf("register mail sweep: %w", err)
 	}
-	sqlDB, err := d.DB.DB()
-	if err != nil {
-		return nil, err
-	}
 	mctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	var lmtp *LMTPServer
@@ -72,7 +68,7 @@ func startMail(ctx context.Context, sched *asynq.Scheduler, cfg MailConfig, d De
 			}
 		}()
 	}
-	reader := &MailReader{Mail: d.Mail, DB: sqlDB, Interval: cfg.PollInterval, Log: d.Log}
+	reader := &MailReader{Mail: d.Mail, Interval: cfg.PollInterval, Log: d.Log}
 	wg.Add(1)
 	go func() { defer wg.Done(); reader.Run(mctx) }()
 	return func() {

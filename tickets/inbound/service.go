@@ -11,7 +11,6 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/secretbox"
-	"gorm.io/gorm"
 )
 
 // Config tunes the mail channel.
@@ -45,7 +44,7 @@ func (c Config) withDefaults() Config {
 
 // Service is the mail channel.
 type Service struct {
-	db        *gorm.DB
+	store     *Store
 	box       *secretbox.Box
 	clock     clock.Clock
 	incidents Incidents
@@ -58,11 +57,14 @@ type Service struct {
 	log       *slog.Logger
 }
 
-// Deps are what the service uses. Box, Notifier, Sender, Signer and Queue may be nil: no
-// sealing (secrets stored as given), no admin notes, no automatic answers, threading by subject
-// only, processing found by the sweeper.
+// Deps are what the service uses. Store, Incidents and Users are required. Box, Notifier,
+// Sender, Signer and Queue may be nil: no sealing (secrets stored as given), no admin notes, no
+// automatic answers, threading without our tokens (by Message-ID and subject only), processing
+// found by the sweeper. A process that reads mail builds the service with its Signer (the
+// composition root does so once the database holds the key); one that only serves the API
+// does not need it.
 type Deps struct {
-	DB        *gorm.DB
+	Store     *Store
 	Box       *secretbox.Box
 	Clock     clock.Clock
 	Incidents Incidents
@@ -70,6 +72,7 @@ type Deps struct {
 	Notifier  Notifier
 	Sender    Sender
 	Signer    *mailmsg.Signer
+	Queue     Enqueuer
 	Log       *slog.Logger
 }
 
@@ -82,23 +85,15 @@ func New(d Deps, cfg Config) *Service {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
 	}
-	return &Service{db: d.DB, box: d.Box, clock: d.Clock, incidents: d.Incidents, users: d.Users, notifier: d.Notifier,
-		sender: d.Sender, signer: d.Signer, cfg: cfg.withDefaults(), log: d.Log}
+	return &Service{store: d.Store, box: d.Box, clock: d.Clock, incidents: d.Incidents, users: d.Users, notifier: d.Notifier,
+		sender: d.Sender, signer: d.Signer, queue: d.Queue, cfg: cfg.withDefaults(), log: d.Log}
 }
-
-// UseQueue wires the processing task's queue (workers build it after the service).
-func (s *Service) UseQueue(q Enqueuer) { s.queue = q }
-
-// UseSigner gives the service the signer of our mail's tokens (built by the worker once the
-// database holds its key): replies are threaded by the tokens it verifies, and automatic answers
-// carry them. Call it before processing starts.
-func (s *Service) UseSigner(sg *mailmsg.Signer) { s.signer = sg }
 
 // KindMailboxFailing is the notification kind of a mailbox that stopped being read.
 const KindMailboxFailing = "mailbox_failing"
 
-func mailboxNote(m Mailbox, admins []uuid.UUID, cause string) escalation.Note {
-	since := time.Now()
+func mailboxNote(m Mailbox, admins []uuid.UUID, cause string, now time.Time) escalation.Note {
+	since := now
 	if m.FailingSince != nil {
 		since = *m.FailingSince
 	}
