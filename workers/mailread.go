@@ -40,7 +40,7 @@ type mailLoop struct {
 // Run reads until ctx ends, picking up mailboxes added, changed or removed every Interval.
 func (r *MailReader) Run(ctx context.Context) {
 	if r.Interval <= 0 {
-		r.Interval = 30 * time.Second
+		r.Interval = DefaultMailPollInterval
 	}
 	if r.Log == nil {
 		r.Log = slog.New(slog.DiscardHandler)

@@ -26,15 +26,23 @@ type MailConfig struct {
 	SweepAge time.Duration
 }
 
+// Defaults of MailConfig's zero values; internal/app's MAIL_POLL_INTERVAL takes its default
+// from DefaultMailPollInterval.
+const (
+	DefaultMailPollInterval  = 30 * time.Second
+	DefaultMailSweepInterval = 30 * time.Second
+	DefaultMailSweepAge      = 30 * time.Second
+)
+
 func (cfg MailConfig) withDefaults() MailConfig {
 	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 30 * time.Second
+		cfg.PollInterval = DefaultMailPollInterval
 	}
 	if cfg.SweepInterval <= 0 {
-		cfg.SweepInterval = 30 * time.Second
+		cfg.SweepInterval = DefaultMailSweepInterval
 	}
 	if cfg.SweepAge <= 0 {
-		cfg.SweepAge = 30 * time.Second
+		cfg.SweepAge = DefaultMailSweepAge
 	}
 	return cfg
 }

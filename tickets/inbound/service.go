@@ -16,9 +16,10 @@ import (
 // Config tunes the mail channel.
 type Config struct {
 	// ReopenWithin: a reply to an incident resolved less long ago reopens it; a later one opens
-	// a new incident linked to it (default 14 days).
+	// a new incident linked to it (default DefaultReopenWithin).
 	ReopenWithin time.Duration
-	// AutoReplyCap is how many automatic mails one address gets per day at most (default 5).
+	// AutoReplyCap is how many automatic mails one address gets per day at most (default
+	// DefaultAutoReplyCap).
 	AutoReplyCap int
 	// Limits bound the message and attachment sizes (mailmsg.DefaultLimits where zero).
 	Limits mailmsg.Limits
@@ -26,12 +27,20 @@ type Config struct {
 	From string
 }
 
+// Defaults of Config's zero values; internal/app's MAIL_REOPEN_DAYS and MAIL_AUTO_REPLY_CAP
+// take theirs from here (and MAIL_MAX_BYTES, MAIL_ATTACHMENT_MAX_BYTES from
+// mailmsg.DefaultLimits).
+const (
+	DefaultReopenWithin = 14 * 24 * time.Hour
+	DefaultAutoReplyCap = 5
+)
+
 func (c Config) withDefaults() Config {
 	if c.ReopenWithin <= 0 {
-		c.ReopenWithin = 14 * 24 * time.Hour
+		c.ReopenWithin = DefaultReopenWithin
 	}
 	if c.AutoReplyCap <= 0 {
-		c.AutoReplyCap = 5
+		c.AutoReplyCap = DefaultAutoReplyCap
 	}
 	if c.Limits.MaxMessageBytes <= 0 {
 		c.Limits.MaxMessageBytes = mailmsg.DefaultLimits.MaxMessageBytes
