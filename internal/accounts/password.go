@@ -7,7 +7,6 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 )
 
 // Password length bounds, in characters. Long passphrases are welcome; the upper bound only
@@ -109,7 +108,5 @@ func (s *Store) UpdatePreferences(ctx context.Context, userID uuid.UUID, locale,
 			return apperr.InvalidField("time_zone", "unknown time zone %q", zone)
 		}
 	}
-	err := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
-		Updates(map[string]any{"locale": locale, "time_zone": zone, "updated_at": s.clock.Now()}).Error
-	return dbx.Translate(err, "user")
+	return s.updatePreferences(ctx, userID, locale, zone, s.clock.Now())
 }

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
@@ -38,4 +39,10 @@ func (s *Store) passwordHash(ctx context.Context, userID uuid.UUID) (string, err
 		return "", nil
 	}
 	return *h, nil
+}
+
+func (s *Store) updatePreferences(ctx context.Context, userID uuid.UUID, locale, zone string, now time.Time) error {
+	err := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
+		Updates(map[string]any{"locale": locale, "time_zone": zone, "updated_at": now}).Error
+	return dbx.Translate(err, "user")
 }
