@@ -42,7 +42,7 @@ func TestClosedIncidentKeepsItsCalendars(t *testing.T) {
 	db := testenv.OpenDB(t, testenv.FreshDatabase(t))
 	f := newFixtureOn(t, db)
 	ctx := context.Background()
-	cat := catalog.New(db, f.clock)
+	cat := catalog.New(catalog.NewStore(db), f.clock)
 	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: cat, Users: f.acc, Clock: f.clock})
 	// Standard severity 2: first response 8 h on jp-business.
 	inc, _, err := svc.Open(ctx, f.memberB, tickets.NewIncident{Product: "endpoint", Title: "slow", Description: "d", Severity: sev(2)}, "")
@@ -127,7 +127,7 @@ func TestPlanningNeedsOneConnection(t *testing.T) {
 	// A read inside a transaction would wait for a second connection for ever: fail instead.
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cat := catalog.New(db, f.clock)
+	cat := catalog.New(catalog.NewStore(db), f.clock)
 	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: cat, Users: f.acc, Clock: f.clock})
 	open := func(member tickets.NewIncident, who int) tickets.Incident {
 		actor := f.memberA
@@ -153,7 +153,7 @@ func TestPlanningNeedsOneConnection(t *testing.T) {
 	}
 	// A new process: its catalogue has loaded nothing. Premium and standard severity 1 first
 	// responses (1 h and 4 h) are both due.
-	cold := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(db, f.clock), Users: f.acc, Clock: f.clock})
+	cold := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
 	f.clock.Advance(5 * time.Hour)
 	ids := []uuid.UUID{pendingTimer(t, db, standard, "first_response"), pendingTimer(t, db, premium, "update_cadence")}
 	out, err := cold.FireTimers(ctx, ids)
@@ -175,7 +175,7 @@ func TestSLABlockFromPlanningEventsOnly(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.DB(t)
 	k := makeEveryKind(t, f, db)
-	cat := catalog.New(db, f.clock)
+	cat := catalog.New(catalog.NewStore(db), f.clock)
 	for _, id := range k.incidents {
 		got, err := k.svc.Get(ctx, f.admin, id)
 		if err != nil {

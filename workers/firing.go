@@ -37,7 +37,7 @@ type fireResult struct {
 type firer struct {
 	reqs      chan fireReq
 	incidents *tickets.Service
-	timers    *tickets.Store
+	timers    TimerStore
 	clock     clock.Clock
 	log       *slog.Logger
 }

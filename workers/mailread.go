@@ -2,7 +2,6 @@ package workers
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +24,6 @@ import (
 // message twice nor misses one (and a copy read twice is one message by its dedup key).
 type MailReader struct {
 	Mail     *inbound.Service
-	DB       *sql.DB
 	Interval time.Duration // poll interval, the longest IDLE, and the retry delay after a failure
 	Log      *slog.Logger
 
@@ -42,7 +40,7 @@ type mailLoop struct {
 // Run reads until ctx ends, picking up mailboxes added, changed or removed every Interval.
 func (r *MailReader) Run(ctx context.Context) {
 	if r.Interval <= 0 {
-		r.Interval = 30 * time.Second
+		r.Interval = DefaultMailPollInterval
 	}
 	if r.Log == nil {
 		r.Log = slog.New(slog.DiscardHandler)
@@ -108,7 +106,7 @@ func (r *MailReader) loop(ctx context.Context, id uuid.UUID) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil && !errors.Is(err, errLockHeld) {
+		if err != nil && !errors.Is(err, inbound.ErrMailboxLocked) {
 			r.Log.Warn("mailbox read failed", "mailbox_id", id, "error", err)
 			if ferr := r.Mail.ReadFailed(context.WithoutCancel(ctx), id, err); ferr != nil {
 				r.Log.Error("recording mailbox failure", "mailbox_id", id, "error", ferr)
@@ -121,25 +119,9 @@ func (r *MailReader) loop(ctx context.Context, id uuid.UUID) {
 	}
 }
 
-var errLockHeld = errors.New("another worker reads this mailbox")
-
-// locked runs a session while holding the mailbox's advisory lock on a connection of its own.
+// locked runs a session while this process alone reads the mailbox.
 func (r *MailReader) locked(ctx context.Context, id uuid.UUID) error {
-	conn, err := r.DB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	key := "mailbox:" + id.String()
-	var got bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, key).Scan(&got); err != nil {
-		return err
-	}
-	if !got {
-		return errLockHeld
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1))`, key) //nolint:errcheck
-	return r.session(ctx, id)
+	return r.Mail.ReadExclusively(ctx, id, func(ctx context.Context) error { return r.session(ctx, id) })
 }
 
 // session connects, then reads new mail, waits (IDLE or a poll interval) and reads again until

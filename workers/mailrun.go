@@ -26,15 +26,23 @@ type MailConfig struct {
 	SweepAge time.Duration
 }
 
+// Defaults of MailConfig's zero values; internal/app's MAIL_POLL_INTERVAL takes its default
+// from DefaultMailPollInterval.
+const (
+	DefaultMailPollInterval  = 30 * time.Second
+	DefaultMailSweepInterval = 30 * time.Second
+	DefaultMailSweepAge      = 30 * time.Second
+)
+
 func (cfg MailConfig) withDefaults() MailConfig {
 	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = 30 * time.Second
+		cfg.PollInterval = DefaultMailPollInterval
 	}
 	if cfg.SweepInterval <= 0 {
-		cfg.SweepInterval = 30 * time.Second
+		cfg.SweepInterval = DefaultMailSweepInterval
 	}
 	if cfg.SweepAge <= 0 {
-		cfg.SweepAge = 30 * time.Second
+		cfg.SweepAge = DefaultMailSweepAge
 	}
 	return cfg
 }
@@ -48,10 +56,6 @@ func startMail(ctx context.Context, sched *asynq.Scheduler, cfg MailConfig, d De
 	cfg = cfg.withDefaults()
 	if _, err := sched.Register("@every "+cfg.SweepInterval.String(), NewMailSweepTask(), asynq.Unique(cfg.SweepInterval)); err != nil {
 		return nil, fmt.Errorf("register mail sweep: %w", err)
-	}
-	sqlDB, err := d.DB.DB()
-	if err != nil {
-		return nil, err
 	}
 	mctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -72,7 +76,7 @@ func startMail(ctx context.Context, sched *asynq.Scheduler, cfg MailConfig, d De
 			}
 		}()
 	}
-	reader := &MailReader{Mail: d.Mail, DB: sqlDB, Interval: cfg.PollInterval, Log: d.Log}
+	reader := &MailReader{Mail: d.Mail, Interval: cfg.PollInterval, Log: d.Log}
 	wg.Add(1)
 	go func() { defer wg.Done(); reader.Run(mctx) }()
 	return func() {

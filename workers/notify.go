@@ -54,23 +54,24 @@ func EnqueueDeliveries(ctx context.Context, c *asynq.Client, ids []uuid.UUID) er
 	return errors.Join(errs...)
 }
 
-// Notifier handles the notification tasks.
-type Notifier struct {
+// DeliveryHandlers handle the notification tasks: they send the outbox's e-mail and webhook
+// rows, one on each prompt and the rest on the periodic sweep.
+type DeliveryHandlers struct {
 	deliverer *escalation.Deliverer
 	clock     clock.Clock
 	log       *slog.Logger
 }
 
-// NewNotifier returns the handlers over d; log nil discards their log lines.
-func NewNotifier(d *escalation.Deliverer, c clock.Clock, log *slog.Logger) *Notifier {
+// NewDeliveryHandlers returns the handlers over d; log nil discards their log lines.
+func NewDeliveryHandlers(d *escalation.Deliverer, c clock.Clock, log *slog.Logger) *DeliveryHandlers {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Notifier{deliverer: d, clock: c, log: log}
+	return &DeliveryHandlers{deliverer: d, clock: c, log: log}
 }
 
 // Register adds the handlers to mux.
-func (n *Notifier) Register(mux *asynq.ServeMux) {
+func (n *DeliveryHandlers) Register(mux *asynq.ServeMux) {
 	mux.HandleFunc(TypeNotifyDeliver, n.HandleDeliver)
 	mux.HandleFunc(TypeNotifySweep, n.HandleSweep)
 }
@@ -78,7 +79,7 @@ func (n *Notifier) Register(mux *asynq.ServeMux) {
 // HandleDeliver sends one notification. A payload that is not an ID can never succeed and is
 // not retried; a failed send is recorded on the row and left to the sweep, so the task
 // succeeds; only a storage error fails it, for asynq to retry.
-func (n *Notifier) HandleDeliver(ctx context.Context, t *asynq.Task) error {
+func (n *DeliveryHandlers) HandleDeliver(ctx context.Context, t *asynq.Task) error {
 	id, err := uuid.ParseBytes(t.Payload())
 	if err != nil {
 		return fmt.Errorf("notify:deliver payload %q: %v: %w", t.Payload(), err, asynq.SkipRetry)
@@ -91,7 +92,7 @@ func (n *Notifier) HandleDeliver(ctx context.Context, t *asynq.Task) error {
 }
 
 // HandleSweep sends the notifications due at the clock's now.
-func (n *Notifier) HandleSweep(ctx context.Context, _ *asynq.Task) error {
+func (n *DeliveryHandlers) HandleSweep(ctx context.Context, _ *asynq.Task) error {
 	sent, err := n.deliverer.Sweep(ctx, n.clock.Now(), NotifySweepLimit)
 	if sent > 0 {
 		n.log.Info("notifications delivered by sweep", "count", sent)

@@ -71,7 +71,7 @@ func TestNotifyTasks(t *testing.T) {
 
 	srv := asynq.NewServer(redis, asynq.Config{Concurrency: 4, Queues: workers.Queues, LogLevel: asynq.FatalLevel})
 	mux := asynq.NewServeMux()
-	workers.NewNotifier(escalation.NewDeliverer(db, nil, c, quietLog(), escalation.DeliveryConfig{AllowPrivate: true}), c, quietLog()).Register(mux)
+	workers.NewDeliveryHandlers(escalation.NewDeliverer(db, nil, c, quietLog(), escalation.DeliveryConfig{AllowPrivate: true}), c, quietLog()).Register(mux)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ func NewPurgeIdempotencyKeysTask() *asynq.Task {
 // delivery is harmless.
 func (h *handlers) HandlePurgeIdempotencyKeys(ctx context.Context, _ *asynq.Task) error {
 	cutoff := h.deps.Clock.Now().Add(-h.cfg.IdempotencyTTL)
-	n, err := h.deps.Timers.PurgeIdempotencyKeys(ctx, cutoff)
+	n, err := h.deps.Keys.PurgeIdempotencyKeys(ctx, cutoff)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ const MarkerKey = "supportd:timers:epoch"
 // loaded machine.
 type Reconciler struct {
 	Interval time.Duration
-	Store    *tickets.Store
+	Store    TimerStore
 	Queue    *TimerQueue
 	Redis    redis.UniversalClient
 	Clock    clock.Clock

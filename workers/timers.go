@@ -55,13 +55,13 @@ const earlySleep = 2 * time.Second
 type TimerQueue struct {
 	client *asynq.Client
 	insp   *asynq.Inspector
-	store  *tickets.Store
+	store  TimerStore
 	clock  clock.Clock
 	log    *slog.Logger
 }
 
 // NewTimerQueue returns the scheduler over a Redis connection.
-func NewTimerQueue(redis asynq.RedisConnOpt, store *tickets.Store, c clock.Clock, log *slog.Logger) *TimerQueue {
+func NewTimerQueue(redis asynq.RedisConnOpt, store TimerStore, c clock.Clock, log *slog.Logger) *TimerQueue {
 	return &TimerQueue{client: asynq.NewClient(redis), insp: asynq.NewInspector(redis), store: store, clock: c, log: log}
 }
 

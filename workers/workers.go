@@ -12,12 +12,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
-	"github.com/supportd/supportd/internal/clock"
-	"github.com/supportd/supportd/internal/metrics"
-	"github.com/supportd/supportd/sla/entitlement"
-	"github.com/supportd/supportd/tickets"
-	"github.com/supportd/supportd/tickets/inbound"
-	"gorm.io/gorm"
 )
 
 // Queue names. Critical carries SLA deadlines; default everything else.
@@ -108,24 +102,6 @@ func AsynqConfig(cfg Config, log *slog.Logger) asynq.Config {
 	}
 }
 
-// Deps are what the handlers use.
-type Deps struct {
-	DB        *gorm.DB
-	Clock     clock.Clock
-	Log       *slog.Logger
-	Reminders *entitlement.Reminders
-	Incidents *tickets.Service
-	Timers    *tickets.Store
-	Queue     *TimerQueue
-	Notify    *Notifier
-	// Mail, when set, runs the e-mail channel: the processing task and its sweep, the IMAP
-	// reader and (Config.Mail.LMTPAddr) the LMTP listener. MailQueue enqueues its tasks.
-	Mail      *inbound.Service
-	MailQueue *MailQueue
-	// Metrics counts what the workers decide (nil: nothing counted).
-	Metrics *metrics.Set
-}
-
 // Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
 // finish (up to ShutdownTimeout) before returning.
 func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) error {
@@ -151,7 +127,7 @@ func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) erro
 		srv.Shutdown()
 		return err
 	}
-	if d.Notify != nil {
+	if d.Deliveries != nil {
 		if _, err := sched.Register("@every "+cfg.NotifySweepInterval.String(), NewSweepTask(), asynq.Unique(cfg.NotifySweepInterval)); err != nil {
 			srv.Shutdown()
 			return fmt.Errorf("register notification sweep: %w", err)
@@ -198,8 +174,8 @@ func (h *handlers) register(mux *asynq.ServeMux) {
 	if h.deps.Incidents != nil {
 		mux.HandleFunc(TypeDeadline, h.HandleDeadline)
 	}
-	if h.deps.Notify != nil {
-		h.deps.Notify.Register(mux)
+	if h.deps.Deliveries != nil {
+		h.deps.Deliveries.Register(mux)
 	}
 	if h.deps.Mail != nil && h.deps.MailQueue != nil {
 		mh := &mailHandlers{mail: h.deps.Mail, queue: h.deps.MailQueue, age: h.cfg.Mail.withDefaults().SweepAge}

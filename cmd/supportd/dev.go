@@ -71,6 +71,10 @@ func dev(ctx context.Context, cfg app.Config, getenv func(string) string, stdout
 	if err := e.SeedDemo(ctx, stdout); err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
+	// The mail channel gets its signer before the API and the workers share it.
+	if err := e.PrepareMail(ctx); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		return e.Serve(gctx, func(addr net.Addr) {

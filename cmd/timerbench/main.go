@@ -160,7 +160,7 @@ func run(n int, window, lead, measure time.Duration, burst, warn bool, conc, dbC
 	memBefore := usedMemory(ctx, rdb)
 	t0 := time.Now()
 	for {
-		ts, err := e.Timers.UnenqueuedTimers(ctx, 5000)
+		ts, err := e.IncidentStore.UnenqueuedTimers(ctx, 5000)
 		if err != nil {
 			return err
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-
-	"github.com/supportd/supportd/internal/dbx"
 )
 
 // InvitationTTL is how long an invitation's sign-in link works: longer than a requested link's
@@ -24,8 +22,8 @@ func (s *Store) Invite(ctx context.Context, actor User, in NewUser) (User, strin
 	plain, digest := NewToken()
 	now := s.clock.Now()
 	l := linkRow{Digest: digest, UserID: u.ID, Email: strings.ToLower(u.Email), CreatedAt: now, ExpiresAt: now.Add(InvitationTTL)}
-	if err := s.db.WithContext(ctx).Create(&l).Error; err != nil {
-		return User{}, "", dbx.Translate(err, "sign-in link")
+	if err := s.insertLink(ctx, l); err != nil {
+		return User{}, "", err
 	}
 	return u, plain, nil
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 )
 
 var errNoStaff = apperr.New(apperr.Unauthorized, "oidc_no_staff_user",
@@ -20,15 +19,11 @@ func (s *Store) SignInVerified(ctx context.Context, email string, c Client, p Se
 	if email == "" {
 		return User{}, "", Session{}, errNoStaff
 	}
-	var r userRow
-	err := s.db.WithContext(ctx).Take(&r, "lower(email) = ?", email).Error
-	if dbx.NotFound(err) {
-		return User{}, "", Session{}, errNoStaff
-	}
+	r, found, err := s.findUserRowByEmail(ctx, email)
 	if err != nil {
-		return User{}, "", Session{}, dbx.Translate(err, "user")
+		return User{}, "", Session{}, err
 	}
-	if r.DeactivatedAt != nil || !Role(r.Role).Staff() {
+	if !found || r.DeactivatedAt != nil || !Role(r.Role).Staff() {
 		return User{}, "", Session{}, errNoStaff
 	}
 	secret, sess, err := s.startSession(ctx, r.ID, "oidc", c, p)

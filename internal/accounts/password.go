@@ -7,8 +7,6 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
-	"gorm.io/gorm"
 )
 
 // Password length bounds, in characters. Long passphrases are welcome; the upper bound only
@@ -93,42 +91,10 @@ func (s *Store) EnsurePassword(ctx context.Context, userID uuid.UUID, plain stri
 	return true, s.storePassword(ctx, userID, plain, nil)
 }
 
-// storePassword hashes and stores the password and revokes the user's sessions but keep.
-func (s *Store) storePassword(ctx context.Context, userID uuid.UUID, plain string, keep *uuid.UUID) error {
-	h, err := HashPassword(plain)
-	if err != nil {
-		return err
-	}
-	now := s.clock.Now()
-	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&userRow{}).Where("id = ?", userID).
-			Updates(map[string]any{"password_hash": h, "updated_at": now}).Error; err != nil {
-			return err
-		}
-		q := tx.Model(&sessionRow{}).Where("user_id = ? AND revoked_at IS NULL", userID)
-		if keep != nil {
-			q = q.Where("id <> ?", *keep)
-		}
-		return q.Update("revoked_at", now).Error
-	})
-	return dbx.Translate(err, "password")
-}
-
 // HasPassword reports whether the user has a password set.
 func (s *Store) HasPassword(ctx context.Context, userID uuid.UUID) (bool, error) {
 	h, err := s.passwordHash(ctx, userID)
 	return h != "", err
-}
-
-func (s *Store) passwordHash(ctx context.Context, userID uuid.UUID) (string, error) {
-	var h *string
-	if err := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).Select("password_hash").Scan(&h).Error; err != nil {
-		return "", dbx.Translate(err, "user")
-	}
-	if h == nil {
-		return "", nil
-	}
-	return *h, nil
 }
 
 // UpdatePreferences sets the user's own language and time zone.
@@ -142,7 +108,5 @@ func (s *Store) UpdatePreferences(ctx context.Context, userID uuid.UUID, locale,
 			return apperr.InvalidField("time_zone", "unknown time zone %q", zone)
 		}
 	}
-	err := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", userID).
-		Updates(map[string]any{"locale": locale, "time_zone": zone, "updated_at": s.clock.Now()}).Error
-	return dbx.Translate(err, "user")
+	return s.updatePreferences(ctx, userID, locale, zone, s.clock.Now())
 }

@@ -6,10 +6,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/argon2id"
-	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
-	"gorm.io/gorm"
 )
 
 // Sign-in throttling: failures are counted over ThrottleWindow per address and per client IP, in
@@ -23,26 +20,6 @@ const (
 	// maxLinksPerWindow bounds the mail one address can be sent per ThrottleWindow.
 	maxLinksPerWindow = 3
 )
-
-type failureRow struct {
-	ID   int64 `gorm:"primaryKey"`
-	Kind string
-	Key  string
-	At   time.Time
-}
-
-func (failureRow) TableName() string { return "sign_in_failures" }
-
-type linkRow struct {
-	Digest    []byte `gorm:"primaryKey"`
-	UserID    uuid.UUID
-	Email     string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-}
-
-func (linkRow) TableName() string { return "sign_in_links" }
 
 var (
 	errBadCredentials = apperr.New(apperr.Unauthorized, "invalid_credentials", "wrong e-mail address or password")
@@ -63,13 +40,12 @@ func (s *Store) SignIn(ctx context.Context, email, password string, c Client, p 
 		}
 		return User{}, "", Session{}, err
 	}
-	var r userRow
-	err := s.db.WithContext(ctx).Take(&r, "lower(email) = ?", email).Error
-	if err != nil && !dbx.NotFound(err) {
-		return User{}, "", Session{}, dbx.Translate(err, "user")
+	r, found, err := s.findUserRowByEmail(ctx, email)
+	if err != nil {
+		return User{}, "", Session{}, err
 	}
 	hash := dummyHash
-	if err == nil {
+	if found {
 		if h, herr := s.passwordHash(ctx, r.ID); herr != nil {
 			return User{}, "", Session{}, herr
 		} else if h != "" {
@@ -77,7 +53,7 @@ func (s *Store) SignIn(ctx context.Context, email, password string, c Client, p 
 		}
 	}
 	ok, _ := argon2id.ComparePasswordAndHash(password, hash)
-	if err != nil || !ok || hash == dummyHash || r.DeactivatedAt != nil {
+	if !found || !ok || hash == dummyHash || r.DeactivatedAt != nil {
 		if ferr := s.recordFailure(ctx, email, c.IP, now); ferr != nil {
 			return User{}, "", Session{}, ferr
 		}
@@ -90,64 +66,31 @@ func (s *Store) SignIn(ctx context.Context, email, password string, c Client, p 
 	return r.toUser(), secret, sess, nil
 }
 
-func (s *Store) throttled(ctx context.Context, email, ip string, now time.Time) (bool, error) {
-	var n struct{ ByAddress, ByClient int64 }
-	err := s.db.WithContext(ctx).Raw(`SELECT
-		count(*) FILTER (WHERE kind = 'email' AND key = ?) AS by_address,
-		count(*) FILTER (WHERE kind = 'ip' AND key = ?) AS by_client
-		FROM sign_in_failures WHERE at > ? AND ((kind = 'email' AND key = ?) OR (kind = 'ip' AND key = ?))`,
-		email, ip, now.Add(-ThrottleWindow), email, ip).Scan(&n).Error
-	if err != nil {
-		return false, dbx.Translate(err, "sign-in failures")
-	}
-	return n.ByAddress >= MaxFailuresPerAddress || (ip != "" && n.ByClient >= MaxFailuresPerClient), nil
-}
-
-func (s *Store) recordFailure(ctx context.Context, email, ip string, now time.Time) error {
-	rows := []failureRow{{Kind: "email", Key: clip(email, 320), At: now}}
-	if ip != "" {
-		rows = append(rows, failureRow{Kind: "ip", Key: clip(ip, 64), At: now})
-	}
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		// Old failures no longer count; dropping them here keeps the table as small as the window.
-		if err := tx.Where("at < ?", now.Add(-ThrottleWindow)).Delete(&failureRow{}).Error; err != nil {
-			return err
-		}
-		return tx.Create(&rows).Error
-	})
-	return dbx.Translate(err, "sign-in failure")
-}
-
 // RequestLink makes a single-use sign-in link token for a customer's address, valid for LinkTTL.
 // ok is false, with no error, when no link is due: the address is unknown, not a customer's, a
 // deactivated user's, or was sent maxLinksPerWindow links lately. Callers must answer the same
 // whatever ok is, so the answer does not reveal whether the address exists.
 func (s *Store) RequestLink(ctx context.Context, email string) (u User, token string, ok bool, err error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	var r userRow
-	err = s.db.WithContext(ctx).Take(&r, "lower(email) = ?", email).Error
-	if dbx.NotFound(err) {
-		return User{}, "", false, nil
-	}
-	if err != nil {
-		return User{}, "", false, dbx.Translate(err, "user")
+	r, found, err := s.findUserRowByEmail(ctx, email)
+	if err != nil || !found {
+		return User{}, "", false, err
 	}
 	if r.DeactivatedAt != nil || !Role(r.Role).Customer() {
 		return User{}, "", false, nil
 	}
 	now := s.clock.Now()
-	var recent int64
-	if err := s.db.WithContext(ctx).Model(&linkRow{}).Where("user_id = ? AND created_at > ?", r.ID, now.Add(-ThrottleWindow)).
-		Count(&recent).Error; err != nil {
-		return User{}, "", false, dbx.Translate(err, "sign-in links")
+	recent, err := s.countLinksSince(ctx, r.ID, now.Add(-ThrottleWindow))
+	if err != nil {
+		return User{}, "", false, err
 	}
 	if recent >= maxLinksPerWindow {
 		return User{}, "", false, nil
 	}
 	plain, digest := NewToken()
 	l := linkRow{Digest: digest, UserID: r.ID, Email: strings.ToLower(r.Email), CreatedAt: now, ExpiresAt: now.Add(LinkTTL)}
-	if err := s.db.WithContext(ctx).Create(&l).Error; err != nil {
-		return User{}, "", false, dbx.Translate(err, "sign-in link")
+	if err := s.insertLink(ctx, l); err != nil {
+		return User{}, "", false, err
 	}
 	return r.toUser(), plain, true, nil
 }
@@ -157,15 +100,11 @@ func (s *Store) RequestLink(ctx context.Context, email string) (u User, token st
 // Errors: invalid_link.
 func (s *Store) UseLink(ctx context.Context, token string, c Client, p SessionPolicy) (User, string, Session, error) {
 	now := s.clock.Now()
-	var l linkRow
-	// Spending and checking are one statement, so two clicks of the same link cannot both win.
-	res := s.db.WithContext(ctx).Raw(`UPDATE sign_in_links l SET used_at = ? FROM users u
-		WHERE l.digest = ? AND l.used_at IS NULL AND l.expires_at > ? AND u.id = l.user_id
-		AND lower(u.email) = l.email AND u.deactivated_at IS NULL RETURNING l.*`, now, Digest(token), now).Scan(&l)
-	if res.Error != nil {
-		return User{}, "", Session{}, dbx.Translate(res.Error, "sign-in link")
+	l, ok, err := s.spendLink(ctx, Digest(token), now)
+	if err != nil {
+		return User{}, "", Session{}, err
 	}
-	if res.RowsAffected == 0 {
+	if !ok {
 		return User{}, "", Session{}, errBadLink
 	}
 	u, err := s.FindUserByID(ctx, l.UserID)

@@ -123,6 +123,27 @@ func (s *Store) FindOrganizations(ctx context.Context, ids []uuid.UUID) (map[uui
 	return out, nil
 }
 
+// FindUserNames returns the names of the users with the given IDs, by ID; unknown IDs are
+// absent. Deactivated users keep their names.
+// Errors: a storage error.
+func (s *Store) FindUserNames(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := make(map[uuid.UUID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID   uuid.UUID
+		Name string
+	}
+	if err := s.db.WithContext(ctx).Model(&userRow{}).Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, dbx.Translate(err, "users")
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Name
+	}
+	return out, nil
+}
+
 // FindUserByID returns the user, or a not_found error.
 func (s *Store) FindUserByID(ctx context.Context, id uuid.UUID) (User, error) {
 	var r userRow

@@ -11,7 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/secretbox"
+	"github.com/supportd/supportd/tickets/inbound"
 	"github.com/supportd/supportd/workers"
 )
 
@@ -81,11 +83,11 @@ var Vars = []Var{
 	{"DEFAULT_TIME_ZONE", "Asia/Tokyo", "Time zone of web pages for users who have not chosen one."},
 	{"MAIL_DOMAIN", "", "Domain of our Message-IDs; default: the domain of SMTP_URL's from address."},
 	{"LMTP_ADDR", "", "Where `supportd work` accepts mail over LMTP from a mail server (e.g. 127.0.0.1:2424); unset: no listener."},
-	{"MAIL_POLL_INTERVAL", "30s", "How often a mailbox without IDLE is read; also the longest IDLE and the retry delay of a failing mailbox."},
-	{"MAIL_REOPEN_DAYS", "14", "A mail reply reopens an incident resolved fewer days ago; later it opens a new incident linked to it."},
-	{"MAIL_MAX_BYTES", "26214400", "Largest incoming message; a larger one is refused with a polite answer."},
-	{"MAIL_ATTACHMENT_MAX_BYTES", "10485760", "Largest attachment kept (from mail or uploaded)."},
-	{"MAIL_AUTO_REPLY_CAP", "5", "Automatic mails one address gets per day at most."},
+	{"MAIL_POLL_INTERVAL", shortDuration(workers.DefaultMailPollInterval), "How often a mailbox without IDLE is read; also the longest IDLE and the retry delay of a failing mailbox."},
+	{"MAIL_REOPEN_DAYS", strconv.Itoa(int(inbound.DefaultReopenWithin / (24 * time.Hour))), "A mail reply reopens an incident resolved fewer days ago; later it opens a new incident linked to it."},
+	{"MAIL_MAX_BYTES", strconv.Itoa(mailmsg.DefaultLimits.MaxMessageBytes), "Largest incoming message; a larger one is refused with a polite answer."},
+	{"MAIL_ATTACHMENT_MAX_BYTES", strconv.FormatInt(mailmsg.DefaultLimits.MaxAttachmentBytes, 10), "Largest attachment kept (from mail or uploaded)."},
+	{"MAIL_AUTO_REPLY_CAP", strconv.Itoa(inbound.DefaultAutoReplyCap), "Automatic mails one address gets per day at most."},
 	{"MAIL_TOKEN_KEY", "", "At least 16 bytes (hex or base64) signing the incident tokens in the Message-IDs and Reply-To addresses of our mail (checked again when a reply comes in); unset: a key generated once and kept in PostgreSQL."},
 }
 

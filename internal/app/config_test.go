@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/tickets/inbound"
 	"github.com/supportd/supportd/workers"
 )
 
@@ -72,6 +74,19 @@ func TestWorkerDefaultsAreOneSet(t *testing.T) {
 	}
 	for _, row := range []string{"| `WORKER_CONCURRENCY` | `20` |", "| `REMINDER_INTERVAL` | `1m` |", "| `RECONCILE_INTERVAL` | `5s` |",
 		"| `FORWARD_INTERVAL` | `100ms` |", "| `SHUTDOWN_TIMEOUT` | `20s` |"} {
+		if !strings.Contains(string(b), row) {
+			t.Errorf("README.md lacks %s", row)
+		}
+	}
+	// The mail channel's defaults: the reader's poll, the channel's reopen window and cap, the
+	// parser's limits.
+	if c.Mail.PollInterval != workers.DefaultMailPollInterval || c.Mail.ReopenWithin != inbound.DefaultReopenWithin ||
+		c.Mail.AutoReplyCap != inbound.DefaultAutoReplyCap || c.Mail.MaxMessageBytes != mailmsg.DefaultLimits.MaxMessageBytes ||
+		int64(c.Mail.MaxAttachmentBytes) != mailmsg.DefaultLimits.MaxAttachmentBytes {
+		t.Fatalf("environment mail defaults %+v differ from the mail channel's", c.Mail)
+	}
+	for _, row := range []string{"| `MAIL_POLL_INTERVAL` | `30s` |", "| `MAIL_REOPEN_DAYS` | `14` |", "| `MAIL_MAX_BYTES` | `26214400` |",
+		"| `MAIL_ATTACHMENT_MAX_BYTES` | `10485760` |", "| `MAIL_AUTO_REPLY_CAP` | `5` |"} {
 		if !strings.Contains(string(b), row) {
 			t.Errorf("README.md lacks %s", row)
 		}

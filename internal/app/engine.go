@@ -48,15 +48,17 @@ type Engine struct {
 	Replays      *replay.Service
 	Entitlements *entitlement.Service
 	Catalog      *catalog.Catalog
-	Timers       *tickets.Store
-	Queue        *workers.TimerQueue
-	Notifier     *escalation.Notifier
-	Mailer       *escalation.Mailer
-	Webhooks     *escalation.Webhooks
-	Secrets      *secretbox.Box  // nil without SECRET_KEY
-	mailSigner   *mailmsg.Signer // set by PrepareMail
-	Mail         *inbound.Service
-	MailQueue    *workers.MailQueue
+	// IncidentStore is tickets' whole store (incidents, timers, idempotency keys): the queue,
+	// the workers and the replay read through it.
+	IncidentStore *tickets.Store
+	Queue         *workers.TimerQueue
+	Notifier      *escalation.Notifier
+	Mailer        *escalation.Mailer
+	Webhooks      *escalation.Webhooks
+	Secrets       *secretbox.Box  // nil without SECRET_KEY
+	mailSigner    *mailmsg.Signer // set by PrepareMail
+	Mail          *inbound.Service
+	MailQueue     *workers.MailQueue
 	// Registry holds every series this process reports (serve's /metrics, work's METRICS_ADDR);
 	// Metrics are the engine's own counters on it.
 	Registry *prometheus.Registry
@@ -86,7 +88,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 		Redis: asynq.RedisClientOpt{Addr: ropt.Addr, Username: ropt.Username, Password: ropt.Password, DB: ropt.DB, TLSConfig: ropt.TLSConfig}}
 	e.Accounts = accounts.NewStore(db, c)
 	e.Entitlements = entitlement.NewService(entitlement.NewStore(db), e.Accounts, c)
-	e.Catalog = catalog.New(db, c)
+	e.Catalog = catalog.New(catalog.NewStore(db), c)
 	if e.Mailer, err = escalation.NewMailer(cfg.SMTPURL); err != nil {
 		return nil, err
 	}
@@ -97,18 +99,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 		}
 	}
 	e.Webhooks = escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: cfg.WebhookAllowPrivate, Secrets: e.Secrets})
-	e.Timers = tickets.NewStore(db)
-	e.Queue = workers.NewTimerQueue(e.Redis, e.Timers, c, log)
+	e.IncidentStore = tickets.NewStore(db)
+	e.Queue = workers.NewTimerQueue(e.Redis, e.IncidentStore, c, log)
 	e.Registry = prometheus.NewRegistry()
 	e.Metrics = metrics.New(e.Registry)
-	e.Incidents = tickets.NewService(tickets.Deps{Store: e.Timers, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
+	e.Incidents = tickets.NewService(tickets.Deps{Store: e.IncidentStore, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
 		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Notifier), Teller: escalation.NewTeller(e.Mailer),
 		Observer: e.Metrics, Users: e.Accounts, Clock: c, Log: log})
-	if err := e.openMail(); err != nil {
-		return nil, err
-	}
-	e.Replays = replay.NewService(db, e.Timers, e.Catalog, c, log)
-	e.Registry.MustRegister(inbound.NewCollector(db), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(db, c))
+	e.MailQueue = workers.NewMailQueue(e.Redis)
+	e.openMail(nil)
+	e.Replays = replay.NewService(db, e.IncidentStore, e.Catalog, c, log)
+	e.Registry.MustRegister(inbound.NewCollector(inbound.NewStore(db)), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(db, c))
 	return e, nil
 }
 
@@ -174,7 +175,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	}
 	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Mailer: e.Mailer, Clock: e.Clock, Log: e.Log, PublicURL: public, Zone: e.Cfg.TimeZone,
-		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(e.DB), Files: e.Mail,
+		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail,
 		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge},
 		Admin:    web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail},
 		OIDC: web.OIDCConfig{Issuer: e.Cfg.OIDC.Issuer, ClientID: e.Cfg.OIDC.ClientID, ClientSecret: e.Cfg.OIDC.ClientSecret,
@@ -231,9 +232,9 @@ func (e *Engine) Work(ctx context.Context) error {
 	e.Metrics.ReconcileInterval(e.Registry, e.Cfg.ReconcileInterval)
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
-		workers.Deps{DB: e.DB, Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(entitlement.NewStore(e.DB), e.Accounts, e.Notifier, e.Log),
-			Incidents: e.Incidents, Timers: e.Timers, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue, Metrics: e.Metrics,
-			Notify: workers.NewNotifier(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
+		workers.Deps{Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(entitlement.NewStore(e.DB), e.Accounts, e.Notifier, e.Log),
+			Incidents: e.Incidents, Timers: e.IncidentStore, Keys: e.IncidentStore, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue,
+			Metrics: e.Metrics, Deliveries: workers.NewDeliveryHandlers(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
 				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable, Signer: e.mailSigner,
 					Failed: e.Metrics}), e.Clock, e.Log)})
 }

@@ -8,23 +8,22 @@ import (
 	"github.com/supportd/supportd/workers"
 )
 
-// openMail builds the e-mail channel: the inbound service, with its queue, signer and sender.
-func (e *Engine) openMail() error {
-	box := e.Secrets // SECRET_KEY seals mailbox passwords as it seals webhook secrets
+// openMail builds the e-mail channel's service with its store, queue, sender and the given
+// signer of our mail's tokens: nil for a process that only serves the API (it neither reads
+// mail nor sends automatic answers), the database's key once PrepareMail has read it.
+func (e *Engine) openMail(signer *mailmsg.Signer) {
 	from := ""
 	if e.Mailer != nil {
 		from = e.Mailer.From()
 	}
-	d := inbound.Deps{DB: e.DB, Box: box, Clock: e.Clock, Incidents: e.Incidents, Users: e.Accounts,
-		Notifier: e.Notifier, Log: e.Log}
+	// SECRET_KEY seals mailbox passwords as it seals webhook secrets.
+	d := inbound.Deps{Store: inbound.NewStore(e.DB), Box: e.Secrets, Clock: e.Clock, Incidents: e.Incidents, Users: e.Accounts,
+		Notifier: e.Notifier, Signer: signer, Queue: e.MailQueue, Log: e.Log}
 	if e.Mailer != nil {
 		d.Sender = e.Mailer
 	}
 	e.Mail = inbound.New(d, inbound.Config{ReopenWithin: e.Cfg.Mail.ReopenWithin, AutoReplyCap: e.Cfg.Mail.AutoReplyCap,
 		Limits: mailmsg.Limits{MaxMessageBytes: e.Cfg.Mail.MaxMessageBytes, MaxAttachmentBytes: int64(e.Cfg.Mail.MaxAttachmentBytes)}, From: from})
-	e.MailQueue = workers.NewMailQueue(e.Redis)
-	e.Mail.UseQueue(e.MailQueue)
-	return nil
 }
 
 func (e *Engine) mailWorkerConfig() workers.MailConfig {
@@ -45,14 +44,19 @@ func (e *Engine) mailDomain() string {
 }
 
 // PrepareMail builds the one signer of the tokens our mail carries out and replies bring back in
-// (MAIL_TOKEN_KEY, else a key generated once and kept in the migrated database) and gives it to
-// the inbound service; Work calls it before the workers start.
+// (MAIL_TOKEN_KEY, else a key generated once and kept in the migrated database) and builds the
+// inbound service again with it; Work calls it before the workers start, so e.Mail must be
+// read after it. Once done it does nothing: a process that serves the API beside its workers
+// (dev) calls it before starting either, so neither sees e.Mail change.
 func (e *Engine) PrepareMail(ctx context.Context) error {
+	if e.mailSigner != nil {
+		return nil
+	}
 	signer, err := escalation.NewMailSigner(ctx, e.DB, e.Cfg.MailTokenKey, e.mailDomain())
 	if err != nil {
 		return err
 	}
 	e.mailSigner = signer
-	e.Mail.UseSigner(signer)
+	e.openMail(signer)
 	return nil
 }

@@ -41,7 +41,6 @@ var crossings = map[string]bool{
 	"escalation → incidents":     true, // followers and audience read the incident's organisation
 	"escalation → organizations": true, // audience and followers join the organisation's settings
 	"escalation → users":         true, // recipients, audience, followers
-	"internal/web → users":       true, // presence shows names
 	"tickets → entitlements":     true, // credits read the contract's credit_rates
 	"tickets → users":            true, // the assignee's name on the timeline
 }

@@ -119,7 +119,7 @@ func newSiteAt(t *testing.T, dbURL, redisURL string, opts ...siteOption) *site {
 	}
 	s.base = "http://" + ln.Addr().String()
 	deps := web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Clock: e.Clock, Log: log,
-		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(e.DB), Files: e.Mail, PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
+		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail, PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
 		Admin: web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail}}
 	for _, o := range opts {
 		o(&deps)

@@ -10,36 +10,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
-	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // CurrentTTL is how long a process trusts its idea of the current versions. A policy or calendar
 // saved through another API instance is used here at most this much later; versions themselves
 // are immutable and cached for good. Its age is read on the injected clock, like every other time.
 const CurrentTTL = 2 * time.Second
-
-type policyRow struct {
-	Tier      string `gorm:"primaryKey"`
-	Version   int    `gorm:"primaryKey"`
-	Cells     []Cell `gorm:"serializer:json"`
-	CreatedBy *uuid.UUID
-	CreatedAt time.Time
-}
-
-func (policyRow) TableName() string { return "sla_policies" }
-
-type calendarRow struct {
-	Name      string   `gorm:"primaryKey"`
-	Version   int      `gorm:"primaryKey"`
-	Spec      Calendar `gorm:"serializer:json"`
-	CreatedBy *uuid.UUID
-	CreatedAt time.Time
-}
-
-func (calendarRow) TableName() string { return "sla_calendars" }
 
 type policyKey struct {
 	tier    sla.Tier
@@ -55,7 +32,7 @@ type current struct {
 
 // Catalog is the store and cache of policies and calendars. Safe for concurrent use.
 type Catalog struct {
-	db    *gorm.DB
+	store *Store
 	clock clock.Clock
 
 	mu         sync.Mutex
@@ -67,9 +44,9 @@ type Catalog struct {
 	defaults   bool
 }
 
-// New returns a catalog over db.
-func New(db *gorm.DB, c clock.Clock) *Catalog {
-	return &Catalog{db: db, clock: c, policies: map[policyKey]sla.Policy{}, created: map[policyKey]time.Time{},
+// New returns a catalog over the store; c dates new versions and ages the current ones.
+func New(s *Store, c clock.Clock) *Catalog {
+	return &Catalog{store: s, clock: c, policies: map[policyKey]sla.Policy{}, created: map[policyKey]time.Time{},
 		calendars: map[string]*sla.Calendar{}}
 }
 
@@ -77,21 +54,15 @@ func New(db *gorm.DB, c clock.Clock) *Catalog {
 // where the tables have none. Idempotent; concurrent callers insert once.
 func (c *Catalog) EnsureDefaults(ctx context.Context) error {
 	now := c.clock.Now()
-	return c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		for _, spec := range sla.DefaultCalendars() {
-			r := calendarRow{Name: spec.Name, Version: 1, Spec: FromSpec(spec), CreatedAt: now}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
-				return err
-			}
-		}
-		for _, p := range sla.DefaultPolicies() {
-			r := policyRow{Tier: string(p.Tier), Version: 1, Cells: FromPolicy(p, now).Cells, CreatedAt: now}
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&r).Error; err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	var cals []calendarRow
+	for _, spec := range sla.DefaultCalendars() {
+		cals = append(cals, calendarRow{Name: spec.Name, Version: 1, Spec: FromSpec(spec), CreatedAt: now})
+	}
+	var pols []policyRow
+	for _, p := range sla.DefaultPolicies() {
+		pols = append(pols, policyRow{Tier: string(p.Tier), Version: 1, Cells: FromPolicy(p, now).Cells, CreatedAt: now})
+	}
+	return c.store.insertDefaults(ctx, cals, pols)
 }
 
 // ensureDefaults runs EnsureDefaults once per process, so a fresh database plans from the SPEC
@@ -104,7 +75,7 @@ func (c *Catalog) ensureDefaults(ctx context.Context) error {
 		return nil
 	}
 	if err := c.EnsureDefaults(ctx); err != nil {
-		return dbx.Translate(err, "default policies")
+		return err
 	}
 	c.mu.Lock()
 	c.defaults = true
@@ -145,28 +116,14 @@ func (c *Catalog) load(ctx context.Context) (*current, error) {
 	if err := c.ensureDefaults(ctx); err != nil {
 		return nil, err
 	}
-	next := &current{at: now, policies: map[sla.Tier]int{}, calendars: map[string]int{}}
-	var pv []struct {
-		Tier    string
-		Version int
+	policies, calendars, err := c.store.currentVersions(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if err := c.db.WithContext(ctx).Raw("SELECT tier, max(version) AS version FROM sla_policies GROUP BY tier").Scan(&pv).Error; err != nil {
-		return nil, dbx.Translate(err, "policies")
-	}
-	for _, r := range pv {
-		next.policies[sla.Tier(r.Tier)] = r.Version
-	}
-	var cv []struct {
-		Name    string
-		Version int
-	}
-	if err := c.db.WithContext(ctx).Raw("SELECT name, max(version) AS version FROM sla_calendars GROUP BY name").Scan(&cv).Error; err != nil {
-		return nil, dbx.Translate(err, "calendars")
-	}
+	next := &current{at: now, policies: policies, calendars: calendars}
 	var cals []*sla.Calendar
-	for _, r := range cv {
-		next.calendars[r.Name] = r.Version
-		cal, err := c.calendar(ctx, r.Name, r.Version)
+	for name, version := range calendars {
+		cal, err := c.calendar(ctx, name, version)
 		if err != nil {
 			return nil, err
 		}
@@ -187,9 +144,9 @@ func (c *Catalog) calendar(ctx context.Context, name string, version int) (*sla.
 	if ok {
 		return cal, nil
 	}
-	var r calendarRow
-	if err := c.db.WithContext(ctx).Take(&r, "name = ? AND version = ?", name, version).Error; err != nil {
-		return nil, dbx.Translate(err, "calendar")
+	r, err := c.store.findCalendar(ctx, name, version)
+	if err != nil {
+		return nil, err
 	}
 	spec, err := r.Spec.ToSpec()
 	if err != nil {
@@ -219,9 +176,9 @@ func (c *Catalog) Policy(ctx context.Context, tier sla.Tier, version int) (sla.P
 	if err := c.ensureDefaults(ctx); err != nil {
 		return sla.Policy{}, err
 	}
-	var r policyRow
-	if err := c.db.WithContext(ctx).Take(&r, "tier = ? AND version = ?", string(tier), version).Error; err != nil {
-		return sla.Policy{}, dbx.Translate(err, "policy version")
+	r, err := c.store.findPolicy(ctx, tier, version)
+	if err != nil {
+		return sla.Policy{}, err
 	}
 	p = sla.Policy{Tier: tier, Version: version}
 	for i, cell := range r.Cells {
@@ -308,11 +265,8 @@ func (c *Catalog) PutPolicy(ctx context.Context, actorID uuid.UUID, tier sla.Tie
 	next.Version = cur.Version + 1
 	now := c.clock.Now()
 	r := policyRow{Tier: string(tier), Version: next.Version, Cells: FromPolicy(next, now).Cells, CreatedBy: &actorID, CreatedAt: now}
-	if err := c.db.WithContext(ctx).Create(&r).Error; err != nil {
-		if _, dup := dbx.UniqueViolation(err); dup {
-			return Policy{}, apperr.New(apperr.Conflict, "conflict", "the policy was changed concurrently; read it again and retry")
-		}
-		return Policy{}, dbx.Translate(err, "policy")
+	if err := c.store.insertPolicy(ctx, r); err != nil {
+		return Policy{}, err
 	}
 	c.invalidate()
 	return FromPolicy(next, now), nil
@@ -353,19 +307,9 @@ func (c *Catalog) PutCalendar(ctx context.Context, actorID uuid.UUID, name strin
 		return Calendar{}, err
 	}
 	now := c.clock.Now()
-	var version int
-	err = c.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Raw("SELECT coalesce(max(version), 0) + 1 FROM sla_calendars WHERE name = ?", name).Scan(&version).Error; err != nil {
-			return err
-		}
-		stored := FromSpec(spec)
-		return tx.Create(&calendarRow{Name: name, Version: version, Spec: stored, CreatedBy: &actorID, CreatedAt: now}).Error
-	})
+	version, err := c.store.insertCalendar(ctx, calendarRow{Name: name, Spec: FromSpec(spec), CreatedBy: &actorID, CreatedAt: now})
 	if err != nil {
-		if _, dup := dbx.UniqueViolation(err); dup {
-			return Calendar{}, apperr.New(apperr.Conflict, "conflict", "the calendar was changed concurrently; retry")
-		}
-		return Calendar{}, dbx.Translate(err, "calendar")
+		return Calendar{}, err
 	}
 	c.invalidate()
 	out := FromSpec(cal.Spec())

@@ -35,7 +35,7 @@ func TestVersionsAreKeptAndPinned(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.OpenDB(t, testenv.FreshDatabase(t))
 	c := clock.NewFake(time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC))
-	cat := catalog.New(db, c)
+	cat := catalog.New(catalog.NewStore(db), c)
 	first, err := cat.Current(ctx, sla.Premium)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestVersionsAreKeptAndPinned(t *testing.T) {
 
 	// Another process learns of the edits within CurrentTTL (on the injected clock); the versions
 	// it read stay cached.
-	other := catalog.New(db, c)
+	other := catalog.New(catalog.NewStore(db), c)
 	if _, err := other.Current(ctx, sla.Premium); err != nil {
 		t.Fatal(err)
 	}

@@ -59,7 +59,7 @@ func benchReplay(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cg := catalog.New(db, c)
+	cg := catalog.New(catalog.NewStore(db), c)
 	if err := cg.EnsureDefaults(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestReplayHandBuiltHistory(t *testing.T) {
 	db := testenv.DB(t)
 	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	c := clock.NewFake(t0.Add(30 * 24 * time.Hour))
-	cg := catalog.New(db, c)
+	cg := catalog.New(catalog.NewStore(db), c)
 	if err := cg.EnsureDefaults(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm/clause"
 )
 
 // Attachment is a file of an incident: from a mail (attached or an inline image) or uploaded
@@ -32,33 +30,11 @@ type Attachment struct {
 	Data             []byte
 }
 
-type attachmentRow struct {
-	ID               uuid.UUID `gorm:"primaryKey"`
-	IncidentID       uuid.UUID
-	InboundMessageID *uuid.UUID
-	Ordinal          int
-	Filename         string
-	ContentType      string
-	ContentID        string
-	Inline           bool
-	Size             int64
-	Data             []byte
-	UploadedBy       *uuid.UUID
-	CreatedAt        time.Time
-}
-
-func (attachmentRow) TableName() string { return "incident_attachments" }
-
-func (r attachmentRow) toAttachment() Attachment {
-	return Attachment{ID: r.ID, IncidentID: r.IncidentID, InboundMessageID: r.InboundMessageID, Filename: r.Filename,
-		ContentType: r.ContentType, ContentID: r.ContentID, Inline: r.Inline, Size: r.Size, UploadedBy: r.UploadedBy,
-		CreatedAt: r.CreatedAt.UTC(), Data: r.Data}
-}
-
 // storeAttachments keeps a mail's files under the incident; files over the size limit were
 // dropped by the parser. Storing them again (a second run) adds nothing.
 func (s *Service) storeAttachments(ctx context.Context, m mail, incID uuid.UUID) error {
 	now := s.clock.Now()
+	var rows []attachmentRow
 	for i, a := range m.p.Attachments {
 		if a.Oversize || a.Data == nil {
 			continue
@@ -67,11 +43,9 @@ func (s *Service) storeAttachments(ctx context.Context, m mail, incID uuid.UUID)
 		row := attachmentRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, InboundMessageID: &msgID, Ordinal: i,
 			Filename: cleanName(a.Filename), ContentType: orDefault(a.ContentType), ContentID: a.ContentID, Inline: a.Inline,
 			Size: int64(len(a.Data)), Data: a.Data, CreatedAt: now}
-		if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-			return dbx.Translate(err, "attachment")
-		}
+		rows = append(rows, row)
 	}
-	return nil
+	return s.store.insertMailAttachments(ctx, rows)
 }
 
 func orDefault(ct string) string {
@@ -111,7 +85,7 @@ func (s *Service) Attachments(ctx context.Context, actor accounts.User, incID uu
 	if err != nil {
 		return nil, "", err
 	}
-	return s.findAttachmentPage(ctx, incID, req)
+	return s.store.findAttachmentPage(ctx, incID, req)
 }
 
 // AttachmentData returns one file with its bytes for whoever may see the incident.
@@ -120,11 +94,7 @@ func (s *Service) AttachmentData(ctx context.Context, actor accounts.User, incID
 	if _, err := s.visible(ctx, actor, incID); err != nil {
 		return Attachment{}, err
 	}
-	var r attachmentRow
-	if err := s.db.WithContext(ctx).Take(&r, "id = ? AND incident_id = ?", id, incID).Error; err != nil {
-		return Attachment{}, dbx.Translate(err, "attachment")
-	}
-	return r.toAttachment(), nil
+	return s.store.findAttachment(ctx, incID, id)
 }
 
 // AddAttachment stores a file uploaded through the API, by whoever may act on the incident
@@ -154,8 +124,8 @@ func (s *Service) AddAttachment(ctx context.Context, actor accounts.User, incID 
 	}
 	row := attachmentRow{ID: uuid.Must(uuid.NewV7()), IncidentID: incID, Filename: cleanName(filename), ContentType: contentType,
 		Size: int64(len(data)), Data: data, UploadedBy: &actor.ID, CreatedAt: s.clock.Now().Truncate(time.Microsecond)}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return Attachment{}, dbx.Translate(err, "attachment")
+	if err := s.store.insertAttachment(ctx, row); err != nil {
+		return Attachment{}, err
 	}
 	row.Data = nil
 	return row.toAttachment(), nil

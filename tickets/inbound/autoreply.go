@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
@@ -15,7 +14,7 @@ import (
 // ownAddresses are the addresses mail from which is our own: every mailbox's support addresses
 // and the sending mailer's.
 func (s *Service) ownAddresses(ctx context.Context) ([]string, error) {
-	mbs, err := s.findMailboxes(ctx, false)
+	mbs, err := s.store.findMailboxes(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -37,10 +36,8 @@ func (s *Service) markUndeliverable(ctx context.Context, bounce uuid.UUID, addrs
 		if a == "" {
 			continue
 		}
-		if err := s.db.WithContext(ctx).Exec(`INSERT INTO mail_addresses (address, undeliverable_at, reason, bounce_id)
-			VALUES (?, ?, ?, ?) ON CONFLICT (address) DO UPDATE SET undeliverable_at = excluded.undeliverable_at,
-			reason = excluded.reason, bounce_id = excluded.bounce_id`, a, s.clock.Now(), truncate(reason, 500), bounce).Error; err != nil {
-			return dbx.Translate(err, "mail address")
+		if err := s.store.markUndeliverable(ctx, a, truncate(reason, 500), bounce, s.clock.Now()); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -62,7 +59,7 @@ func (s *Service) UndeliverableAddresses(ctx context.Context, req page.Request) 
 	if err != nil {
 		return nil, "", err
 	}
-	list, err := s.findUndeliverablePage(ctx, req)
+	list, err := s.store.findUndeliverablePage(ctx, req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -73,9 +70,7 @@ func (s *Service) UndeliverableAddresses(ctx context.Context, req page.Request) 
 // IsUndeliverable reports whether a bounce marked the address undeliverable.
 // Errors: a storage error.
 func (s *Service) IsUndeliverable(ctx context.Context, addr string) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Raw(`SELECT count(*) FROM mail_addresses WHERE address = lower(?)`, addr).Scan(&n).Error
-	return n > 0, dbx.Translate(err, "mail address")
+	return s.store.isUndeliverable(ctx, addr)
 }
 
 // autoReply sends one automatic answer to a person's mail, never to an automatic one: only when
@@ -100,11 +95,8 @@ func (s *Service) autoReply(ctx context.Context, m mail, kind string, inc *ticke
 	now := s.clock.Now()
 	day := now.UTC().Format("2006-01-02")
 	// Count and claim in one statement: two runs at once cannot both pass the cap.
-	res := s.db.WithContext(ctx).Exec(`INSERT INTO mail_auto_replies (inbound_message_id, kind, address, day, sent_at)
-		SELECT ?, ?, ?, ?::date, ? WHERE (SELECT count(*) FROM mail_auto_replies WHERE address = ? AND day = ?::date) < ?
-		ON CONFLICT DO NOTHING`, m.row.ID, kind, to, day, now, to, day, s.cfg.AutoReplyCap)
-	if res.Error != nil || res.RowsAffected == 0 {
-		log.Info("no automatic answer: answered already or daily cap reached", "error", res.Error)
+	if ok, err := s.store.claimAutoReply(ctx, m.row.ID, kind, to, day, now, s.cfg.AutoReplyCap); err != nil || !ok {
+		log.Info("no automatic answer: answered already or daily cap reached", "error", err)
 		return
 	}
 	from := "support@" + s.signer.Domain()

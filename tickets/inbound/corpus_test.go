@@ -72,9 +72,8 @@ func TestCorpusThroughThePipeline(t *testing.T) {
 	dove.Append(t, "support", "INBOX", fixture(t, "two_addresses.eml"))
 
 	mb := v.mailbox(dove.IMAPAddr, "support", dove.Password)
-	sqlDB, _ := v.e.DB.DB()
 	ctx, cancel := context.WithCancel(v.ctx)
-	reader := &workers.MailReader{Mail: v.e.Mail, DB: sqlDB, Interval: 200 * time.Millisecond}
+	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { defer close(done); reader.Run(ctx) }()
 	waitFor(t, "every fixture stored", 30*time.Second, func() bool {

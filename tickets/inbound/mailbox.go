@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 )
 
@@ -180,8 +179,8 @@ func (s *Service) CreateMailbox(ctx context.Context, actor accounts.User, in Mai
 	m.HasSecret = len(secret) > 0
 	row := toMailboxRow(m)
 	row.Secret = secret
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
-		return Mailbox{}, dbx.Translate(err, "mailbox")
+	if err := s.store.insertMailbox(ctx, row); err != nil {
+		return Mailbox{}, err
 	}
 	return m, nil
 }
@@ -193,7 +192,7 @@ func (s *Service) UpdateMailbox(ctx context.Context, actor accounts.User, id uui
 	if err := adminOnly(actor); err != nil {
 		return Mailbox{}, err
 	}
-	m, err := s.findMailbox(ctx, id)
+	m, err := s.store.findMailbox(ctx, id)
 	if err != nil {
 		return Mailbox{}, err
 	}
@@ -213,7 +212,7 @@ func (s *Service) UpdateMailbox(ctx context.Context, actor accounts.User, id uui
 	if in.Secret != nil {
 		m.HasSecret = len(secret) > 0
 	}
-	if err := s.saveMailbox(ctx, m, secret, in.Secret != nil); err != nil {
+	if err := s.store.saveMailbox(ctx, m, secret, in.Secret != nil); err != nil {
 		return Mailbox{}, err
 	}
 	return m, nil
@@ -225,7 +224,7 @@ func (s *Service) GetMailbox(ctx context.Context, actor accounts.User, id uuid.U
 	if err := adminOnly(actor); err != nil {
 		return Mailbox{}, err
 	}
-	return s.findMailbox(ctx, id)
+	return s.store.findMailbox(ctx, id)
 }
 
 // ListMailboxes returns every mailbox (admin), for the admin page; the API pages (MailboxPage).
@@ -234,7 +233,7 @@ func (s *Service) ListMailboxes(ctx context.Context, actor accounts.User) ([]Mai
 	if err := adminOnly(actor); err != nil {
 		return nil, err
 	}
-	return s.findMailboxes(ctx, false)
+	return s.store.findMailboxes(ctx, false)
 }
 
 // MailboxPage returns a page of the mailboxes, oldest first, and the next page's cursor (admin).
@@ -247,7 +246,7 @@ func (s *Service) MailboxPage(ctx context.Context, actor accounts.User, req page
 	if err != nil {
 		return nil, "", err
 	}
-	ms, err := s.findMailboxPage(ctx, req)
+	ms, err := s.store.findMailboxPage(ctx, req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -261,7 +260,7 @@ func (s *Service) DeleteMailbox(ctx context.Context, actor accounts.User, id uui
 	if err := adminOnly(actor); err != nil {
 		return err
 	}
-	return s.deleteMailbox(ctx, id)
+	return s.store.deleteMailbox(ctx, id)
 }
 
 func secretContext(id uuid.UUID) []byte { return []byte("mailbox:" + id.String()) }
@@ -269,7 +268,7 @@ func secretContext(id uuid.UUID) []byte { return []byte("mailbox:" + id.String()
 // Secret opens the mailbox's password, for the reader.
 // Errors: secretbox.ErrNoKey, secretbox.ErrOpen, not_found.
 func (s *Service) Secret(ctx context.Context, id uuid.UUID) (string, error) {
-	stored, err := s.findSecret(ctx, id)
+	stored, err := s.store.findSecret(ctx, id)
 	if err != nil {
 		return "", err
 	}
@@ -280,7 +279,7 @@ func (s *Service) Secret(ctx context.Context, id uuid.UUID) (string, error) {
 // FindMailbox returns a mailbox for the reader (no caller check).
 // Errors: not_found.
 func (s *Service) FindMailbox(ctx context.Context, id uuid.UUID) (Mailbox, error) {
-	return s.findMailbox(ctx, id)
+	return s.store.findMailbox(ctx, id)
 }
 
 // MailboxForAddress returns the mailbox one of whose support addresses is addr (a
@@ -293,11 +292,5 @@ func (s *Service) MailboxForAddress(ctx context.Context, addr string) (Mailbox, 
 		return Mailbox{}, apperr.NotFoundf("no mailbox for %q", addr)
 	}
 	local, _, _ = strings.Cut(local, "+")
-	var r mailboxRow
-	err := s.db.WithContext(ctx).Where("active AND addresses @> ?::jsonb", `["`+strings.ReplaceAll(local+"@"+domain, `"`, ``)+`"]`).
-		Order("created_at").Take(&r).Error
-	if err != nil {
-		return Mailbox{}, dbx.Translate(err, "mailbox")
-	}
-	return r.toMailbox(), nil
+	return s.store.findMailboxByAddress(ctx, local+"@"+domain)
 }

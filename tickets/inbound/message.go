@@ -10,10 +10,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/page"
-	"gorm.io/gorm/clause"
 )
 
 // Message states.
@@ -55,42 +53,6 @@ type Message struct {
 	ProcessedAt  *time.Time
 }
 
-type messageRow struct {
-	ID           uuid.UUID `gorm:"primaryKey"`
-	MailboxID    *uuid.UUID
-	Source       string
-	DedupKey     string
-	EnvelopeFrom string
-	Recipients   []string `gorm:"serializer:json"`
-	Raw          []byte
-	Size         int
-	State        string
-	Outcome      string
-	Error        string
-	MessageID    string
-	FromAddress  string
-	Subject      string
-	IncidentID   *uuid.UUID
-	Attempts     int
-	LeaseUntil   *time.Time
-	ReceivedAt   time.Time
-	ProcessedAt  *time.Time
-}
-
-func (messageRow) TableName() string { return "inbound_messages" }
-
-func (r messageRow) toMessage() Message {
-	m := Message{ID: r.ID, MailboxID: r.MailboxID, Source: r.Source, DedupKey: r.DedupKey, EnvelopeFrom: r.EnvelopeFrom,
-		Recipients: r.Recipients, Size: r.Size, State: r.State, Outcome: r.Outcome, Error: r.Error, MessageID: r.MessageID,
-		FromAddress: r.FromAddress, Subject: r.Subject, IncidentID: r.IncidentID, Attempts: r.Attempts,
-		ReceivedAt: r.ReceivedAt.UTC()}
-	if r.ProcessedAt != nil {
-		t := r.ProcessedAt.UTC()
-		m.ProcessedAt = &t
-	}
-	return m
-}
-
 // Receive stores a message as it arrived, before anything else is done with it, and hands it
 // to processing. A copy already stored (same dedup key: one mail to two support addresses, a
 // redelivery) is not stored again: duplicate is true and id names the first copy.
@@ -112,16 +74,12 @@ func (s *Service) Receive(ctx context.Context, raw []byte, d Delivery) (id uuid.
 		sum := sha256.Sum256(raw)
 		row.DedupKey = "raw:" + hex.EncodeToString(sum[:])
 	}
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-	if res.Error != nil {
-		return uuid.Nil, false, dbx.Translate(res.Error, "inbound message")
+	first, err := s.store.insertMessage(ctx, row)
+	if err != nil {
+		return uuid.Nil, false, err
 	}
-	if res.RowsAffected == 0 {
-		var first messageRow
-		if err := s.db.WithContext(ctx).Select("id").Take(&first, "dedup_key = ?", row.DedupKey).Error; err != nil {
-			return uuid.Nil, false, dbx.Translate(err, "inbound message")
-		}
-		return first.ID, true, nil
+	if first != row.ID {
+		return first, true, nil
 	}
 	if s.queue != nil {
 		if err := s.queue.EnqueueProcessing(ctx, row.ID); err != nil {
@@ -168,7 +126,7 @@ func (s *Service) Messages(ctx context.Context, actor accounts.User, f MessageFi
 	if err != nil {
 		return nil, "", err
 	}
-	ms, err := s.findMessagePage(ctx, f.State, req)
+	ms, err := s.store.findMessagePage(ctx, f.State, req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -182,11 +140,7 @@ func (s *Service) GetMessage(ctx context.Context, actor accounts.User, id uuid.U
 	if !actor.Role.Staff() {
 		return Message{}, apperr.New(apperr.Forbidden, "forbidden", "inbound mail is for staff")
 	}
-	var r messageRow
-	if err := s.db.WithContext(ctx).Omit("raw").Take(&r, "id = ?", id).Error; err != nil {
-		return Message{}, dbx.Translate(err, "inbound message")
-	}
-	return r.toMessage(), nil
+	return s.store.findMessage(ctx, id)
 }
 
 // Reprocess puts a failed (or rejected, or lead) message back to be processed (staff who work
@@ -196,16 +150,15 @@ func (s *Service) Reprocess(ctx context.Context, actor accounts.User, id uuid.UU
 	if actor.Role != accounts.Engineer && actor.Role != accounts.SupportManager && actor.Role != accounts.Admin {
 		return Message{}, apperr.New(apperr.Forbidden, "forbidden", "only support staff may reprocess mail")
 	}
-	res := s.db.WithContext(ctx).Exec(`UPDATE inbound_messages SET state = 'stored', error = '', outcome = '', lease_until = NULL
-		WHERE id = ? AND state IN ('failed', 'lead', 'rejected')`, id)
-	if res.Error != nil {
-		return Message{}, dbx.Translate(res.Error, "inbound message")
+	reset, err := s.store.resetMessage(ctx, id)
+	if err != nil {
+		return Message{}, err
 	}
 	m, err := s.GetMessage(ctx, actor, id)
 	if err != nil {
 		return Message{}, err
 	}
-	if res.RowsAffected == 0 {
+	if !reset {
 		return Message{}, apperr.New(apperr.Conflict, "not_reprocessable", "only failed, rejected or lead messages can be reprocessed; this one is %s", m.State)
 	}
 	if s.queue != nil {
@@ -221,8 +174,5 @@ func (s *Service) Reprocess(ctx context.Context, actor accounts.User, id uuid.UU
 // Errors: a storage error.
 func (s *Service) Unprocessed(ctx context.Context, olderThan time.Duration, limit int) ([]uuid.UUID, error) {
 	now := s.clock.Now()
-	var ids []uuid.UUID
-	err := s.db.WithContext(ctx).Model(&messageRow{}).Where("state = 'stored' AND received_at < ? AND (lease_until IS NULL OR lease_until < ?)",
-		now.Add(-olderThan), now).Order("received_at").Limit(limit).Pluck("id", &ids).Error
-	return ids, dbx.Translate(err, "inbound messages")
+	return s.store.findUnprocessed(ctx, now.Add(-olderThan), now, limit)
 }

@@ -5,20 +5,19 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"gorm.io/gorm"
 )
 
 // Collector exports the mail channel's state from PostgreSQL at each scrape, so whichever
 // process serves /metrics reports what every worker recorded: per mailbox whether it is
 // failing and its consecutive failures, and the stored messages per state.
 type Collector struct {
-	db                       *gorm.DB
+	store                    *Store
 	failing, failures, count *prometheus.Desc
 }
 
-// NewCollector returns the collector.
-func NewCollector(db *gorm.DB) *Collector {
-	return &Collector{db: db,
+// NewCollector returns the collector over the mail channel's store.
+func NewCollector(s *Store) *Collector {
+	return &Collector{store: s,
 		failing:  prometheus.NewDesc("supportd_mailbox_failing", "1 while the mailbox cannot be read.", []string{"mailbox"}, nil),
 		failures: prometheus.NewDesc("supportd_mailbox_consecutive_failures", "Failed reads of the mailbox since its last good one.", []string{"mailbox"}, nil),
 		count:    prometheus.NewDesc("supportd_inbound_messages", "Stored incoming messages by state.", []string{"state"}, nil)}
@@ -35,12 +34,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var mbs []struct {
-		Name     string
-		State    string
-		Failures int
-	}
-	if c.db.WithContext(ctx).Raw(`SELECT name, state, failures FROM mailboxes`).Scan(&mbs).Error == nil {
+	if mbs, err := c.store.mailboxHealth(ctx); err == nil {
 		for _, m := range mbs {
 			f := 0.0
 			if m.State == StateFailing {
@@ -50,13 +44,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(c.failures, prometheus.GaugeValue, float64(m.Failures), m.Name)
 		}
 	}
-	var states []struct {
-		State string
-		N     int64
-	}
-	if c.db.WithContext(ctx).Raw(`SELECT state, count(*) AS n FROM inbound_messages GROUP BY state`).Scan(&states).Error == nil {
-		for _, s := range states {
-			ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(s.N), s.State)
+	if states, err := c.store.messageCounts(ctx); err == nil {
+		for state, n := range states {
+			ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(n), state)
 		}
 	}
 }

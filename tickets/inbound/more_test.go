@@ -90,9 +90,8 @@ func TestAfterImportActionsAndProductMapping(t *testing.T) {
 	dove.Append(t, "mover", "INBOX", []byte(msg))
 	dove.Append(t, "deleter", "INBOX", mailFrom("alice@acme.example", "delete me", "x"))
 
-	sqlDB, _ := v.e.DB.DB()
 	ctx, cancel := context.WithCancel(v.ctx)
-	reader := &workers.MailReader{Mail: v.e.Mail, DB: sqlDB, Interval: 200 * time.Millisecond}
+	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { defer close(done); reader.Run(ctx) }()
 	waitFor(t, "both stored", 20*time.Second, func() bool { return len(v.messages("")) == 2 })

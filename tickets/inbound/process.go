@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/tickets"
 )
@@ -42,17 +41,14 @@ type result struct {
 // Errors: ErrHeld, a storage or transient error.
 func (s *Service) Process(ctx context.Context, id uuid.UUID) error {
 	now := s.clock.Now()
-	var row messageRow
-	res := s.db.WithContext(ctx).Raw(`UPDATE inbound_messages SET lease_until = ?, attempts = attempts + 1
-		WHERE id = ? AND state = 'stored' AND (lease_until IS NULL OR lease_until < ?) RETURNING *`,
-		now.Add(leaseFor), id, now).Scan(&row)
-	if res.Error != nil {
-		return dbx.Translate(res.Error, "inbound message")
+	row, err := s.store.leaseMessage(ctx, id, now, now.Add(leaseFor))
+	if err != nil {
+		return err
 	}
 	if row.ID == uuid.Nil {
-		var state string
-		if err := s.db.WithContext(ctx).Model(&messageRow{}).Where("id = ?", id).Pluck("state", &state).Error; err != nil {
-			return dbx.Translate(err, "inbound message")
+		state, err := s.store.messageState(ctx, id)
+		if err != nil {
+			return err
 		}
 		if state == MsgStored {
 			return ErrHeld
@@ -62,15 +58,14 @@ func (s *Service) Process(ctx context.Context, id uuid.UUID) error {
 	r, err := s.process(ctx, row)
 	if err != nil && row.Attempts < maxAttempts {
 		// Transient: release the lease so a retry may take it.
-		_ = s.db.WithContext(ctx).Exec(`UPDATE inbound_messages SET lease_until = NULL, error = ? WHERE id = ?`, truncate(err.Error(), 2000), id).Error
+		_ = s.store.releaseMessage(ctx, id, truncate(err.Error(), 2000))
 		return err
 	}
 	if err != nil {
 		// Not transient after all: staff see it in the failed queue and may reprocess it.
 		r = result{state: MsgFailed, outcome: "gave_up", errText: truncate(err.Error(), 2000)}
 	}
-	return dbx.Translate(s.db.WithContext(ctx).Exec(`UPDATE inbound_messages SET state = ?, outcome = ?, error = ?, incident_id = ?,
-		lease_until = NULL, processed_at = ? WHERE id = ?`, r.state, r.outcome, r.errText, r.incident, s.clock.Now(), id).Error, "inbound message")
+	return s.store.settleMessage(ctx, id, r, s.clock.Now())
 }
 
 func (s *Service) process(ctx context.Context, row messageRow) (result, error) {
@@ -83,7 +78,7 @@ func (s *Service) process(ctx context.Context, row messageRow) (result, error) {
 	}
 	var mb *Mailbox
 	if row.MailboxID != nil {
-		if m, err := s.findMailbox(ctx, *row.MailboxID); err == nil {
+		if m, err := s.store.findMailbox(ctx, *row.MailboxID); err == nil {
 			mb = &m
 		} else if apperr.KindOf(err) != apperr.NotFound {
 			return result{}, err

@@ -11,15 +11,15 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/secretbox"
-	"gorm.io/gorm"
 )
 
 // Config tunes the mail channel.
 type Config struct {
 	// ReopenWithin: a reply to an incident resolved less long ago reopens it; a later one opens
-	// a new incident linked to it (default 14 days).
+	// a new incident linked to it (default DefaultReopenWithin).
 	ReopenWithin time.Duration
-	// AutoReplyCap is how many automatic mails one address gets per day at most (default 5).
+	// AutoReplyCap is how many automatic mails one address gets per day at most (default
+	// DefaultAutoReplyCap).
 	AutoReplyCap int
 	// Limits bound the message and attachment sizes (mailmsg.DefaultLimits where zero).
 	Limits mailmsg.Limits
@@ -27,12 +27,20 @@ type Config struct {
 	From string
 }
 
+// Defaults of Config's zero values; internal/app's MAIL_REOPEN_DAYS and MAIL_AUTO_REPLY_CAP
+// take theirs from here (and MAIL_MAX_BYTES, MAIL_ATTACHMENT_MAX_BYTES from
+// mailmsg.DefaultLimits).
+const (
+	DefaultReopenWithin = 14 * 24 * time.Hour
+	DefaultAutoReplyCap = 5
+)
+
 func (c Config) withDefaults() Config {
 	if c.ReopenWithin <= 0 {
-		c.ReopenWithin = 14 * 24 * time.Hour
+		c.ReopenWithin = DefaultReopenWithin
 	}
 	if c.AutoReplyCap <= 0 {
-		c.AutoReplyCap = 5
+		c.AutoReplyCap = DefaultAutoReplyCap
 	}
 	if c.Limits.MaxMessageBytes <= 0 {
 		c.Limits.MaxMessageBytes = mailmsg.DefaultLimits.MaxMessageBytes
@@ -45,7 +53,7 @@ func (c Config) withDefaults() Config {
 
 // Service is the mail channel.
 type Service struct {
-	db        *gorm.DB
+	store     *Store
 	box       *secretbox.Box
 	clock     clock.Clock
 	incidents Incidents
@@ -58,11 +66,14 @@ type Service struct {
 	log       *slog.Logger
 }
 
-// Deps are what the service uses. Box, Notifier, Sender, Signer and Queue may be nil: no
-// sealing (secrets stored as given), no admin notes, no automatic answers, threading by subject
-// only, processing found by the sweeper.
+// Deps are what the service uses. Store, Incidents and Users are required. Box, Notifier,
+// Sender, Signer and Queue may be nil: no sealing (secrets stored as given), no admin notes, no
+// automatic answers, threading without our tokens (by Message-ID and subject only), processing
+// found by the sweeper. A process that reads mail builds the service with its Signer (the
+// composition root does so once the database holds the key); one that only serves the API
+// does not need it.
 type Deps struct {
-	DB        *gorm.DB
+	Store     *Store
 	Box       *secretbox.Box
 	Clock     clock.Clock
 	Incidents Incidents
@@ -70,6 +81,7 @@ type Deps struct {
 	Notifier  Notifier
 	Sender    Sender
 	Signer    *mailmsg.Signer
+	Queue     Enqueuer
 	Log       *slog.Logger
 }
 
@@ -82,23 +94,15 @@ func New(d Deps, cfg Config) *Service {
 	if d.Clock == nil {
 		d.Clock = clock.Real{}
 	}
-	return &Service{db: d.DB, box: d.Box, clock: d.Clock, incidents: d.Incidents, users: d.Users, notifier: d.Notifier,
-		sender: d.Sender, signer: d.Signer, cfg: cfg.withDefaults(), log: d.Log}
+	return &Service{store: d.Store, box: d.Box, clock: d.Clock, incidents: d.Incidents, users: d.Users, notifier: d.Notifier,
+		sender: d.Sender, signer: d.Signer, queue: d.Queue, cfg: cfg.withDefaults(), log: d.Log}
 }
-
-// UseQueue wires the processing task's queue (workers build it after the service).
-func (s *Service) UseQueue(q Enqueuer) { s.queue = q }
-
-// UseSigner gives the service the signer of our mail's tokens (built by the worker once the
-// database holds its key): replies are threaded by the tokens it verifies, and automatic answers
-// carry them. Call it before processing starts.
-func (s *Service) UseSigner(sg *mailmsg.Signer) { s.signer = sg }
 
 // KindMailboxFailing is the notification kind of a mailbox that stopped being read.
 const KindMailboxFailing = "mailbox_failing"
 
-func mailboxNote(m Mailbox, admins []uuid.UUID, cause string) escalation.Note {
-	since := time.Now()
+func mailboxNote(m Mailbox, admins []uuid.UUID, cause string, now time.Time) escalation.Note {
+	since := now
 	if m.FailingSince != nil {
 		since = *m.FailingSince
 	}

@@ -2,6 +2,7 @@ package inbound
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -9,6 +10,14 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"gorm.io/gorm"
 )
+
+// Store reads and writes the mail channel's tables: mailboxes, inbound_messages,
+// incident_attachments, mail_addresses and mail_auto_replies. The Service decides; the store
+// only keeps rows.
+type Store struct{ db *gorm.DB }
+
+// NewStore returns the store over db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 type mailboxRow struct {
 	ID             uuid.UUID `gorm:"primaryKey"`
@@ -69,7 +78,7 @@ func (r mailboxRow) toMailbox() Mailbox {
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
-func (s *Service) findMailbox(ctx context.Context, id uuid.UUID) (Mailbox, error) {
+func (s *Store) findMailbox(ctx context.Context, id uuid.UUID) (Mailbox, error) {
 	var r mailboxRow
 	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
 		return Mailbox{}, dbx.Translate(err, "mailbox")
@@ -77,7 +86,24 @@ func (s *Service) findMailbox(ctx context.Context, id uuid.UUID) (Mailbox, error
 	return r.toMailbox(), nil
 }
 
-func (s *Service) findMailboxes(ctx context.Context, activeIMAP bool) ([]Mailbox, error) {
+// insertMailbox stores a new mailbox. Errors: conflict (its name is taken).
+func (s *Store) insertMailbox(ctx context.Context, row mailboxRow) error {
+	return dbx.Translate(s.db.WithContext(ctx).Create(&row).Error, "mailbox")
+}
+
+// findMailboxByAddress returns the oldest active mailbox with the support address addr.
+// Errors: not_found.
+func (s *Store) findMailboxByAddress(ctx context.Context, addr string) (Mailbox, error) {
+	var r mailboxRow
+	err := s.db.WithContext(ctx).Where("active AND addresses @> ?::jsonb", `["`+strings.ReplaceAll(addr, `"`, ``)+`"]`).
+		Order("created_at").Take(&r).Error
+	if err != nil {
+		return Mailbox{}, dbx.Translate(err, "mailbox")
+	}
+	return r.toMailbox(), nil
+}
+
+func (s *Store) findMailboxes(ctx context.Context, activeIMAP bool) ([]Mailbox, error) {
 	q := s.db.WithContext(ctx).Order("created_at, id")
 	if activeIMAP {
 		q = q.Where("active AND imap_host <> ''")
@@ -96,10 +122,10 @@ func (s *Service) findMailboxes(ctx context.Context, activeIMAP bool) ([]Mailbox
 // IMAPMailboxes returns the active mailboxes with IMAP settings, for the reader.
 // Errors: a storage error.
 func (s *Service) IMAPMailboxes(ctx context.Context) ([]Mailbox, error) {
-	return s.findMailboxes(ctx, true)
+	return s.store.findMailboxes(ctx, true)
 }
 
-func (s *Service) saveMailbox(ctx context.Context, m Mailbox, secret []byte, withSecret bool) error {
+func (s *Store) saveMailbox(ctx context.Context, m Mailbox, secret []byte, withSecret bool) error {
 	r := toMailboxRow(m)
 	cols := []string{"name", "imap_host", "imap_port", "tls_mode", "username", "folder", "after_import", "move_to",
 		"default_product", "product_map", "addresses", "active", "uid_validity", "last_uid", "updated_at"}
@@ -117,7 +143,7 @@ func (s *Service) saveMailbox(ctx context.Context, m Mailbox, secret []byte, wit
 	return nil
 }
 
-func (s *Service) deleteMailbox(ctx context.Context, id uuid.UUID) error {
+func (s *Store) deleteMailbox(ctx context.Context, id uuid.UUID) error {
 	res := s.db.WithContext(ctx).Delete(&mailboxRow{}, "id = ?", id)
 	if res.Error != nil {
 		return dbx.Translate(res.Error, "mailbox")
@@ -128,7 +154,7 @@ func (s *Service) deleteMailbox(ctx context.Context, id uuid.UUID) error {
 	return nil
 }
 
-func (s *Service) findSecret(ctx context.Context, id uuid.UUID) ([]byte, error) {
+func (s *Store) findSecret(ctx context.Context, id uuid.UUID) ([]byte, error) {
 	var r mailboxRow
 	if err := s.db.WithContext(ctx).Select("secret").Take(&r, "id = ?", id).Error; err != nil {
 		return nil, dbx.Translate(err, "mailbox")
@@ -139,6 +165,10 @@ func (s *Service) findSecret(ctx context.Context, id uuid.UUID) ([]byte, error) 
 // SetPosition records the highest UID stored under a UIDVALIDITY: the reader resumes after it.
 // Errors: a storage error.
 func (s *Service) SetPosition(ctx context.Context, id uuid.UUID, validity, uid uint32) error {
+	return s.store.setPosition(ctx, id, validity, uid)
+}
+
+func (s *Store) setPosition(ctx context.Context, id uuid.UUID, validity, uid uint32) error {
 	return dbx.Translate(s.db.WithContext(ctx).Exec(`UPDATE mailboxes SET uid_validity = ?, last_uid = ? WHERE id = ?`,
 		int64(validity), int64(uid), id).Error, "mailbox")
 }
@@ -146,38 +176,26 @@ func (s *Service) SetPosition(ctx context.Context, id uuid.UUID, validity, uid u
 // ReadSucceeded records a good read: the failure streak (if any) ends.
 // Errors: a storage error.
 func (s *Service) ReadSucceeded(ctx context.Context, id uuid.UUID) error {
-	now := s.clock.Now()
+	return s.store.readSucceeded(ctx, id, s.clock.Now())
+}
+
+func (s *Store) readSucceeded(ctx context.Context, id uuid.UUID, now time.Time) error {
 	return dbx.Translate(s.db.WithContext(ctx).Exec(`UPDATE mailboxes SET state = 'ok', failures = 0, failing_since = NULL,
 		last_success_at = ? WHERE id = ?`, now, id).Error, "mailbox")
 }
 
-// ReadFailed records a failed read. The first failure of a streak tells the admins (in-app,
-// e-mail, webhook through the notifier), once: the note's key names the streak.
-// Errors: a storage error.
-func (s *Service) ReadFailed(ctx context.Context, id uuid.UUID, cause error) error {
-	now := s.clock.Now().Truncate(time.Microsecond)
-	msg := cause.Error()
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// markFailing records a failed read at now and, in the same transaction, hands the mailbox as
+// it now is to then (the failure streak's length is its Failures).
+func (s *Store) markFailing(ctx context.Context, id uuid.UUID, cause string, now time.Time, then func(tx dbx.Tx, m Mailbox) error) error {
+	return dbx.InTx(ctx, s.db, now, func(tx dbx.Tx) error {
 		var r mailboxRow
-		if err := tx.Raw(`UPDATE mailboxes SET state = 'failing', failures = failures + 1, last_error = ?,
-			failing_since = coalesce(failing_since, ?) WHERE id = ? RETURNING *`, msg, now, id).Scan(&r).Error; err != nil {
-			return err
+		if err := tx.Gorm().Raw(`UPDATE mailboxes SET state = 'failing', failures = failures + 1, last_error = ?,
+			failing_since = coalesce(failing_since, ?) WHERE id = ? RETURNING *`, cause, now, id).Scan(&r).Error; err != nil {
+			return dbx.Translate(err, "mailbox")
 		}
-		if r.ID == uuid.Nil || r.Failures != 1 || s.notifier == nil || s.users == nil {
+		if r.ID == uuid.Nil {
 			return nil
 		}
-		admins, err := s.users.FindStaff(ctx, "", "admin")
-		if err != nil || len(admins) == 0 {
-			return err
-		}
-		ids := make([]uuid.UUID, len(admins))
-		for i, a := range admins {
-			ids[i] = a.ID
-		}
-		_, err = s.notifier.Notify(ctx, dbx.NewTx(tx, now), mailboxNote(r.toMailbox(), ids, msg))
-		return err
+		return then(tx, r.toMailbox())
 	})
 }

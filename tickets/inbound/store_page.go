@@ -14,7 +14,7 @@ import (
 
 // findMessagePage returns up to req.Limit+1 stored messages (without their raw bytes) of the
 // state (all when empty) after req.Cursor, newest first.
-func (s *Service) findMessagePage(ctx context.Context, state string, req page.Request) ([]Message, error) {
+func (s *Store) findMessagePage(ctx context.Context, state string, req page.Request) ([]Message, error) {
 	q := s.db.WithContext(ctx).Omit("raw").Order("received_at DESC, id DESC").Limit(req.Limit + 1)
 	if state != "" {
 		q = q.Where("state = ?", state)
@@ -37,7 +37,7 @@ func (s *Service) findMessagePage(ctx context.Context, state string, req page.Re
 // findAttachmentPage returns a page of an incident's files (without their bytes) in upload
 // order, and the next page's cursor. Files of one mail share a time, so the cursor's ID is
 // "ordinal/id".
-func (s *Service) findAttachmentPage(ctx context.Context, incID uuid.UUID, req page.Request) ([]Attachment, string, error) {
+func (s *Store) findAttachmentPage(ctx context.Context, incID uuid.UUID, req page.Request) ([]Attachment, string, error) {
 	q := s.db.WithContext(ctx).Omit("data").Where("incident_id = ?", incID).Order("created_at, ordinal, id").Limit(req.Limit + 1)
 	if req.Cursor != nil {
 		ord, id, err := attachmentCursor(*req.Cursor)
@@ -71,7 +71,7 @@ func attachmentCursor(c page.Cursor) (int, uuid.UUID, error) {
 }
 
 // findMailboxPage returns up to req.Limit+1 mailboxes after req.Cursor, oldest first.
-func (s *Service) findMailboxPage(ctx context.Context, req page.Request) ([]Mailbox, error) {
+func (s *Store) findMailboxPage(ctx context.Context, req page.Request) ([]Mailbox, error) {
 	q := s.db.WithContext(ctx).Order("created_at, id").Limit(req.Limit + 1)
 	q, err := dbx.AfterCursor(q, req.Cursor, "created_at", dbx.OldestFirst)
 	if err != nil {
@@ -90,7 +90,7 @@ func (s *Service) findMailboxPage(ctx context.Context, req page.Request) ([]Mail
 
 // findUndeliverablePage returns up to req.Limit+1 undeliverable addresses after req.Cursor,
 // newest first; the address breaks ties.
-func (s *Service) findUndeliverablePage(ctx context.Context, req page.Request) ([]Undeliverable, error) {
+func (s *Store) findUndeliverablePage(ctx context.Context, req page.Request) ([]Undeliverable, error) {
 	q := s.db.WithContext(ctx).Table("mail_addresses").Select("address, undeliverable_at, reason, bounce_id").
 		Order("undeliverable_at DESC, address DESC").Limit(req.Limit + 1)
 	if req.Cursor != nil {

@@ -37,9 +37,8 @@ func (s *Service) thread(ctx context.Context, m mail, user accounts.User) (*uuid
 	// A reply to a customer's earlier mail (a colleague answering in the same thread).
 	ids := append(append([]string(nil), m.p.InReplyTo...), m.p.References...)
 	if len(ids) > 0 {
-		var found []uuid.UUID
-		if err := s.db.WithContext(ctx).Model(&messageRow{}).Where("message_id IN ? AND incident_id IS NOT NULL AND id <> ?", ids, m.row.ID).
-			Distinct().Pluck("incident_id", &found).Error; err != nil {
+		found, err := s.store.findIncidentsOfMessageIDs(ctx, ids, m.row.ID)
+		if err != nil {
 			return nil, err
 		}
 		for _, id := range found {

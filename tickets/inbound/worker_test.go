@@ -45,11 +45,10 @@ func TestMailboxFailureIsIsolatedAndVisible(t *testing.T) {
 		t.Fatalf("password stored as %q", stored)
 	}
 
-	sqlDB, _ := v.e.DB.DB()
 	ctx, cancel := context.WithCancel(v.ctx)
 	defer cancel()
 	// A long interval: only IDLE can bring the second message in time.
-	reader := &workers.MailReader{Mail: v.e.Mail, DB: sqlDB, Interval: 300 * time.Millisecond}
+	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 300 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { defer close(done); reader.Run(ctx) }()
 	dove.Append(t, "support", "INBOX", mailFrom("alice@acme.example", "first", "x"))
@@ -76,7 +75,7 @@ func TestMailboxFailureIsIsolatedAndVisible(t *testing.T) {
 		t.Errorf("%d admin notifications for one failure streak, want 1", notes)
 	}
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(inbound.NewCollector(v.e.DB))
+	reg.MustRegister(inbound.NewCollector(inbound.NewStore(v.e.DB)))
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +93,7 @@ func TestMailboxFailureIsIsolatedAndVisible(t *testing.T) {
 	}
 	// A restarted reader reads nothing twice.
 	ctx2, cancel2 := context.WithCancel(v.ctx)
-	reader2 := &workers.MailReader{Mail: v.e.Mail, DB: sqlDB, Interval: 200 * time.Millisecond}
+	reader2 := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond}
 	done2 := make(chan struct{})
 	go func() { defer close(done2); reader2.Run(ctx2) }()
 	dove.Append(t, "support", "INBOX", mailFrom("alice@acme.example", "third", "x"))
@@ -134,7 +133,7 @@ func TestRestartBetweenStoringAndProcessing(t *testing.T) {
 	go func() {
 		done <- workers.Run(ctx, v.e.Redis, workers.Config{Concurrency: 4, ShutdownTimeout: 5 * time.Second,
 			Mail: workers.MailConfig{SweepInterval: time.Second, SweepAge: time.Second, PollInterval: time.Hour}},
-			workers.Deps{DB: v.e.DB, Clock: clock.Real{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Mail: v.e.Mail, MailQueue: v.e.MailQueue})
+			workers.Deps{Clock: clock.Real{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Mail: v.e.Mail, MailQueue: v.e.MailQueue})
 	}()
 	waitFor(t, "both messages processed", 30*time.Second, func() bool { return len(v.messages(inbound.MsgProcessed)) == 2 })
 	cancel()
