@@ -16,7 +16,7 @@ func (e *Engine) openMail() error {
 		from = e.Mailer.From()
 	}
 	d := inbound.Deps{DB: e.DB, Box: box, Clock: e.Clock, Incidents: e.Incidents, Users: e.Accounts,
-		Notifier: e.Notifier, Log: e.Log}
+		Notifier: e.Outbox, Log: e.Log}
 	if e.Mailer != nil {
 		d.Sender = e.Mailer
 	}

@@ -38,7 +38,6 @@ var owners = map[string]string{
 // one is paid and stays listed, so the list only shrinks.
 var crossings = map[string]bool{
 	"escalation → group_members": true, // recipients in a group: accounts should answer
-	"escalation → incidents":     true, // followers and audience read the incident's organisation
 	"escalation → organizations": true, // audience and followers join the organisation's settings
 	"escalation → users":         true, // recipients, audience, followers
 	"internal/web → users":       true, // presence shows names
