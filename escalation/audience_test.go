@@ -63,7 +63,7 @@ func TestCustomersNeverGetStaffNotes(t *testing.T) {
 	}
 	remind := escalation.Note{Kind: escalation.KindRenewalReminder, Recipients: []uuid.UUID{cust.ID}, Subject: "renew", DedupKey: f.key("renewal", "aud")}
 	f.notify(t, n, remind)
-	// A staff-only row addressed to the customer by a path that skips the Notifier.
+	// A staff-only row addressed to the customer by a path that skips the Outbox.
 	if err := f.db.Exec(`INSERT INTO notifications (id, recipient_id, channel, kind, subject, body, data, dedup_key, state, next_attempt_at, created_at)
 		VALUES (?, ?, 'inbox', 'breach', 'missed', '', '{}', ?, 'delivered', now(), now())`, uuid.New(), cust.ID, f.key("breach", "aud")).Error; err != nil {
 		t.Fatal(err)

@@ -48,12 +48,8 @@ type lookup struct {
 
 func (l *Ladder) lookup(ctx context.Context, tx dbx.Tx, incs []tickets.Incident) (*lookup, error) {
 	ids := make([]uuid.UUID, 0, len(incs))
-	var assignees []uuid.UUID
 	for _, inc := range incs {
 		ids = append(ids, inc.OrganizationID)
-		if inc.AssigneeID != nil {
-			assignees = append(assignees, *inc.AssigneeID)
-		}
 	}
 	orgs, err := l.staff.FindOrganizationsIn(ctx, tx, uniqueIDs(ids))
 	if err != nil {
@@ -64,13 +60,28 @@ func (l *Ladder) lookup(ctx context.Context, tx dbx.Tx, incs []tickets.Incident)
 			return nil, apperr.NotFoundf("organization %s not found", id)
 		}
 	}
-	users := map[uuid.UUID]accounts.User{}
-	if len(assignees) > 0 {
-		if users, err = l.staff.FindUsersIn(ctx, tx, uniqueIDs(assignees)); err != nil {
-			return nil, err
+	return &lookup{l: l, tx: tx, orgs: orgs, staff: map[string][]uuid.UUID{}, users: map[uuid.UUID]accounts.User{}}, nil
+}
+
+// readAssignees reads the incidents' assignees for user, in one statement.
+func (lk *lookup) readAssignees(ctx context.Context, incs []tickets.Incident) error {
+	var ids []uuid.UUID
+	for _, inc := range incs {
+		if inc.AssigneeID != nil {
+			ids = append(ids, *inc.AssigneeID)
 		}
 	}
-	return &lookup{l: l, tx: tx, orgs: orgs, staff: map[string][]uuid.UUID{}, users: users}, nil
+	if len(ids) == 0 {
+		return nil
+	}
+	users, err := lk.l.staff.FindUsersIn(ctx, lk.tx, uniqueIDs(ids))
+	if err != nil {
+		return err
+	}
+	for id, u := range users {
+		lk.users[id] = u
+	}
+	return nil
 }
 
 // staffOf returns the office's staff with the role; when the office has none, every office's,
@@ -106,8 +117,8 @@ func (lk *lookup) tsam(inc tickets.Incident) (accounts.Organization, []uuid.UUID
 	return org, nil
 }
 
-// user returns an assignee or a staff member staffOf returned, as read for the batch (the zero
-// user when unknown).
+// user returns an assignee (readAssignees) or a staff member staffOf returned, as read for the
+// batch (the zero user when unknown).
 func (lk *lookup) user(id uuid.UUID) accounts.User { return lk.users[id] }
 
 // Opened tells a platinum account's TSAM about a new incident.
@@ -184,6 +195,9 @@ func (l *Ladder) Breached(ctx context.Context, dtx dbx.Tx, breaches []tickets.Br
 	lk, err := l.lookup(ctx, dtx, incs)
 	if err != nil {
 		return nil, err
+	}
+	if err := lk.readAssignees(ctx, incs); err != nil {
+		return nil, err // their office decides whose managers hear of it
 	}
 	notes := make([]Note, 0, len(breaches))
 	for _, b := range breaches {
