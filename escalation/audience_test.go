@@ -52,7 +52,7 @@ func TestCustomersNeverGetStaffNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := escalation.NewNotifier(mailer)
+	n := escalation.NewOutbox(f.acc, mailer)
 	staffNote := escalation.Note{Kind: escalation.KindEscalation, Recipients: []uuid.UUID{cust.ID, f.users[0].ID},
 		Subject: "INC-9 escalated to support manager (level 1)", Body: "recipients: Manager 0", DedupKey: f.key("escalation", "aud")}
 	f.notify(t, n, staffNote)
@@ -63,19 +63,19 @@ func TestCustomersNeverGetStaffNotes(t *testing.T) {
 	}
 	remind := escalation.Note{Kind: escalation.KindRenewalReminder, Recipients: []uuid.UUID{cust.ID}, Subject: "renew", DedupKey: f.key("renewal", "aud")}
 	f.notify(t, n, remind)
-	// A staff-only row addressed to the customer by a path that skips the Notifier.
+	// A staff-only row addressed to the customer by a path that skips the Outbox.
 	if err := f.db.Exec(`INSERT INTO notifications (id, recipient_id, channel, kind, subject, body, data, dedup_key, state, next_attempt_at, created_at)
 		VALUES (?, ?, 'inbox', 'breach', 'missed', '', '{}', ?, 'delivered', now(), now())`, uuid.New(), cust.ID, f.key("breach", "aud")).Error; err != nil {
 		t.Fatal(err)
 	}
-	items, _, err := escalation.NewInbox(f.db).List(f.ctx, cust, false, page.Request{Limit: 50})
+	items, _, err := escalation.NewInbox(f.store).List(f.ctx, cust, false, page.Request{Limit: 50})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(items) != 1 || items[0].Kind != escalation.KindRenewalReminder {
 		t.Fatalf("customer inbox = %+v, want only the renewal reminder", items)
 	}
-	staff, _, err := escalation.NewInbox(f.db).List(f.ctx, f.users[0], false, page.Request{Limit: 50})
+	staff, _, err := escalation.NewInbox(f.store).List(f.ctx, f.users[0], false, page.Request{Limit: 50})
 	if err != nil || len(staff) != 1 || staff[0].Kind != escalation.KindEscalation {
 		t.Fatalf("staff inbox = %+v %v, want the escalation", staff, err)
 	}

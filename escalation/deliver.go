@@ -10,11 +10,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/netguard"
 	"github.com/supportd/supportd/internal/secretbox"
-	"gorm.io/gorm"
 )
 
 // ErrNotDelivered is wrapped by Deliver's error when the send failed and the failure was
@@ -58,7 +58,8 @@ type DeliveryConfig struct {
 // between send and record leaves the lease to expire and the row is sent again; receivers drop
 // the repeat by its ID (the X-Supportd-Delivery header, the e-mail's Message-ID).
 type Deliverer struct {
-	db       *gorm.DB
+	store    *Store
+	users    Addresses
 	clock    clock.Clock
 	mailer   *Mailer
 	webhooks WebhookSender
@@ -67,9 +68,16 @@ type Deliverer struct {
 	failing  *breaker
 }
 
-// NewDeliverer returns a deliverer. A nil mailer fails e-mail rows (none are written while
-// e-mail is off, see NewNotifier).
-func NewDeliverer(db *gorm.DB, m *Mailer, c clock.Clock, log *slog.Logger, cfg DeliveryConfig) *Deliverer {
+// Addresses finds where to mail a recipient (internal/accounts owns users). *accounts.Store
+// implements it.
+type Addresses interface {
+	// FindUserByID returns the user, or not_found.
+	FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
+}
+
+// NewDeliverer returns a deliverer of store's outbox; users finds the recipients' addresses. A
+// nil mailer fails e-mail rows (none are written while e-mail is off, see NewOutbox).
+func NewDeliverer(store *Store, users Addresses, m *Mailer, c clock.Clock, log *slog.Logger, cfg DeliveryConfig) *Deliverer {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -90,7 +98,7 @@ func NewDeliverer(db *gorm.DB, m *Mailer, c clock.Clock, log *slog.Logger, cfg D
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Deliverer{db: db, clock: c, mailer: m, webhooks: WebhookSender{Client: cfg.HTTPClient}, cfg: cfg, log: log,
+	return &Deliverer{store: store, users: users, clock: c, mailer: m, webhooks: WebhookSender{Client: cfg.HTTPClient}, cfg: cfg, log: log,
 		failing: newBreaker(time.Minute)}
 }
 
@@ -104,7 +112,7 @@ func (d *Deliverer) lease() time.Duration { return 2*d.cfg.Timeout + 30*time.Sec
 // dead endpoint does not tie up one task worker per notification.
 // Errors: ErrNotDelivered (wrapped with the cause) when the send failed; storage errors.
 func (d *Deliverer) Deliver(ctx context.Context, id uuid.UUID) error {
-	r, err := findOutboxRow(ctx, d.db, id)
+	r, err := d.store.findOutboxRow(ctx, id)
 	if isNotFound(err) {
 		return nil
 	}
@@ -125,7 +133,7 @@ func (d *Deliverer) Deliver(ctx context.Context, id uuid.UUID) error {
 // attempt claims the row at now, sends it and records the outcome. delivered is false, with a
 // nil error, when another worker holds the row or it is not due.
 func (d *Deliverer) attempt(ctx context.Context, id uuid.UUID, now time.Time) (delivered bool, err error) {
-	r, ok, err := claim(ctx, d.db, id, now, now.Add(d.lease()))
+	r, ok, err := d.store.claim(ctx, id, now, now.Add(d.lease()))
 	if err != nil || !ok {
 		return false, err
 	}
@@ -141,7 +149,7 @@ func (d *Deliverer) attempt(ctx context.Context, id uuid.UUID, now time.Time) (d
 	dest := destination(r.Channel, r.WebhookID)
 	if sendErr == nil {
 		d.failing.reset(dest)
-		if err := markDelivered(rctx, d.db, r.ID, at); err != nil {
+		if err := d.store.markDelivered(rctx, r.ID, at); err != nil {
 			return false, fmt.Errorf("record delivery of notification %s: %w", r.ID, err)
 		}
 		return true, nil
@@ -153,7 +161,7 @@ func (d *Deliverer) attempt(ctx context.Context, id uuid.UUID, now time.Time) (d
 		d.failing.trip(dest, at) // the row is fine; its endpoint is not
 	}
 	next := at.Add(retryDelay(r.Attempts, jitter()))
-	if err := markFailed(rctx, d.db, r.ID, r.Attempts, truncate(sendErr.Error(), 1000), next, final); err != nil {
+	if err := d.store.markFailed(rctx, r.ID, r.Attempts, truncate(sendErr.Error(), 1000), next, final); err != nil {
 		return false, fmt.Errorf("record failure of notification %s: %w", r.ID, err)
 	}
 	if d.cfg.Failed != nil {
@@ -188,7 +196,8 @@ func (d *Deliverer) sendEmail(ctx context.Context, r notificationRow) error {
 	if r.RecipientID == nil {
 		return permanentError{errors.New("e-mail without recipient")}
 	}
-	to, err := findAddress(ctx, d.db, *r.RecipientID)
+	u, err := d.users.FindUserByID(ctx, *r.RecipientID)
+	to := u.Email
 	if isNotFound(err) || (err == nil && to == "") {
 		return permanentError{fmt.Errorf("recipient %s has no e-mail address", *r.RecipientID)}
 	}
@@ -226,7 +235,7 @@ func (d *Deliverer) sendWebhook(ctx context.Context, r notificationRow) error {
 	if r.WebhookID == nil {
 		return permanentError{errors.New("webhook notification without subscription")}
 	}
-	h, err := findWebhookRow(ctx, d.db, *r.WebhookID)
+	h, err := d.store.findWebhookRow(ctx, *r.WebhookID)
 	if isNotFound(err) || (err == nil && !h.Active) {
 		return permanentError{fmt.Errorf("webhook %s is deactivated", *r.WebhookID)}
 	}
@@ -239,7 +248,7 @@ func (d *Deliverer) sendWebhook(ctx context.Context, r notificationRow) error {
 		return fmt.Errorf("webhook %s secret: %w", h.ID, err)
 	}
 	if d.cfg.Secrets != nil && !secretbox.Sealed(h.Secret) {
-		if _, err := resealSecret(ctx, d.db, h.ID, h.Secret, d.cfg.Secrets.Seal(secret, secretContext(h.ID))); err != nil {
+		if _, err := d.store.resealSecret(ctx, h.ID, h.Secret, d.cfg.Secrets.Seal(secret, secretContext(h.ID))); err != nil {
 			d.log.Warn("sealing a webhook secret", "webhook", h.ID, "error", err)
 		}
 	}

@@ -26,10 +26,10 @@ func TestEmailDeliveredOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := escalation.NewDeliverer(f.db, mailer, f.clock, quietLog(), escalation.DeliveryConfig{})
+	d := escalation.NewDeliverer(f.store, f.acc, mailer, f.clock, quietLog(), escalation.DeliveryConfig{})
 	u := f.users[0]
 	body := "Incident INC-7 has had no first response for 2 hours.\n" + strings.Repeat("ログ行 ", 300) + "\n.\nend"
-	ids := f.notify(t, escalation.NewNotifier(mailer), escalation.Note{Kind: escalation.KindEscalation,
+	ids := f.notify(t, escalation.NewOutbox(f.acc, mailer), escalation.Note{Kind: escalation.KindEscalation,
 		Recipients: []uuid.UUID{u.ID}, Subject: "INC-7 escalated — 対応してください", Body: body, DedupKey: f.key("escalation")})
 	if len(ids) != 1 {
 		t.Fatalf("outbox rows = %v, want one e-mail", ids)
@@ -116,9 +116,9 @@ func TestSilentSMTPServerTimesOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := f.notify(t, escalation.NewNotifier(mailer), escalation.Note{Kind: escalation.KindEscalation,
+	ids := f.notify(t, escalation.NewOutbox(f.acc, mailer), escalation.Note{Kind: escalation.KindEscalation,
 		Recipients: []uuid.UUID{f.users[0].ID}, Subject: "s", DedupKey: f.key("escalation")})
-	d := escalation.NewDeliverer(f.db, mailer, f.clock, quietLog(), escalation.DeliveryConfig{Timeout: time.Second})
+	d := escalation.NewDeliverer(f.store, f.acc, mailer, f.clock, quietLog(), escalation.DeliveryConfig{Timeout: time.Second})
 	start := time.Now()
 	err = d.Deliver(f.ctx, ids[0])
 	if took := time.Since(start); !errors.Is(err, escalation.ErrNotDelivered) || took > 3*time.Second {

@@ -69,13 +69,13 @@ func TestWebhookSignedAndDeliveredOnce(t *testing.T) {
 	ep := newEndpoint(t, func() []byte { return secret }, f.clock, always(http.StatusNoContent))
 	hook, s := f.webhook(t, ep.URL, escalation.KindBreach)
 	secret = s
-	ids := f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindBreach,
+	ids := f.notify(t, escalation.NewOutbox(f.acc, nil), escalation.Note{Kind: escalation.KindBreach,
 		Recipients: []uuid.UUID{f.users[0].ID}, Subject: "First response breached", Body: "INC-9",
 		Data: map[string]any{"target": "first_response"}, DedupKey: f.key("breach")})
 	if len(ids) != 1 {
 		t.Fatalf("outbox rows = %v, want one webhook", ids)
 	}
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
+	d := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	for i := 0; i < 3; i++ {
 		if err := d.Deliver(f.ctx, ids[0]); err != nil {
 			t.Fatal(err)
@@ -115,10 +115,10 @@ func TestWebhookRetriedWithBackoff(t *testing.T) {
 		return http.StatusOK
 	})
 	_, secret = f.webhook(t, ep.URL)
-	ids := f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindEscalation,
+	ids := f.notify(t, escalation.NewOutbox(f.acc, nil), escalation.Note{Kind: escalation.KindEscalation,
 		Subject: "INC-3 escalated", DedupKey: f.key("escalation")})
 	id := ids[0]
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
+	d := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	t0 := f.clock.Now()
 
 	sweep := func(at time.Time, wantDelivered int) {
@@ -181,10 +181,10 @@ func TestDeadEndpointDoesNotBlockOthers(t *testing.T) {
 	deadHook, _ := f.webhook(t, dead.URL)
 	_, secret = f.webhook(t, healthy.URL)
 	for i := 0; i < 3; i++ {
-		f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindEscalation,
+		f.notify(t, escalation.NewOutbox(f.acc, nil), escalation.Note{Kind: escalation.KindEscalation,
 			Subject: "INC escalated", DedupKey: f.key("escalation", strconv.Itoa(i))})
 	}
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{Timeout: timeout, AllowPrivate: true})
+	d := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{Timeout: timeout, AllowPrivate: true})
 
 	start := time.Now()
 	n, err := d.Sweep(f.ctx, f.clock.Now(), 100)
@@ -223,9 +223,9 @@ func TestWebhookFailedAfterAttemptLimit(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	f.webhook(t, srv.URL)
-	ids := f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindEscalation,
+	ids := f.notify(t, escalation.NewOutbox(f.acc, nil), escalation.Note{Kind: escalation.KindEscalation,
 		Subject: "INC escalated", DedupKey: f.key("escalation")})
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
+	d := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	for i := 0; i < 12; i++ {
 		if _, err := d.Sweep(f.ctx, f.clock.Now(), 100); err != nil {
 			t.Fatal(err)
@@ -248,12 +248,12 @@ func TestDeactivatedWebhookStops(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
 	t.Cleanup(srv.Close)
 	hook, _ := f.webhook(t, srv.URL)
-	n := escalation.NewNotifier(nil)
+	n := escalation.NewOutbox(f.acc, nil)
 	ids := f.notify(t, n, escalation.Note{Kind: escalation.KindEscalation, Subject: "s", DedupKey: f.key("escalation", "1")})
 	if err := f.hooks.Deactivate(f.ctx, f.admin, hook.ID); err != nil {
 		t.Fatal(err)
 	}
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
+	d := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	if err := d.Deliver(f.ctx, ids[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -280,10 +280,10 @@ func TestFastPathLeavesFailingEndpointToSweep(t *testing.T) {
 		return http.StatusOK
 	})
 	_, secret = f.webhook(t, ep.URL)
-	n := escalation.NewNotifier(nil)
+	n := escalation.NewOutbox(f.acc, nil)
 	first := f.notify(t, n, escalation.Note{Kind: escalation.KindEscalation, Subject: "1", DedupKey: f.key("escalation", "1")})
 	second := f.notify(t, n, escalation.Note{Kind: escalation.KindEscalation, Subject: "2", DedupKey: f.key("escalation", "2")})
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
+	d := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	if err := d.Deliver(f.ctx, first[0]); !errors.Is(err, escalation.ErrNotDelivered) {
 		t.Fatalf("first delivery: %v, want ErrNotDelivered", err)
 	}

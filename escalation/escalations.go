@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/page"
-	"gorm.io/gorm"
+	"github.com/supportd/supportd/tickets"
 )
 
-// Escalation is one escalation addressed to a manager.
-type Escalation struct {
+// Record is one escalation as its recipient sees it: the row the ladder wrote for them, with
+// what the incident is.
+type Record struct {
 	ID             uuid.UUID
 	IncidentID     uuid.UUID
 	Reference      string
@@ -25,64 +26,80 @@ type Escalation struct {
 }
 
 // Escalations reads and acknowledges escalations.
-type Escalations struct{ db *gorm.DB }
+type Escalations struct {
+	store     *Store
+	incidents Incidents
+}
 
-// NewEscalations returns the escalation reader over db.
-func NewEscalations(db *gorm.DB) *Escalations { return &Escalations{db: db} }
+// Incidents finds the incidents escalations are about (tickets owns them), a page's worth in
+// one call. *tickets.Store implements it.
+type Incidents interface {
+	FindIncidentsByID(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]tickets.Incident, error)
+}
+
+// NewEscalations returns the escalation reader over store; incidents fills in what each
+// escalation is about.
+func NewEscalations(store *Store, incidents Incidents) *Escalations {
+	return &Escalations{store: store, incidents: incidents}
+}
 
 // Mine lists the escalations addressed to the user, newest first, a page at a time (see
 // internal/page); pendingOnly leaves out the acknowledged ones. It returns the next page's
 // cursor, empty on the last page.
 // Errors: invalid_value (cursor, limit).
-func (e *Escalations) Mine(ctx context.Context, userID uuid.UUID, pendingOnly bool, req page.Request) ([]Escalation, string, error) {
+func (e *Escalations) Mine(ctx context.Context, userID uuid.UUID, pendingOnly bool, req page.Request) ([]Record, string, error) {
 	req, err := req.Checked()
 	if err != nil {
 		return nil, "", err
 	}
-	q := escalationSelect + ` WHERE e.recipient_id = ?`
-	args := []any{userID}
-	if pendingOnly {
-		q += ` AND e.acknowledged_at IS NULL`
+	rows, err := e.store.findEscalations(ctx, userID, pendingOnly, req)
+	if err != nil {
+		return nil, "", err
 	}
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, "", err
-		}
-		q += ` AND (e.created_at, e.id) < (?, ?)`
-		args = append(args, req.Cursor.At, id)
-	}
-	var out []Escalation
-	if err := e.db.WithContext(ctx).Raw(q+` ORDER BY e.created_at DESC, e.id DESC LIMIT ?`, append(args, req.Limit+1)...).Scan(&out).Error; err != nil {
-		return nil, "", dbx.Translate(err, "escalations")
-	}
-	if out == nil {
-		out = []Escalation{}
-	}
-	out, next := page.Cut(out, req.Limit, func(x Escalation) page.Cursor { return page.Cursor{At: x.CreatedAt, ID: x.ID.String()} })
-	return out, next, nil
+	rows, next := page.Cut(rows, req.Limit, func(r escalationRow) page.Cursor { return page.Cursor{At: r.CreatedAt, ID: r.ID.String()} })
+	out, err := e.records(ctx, rows)
+	return out, next, err
 }
-
-const escalationSelect = `SELECT e.id, e.incident_id, i.reference, i.title, i.tier, i.severity, e.level, e.reason, e.created_at, e.acknowledged_at
-		FROM escalations e JOIN incidents i ON i.id = e.incident_id`
 
 // Acknowledge marks the user's escalation acknowledged (the first time counts); another user's
 // is not_found.
-func (e *Escalations) Acknowledge(ctx context.Context, userID, id uuid.UUID, now time.Time) (Escalation, error) {
-	res := e.db.WithContext(ctx).Model(&escalationRow{}).Where("id = ? AND recipient_id = ?", id, userID).
-		Update("acknowledged_at", gorm.Expr("COALESCE(acknowledged_at, ?)", now))
-	if res.Error != nil {
-		return Escalation{}, dbx.Translate(res.Error, "escalation")
+func (e *Escalations) Acknowledge(ctx context.Context, userID, id uuid.UUID, now time.Time) (Record, error) {
+	r, err := e.store.acknowledge(ctx, userID, id, now)
+	if err != nil {
+		return Record{}, err
 	}
-	if res.RowsAffected == 0 {
-		return Escalation{}, dbx.Translate(gorm.ErrRecordNotFound, "escalation")
-	}
-	var out []Escalation
-	if err := e.db.WithContext(ctx).Raw(escalationSelect+` WHERE e.id = ? AND e.recipient_id = ?`, id, userID).Scan(&out).Error; err != nil {
-		return Escalation{}, dbx.Translate(err, "escalation")
+	out, err := e.records(ctx, []escalationRow{r})
+	if err != nil {
+		return Record{}, err
 	}
 	if len(out) == 0 {
-		return Escalation{}, dbx.Translate(gorm.ErrRecordNotFound, "escalation")
+		return Record{}, apperr.NotFoundf("escalation not found")
 	}
 	return out[0], nil
+}
+
+// records completes rows with their incidents, in one look-up. A row whose incident is gone
+// is left out, as the join that read them before did.
+func (e *Escalations) records(ctx context.Context, rows []escalationRow) ([]Record, error) {
+	out := make([]Record, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.IncidentID
+	}
+	incs, err := e.incidents.FindIncidentsByID(ctx, uniqueIDs(ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		inc, ok := incs[r.IncidentID]
+		if !ok {
+			continue
+		}
+		out = append(out, Record{ID: r.ID, IncidentID: r.IncidentID, Reference: inc.Reference, Title: inc.Title, Tier: inc.Tier,
+			Severity: inc.Severity, Level: r.Level, Reason: r.Reason, CreatedAt: r.CreatedAt, AcknowledgedAt: r.AcknowledgedAt})
+	}
+	return out, nil
 }

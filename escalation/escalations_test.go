@@ -9,6 +9,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/page"
+	"github.com/supportd/supportd/tickets"
 )
 
 // TestEscalationsPageThroughAll: a manager with more escalations than the old fixed cap of 500
@@ -39,7 +40,7 @@ func TestEscalationsPageThroughAll(t *testing.T) {
 			esc, inc, mgr.ID, at).Error)
 		want[n-1-i] = esc
 	}
-	es := escalation.NewEscalations(f.db)
+	es := escalation.NewEscalations(f.store, tickets.NewStore(f.db))
 	var got []uuid.UUID
 	req := page.Request{Limit: 200}
 	for pages := 0; ; pages++ {

@@ -8,11 +8,8 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/clock"
-	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Follower is a customer user who hears of an incident's changes as its opener does.
@@ -27,21 +24,27 @@ type Follower struct {
 // Followers keeps who follows which incident (the CC of a support case) and each user's and
 // organisation's notification choices.
 type Followers struct {
-	db    *gorm.DB
+	store *Store
+	users Customers
 	clock clock.Clock
 }
 
-// NewFollowers returns the followers and preferences store over db.
-func NewFollowers(db *gorm.DB, c clock.Clock) *Followers { return &Followers{db: db, clock: c} }
-
-type followerRow struct {
-	IncidentID uuid.UUID `gorm:"primaryKey"`
-	UserID     uuid.UUID `gorm:"primaryKey"`
-	AddedBy    uuid.UUID
-	AddedAt    time.Time
+// Customers is what followers ask internal/accounts: who a would-be follower is and which
+// incidents they may see, and the followers' names and addresses, a list's worth in one call.
+// *accounts.Store implements it.
+type Customers interface {
+	// FindUserWithCircle returns the user with their circle and their organisation's incident
+	// visibility loaded (what tickets.Visible reads), or not_found.
+	FindUserWithCircle(ctx context.Context, id uuid.UUID) (accounts.User, error)
+	// FindUsers returns the users among ids that exist, by ID.
+	FindUsers(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]accounts.User, error)
 }
 
-func (followerRow) TableName() string { return "incident_followers" }
+// NewFollowers returns the followers and preferences over store; users answers who may follow
+// and what followers are called.
+func NewFollowers(store *Store, users Customers, c clock.Clock) *Followers {
+	return &Followers{store: store, users: users, clock: c}
+}
 
 // errNotFollowable refuses a follower who could not read the incident.
 var errNotFollowable = apperr.InvalidField("user_id",
@@ -61,6 +64,13 @@ func mayChange(actor accounts.User, inc tickets.Incident) error {
 	return apperr.New(apperr.Forbidden, "forbidden", "only those who may act on the incident change its followers")
 }
 
+// mayFollow reports whether u may follow inc: an active member or admin of its organisation who
+// may see it (an admin every incident of it, a member where the organisation shows members all
+// its incidents or the opener shares a group with them).
+func mayFollow(u accounts.User, inc tickets.Incident) bool {
+	return u.DeactivatedAt == nil && (u.Role == accounts.Member || u.Role == accounts.OrgAdmin) && tickets.Visible(u, inc)
+}
+
 // Follow adds userID to inc's followers (idempotent).
 // Errors: forbidden, invalid_value (user_id: not a customer of the incident's organisation who
 // may see it), storage errors.
@@ -68,22 +78,18 @@ func (f *Followers) Follow(ctx context.Context, actor accounts.User, inc tickets
 	if err := mayChange(actor, inc); err != nil {
 		return nil, err
 	}
-	var ok bool
-	err := f.db.WithContext(ctx).Raw(`SELECT EXISTS (SELECT 1 FROM users u JOIN organizations o ON o.id = u.organization_id
-		WHERE u.id = @user AND u.organization_id = @org AND u.deactivated_at IS NULL AND u.role IN ('member', 'org_admin')
-		AND (u.role = 'org_admin' OR o.incident_visibility = 'organization' OR u.id = @opener
-			OR EXISTS (SELECT 1 FROM group_members me JOIN group_members co ON co.group_id = me.group_id
-				WHERE me.user_id = @opener AND co.user_id = u.id)))`,
-		map[string]any{"user": userID, "org": inc.OrganizationID, "opener": inc.OpenedBy}).Scan(&ok).Error
-	if err != nil {
-		return nil, dbx.Translate(err, "follower")
-	}
-	if !ok {
+	u, err := f.users.FindUserWithCircle(ctx, userID)
+	if isNotFound(err) {
 		return nil, errNotFollowable
 	}
-	row := followerRow{IncidentID: inc.ID, UserID: userID, AddedBy: actor.ID, AddedAt: f.clock.Now()}
-	if err := f.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-		return nil, dbx.Translate(err, "follower")
+	if err != nil {
+		return nil, err
+	}
+	if !mayFollow(u, inc) {
+		return nil, errNotFollowable
+	}
+	if err := f.store.addFollower(ctx, followerRow{IncidentID: inc.ID, UserID: userID, AddedBy: actor.ID, AddedAt: f.clock.Now()}); err != nil {
+		return nil, err
 	}
 	return f.List(ctx, inc)
 }
@@ -96,14 +102,7 @@ func (f *Followers) Unfollow(ctx context.Context, actor accounts.User, inc ticke
 			return err
 		}
 	}
-	res := f.db.WithContext(ctx).Where("incident_id = ? AND user_id = ?", inc.ID, userID).Delete(&followerRow{})
-	if res.Error != nil {
-		return dbx.Translate(res.Error, "follower")
-	}
-	if res.RowsAffected == 0 {
-		return apperr.NotFoundf("follower not found")
-	}
-	return nil
+	return f.store.removeFollower(ctx, inc.ID, userID)
 }
 
 // Page returns a page of inc's followers, oldest first, and the next page's cursor.
@@ -113,37 +112,45 @@ func (f *Followers) Page(ctx context.Context, inc tickets.Incident, req page.Req
 	if err != nil {
 		return nil, "", err
 	}
-	after, afterID := time.Time{}, uuid.Nil
-	if req.Cursor != nil {
-		if afterID, err = req.Cursor.UUID(); err != nil {
-			return nil, "", err
-		}
-		after = req.Cursor.At
-	}
-	var out []Follower
-	err = f.db.WithContext(ctx).Raw(`SELECT f.user_id, u.name, u.email, f.added_by, f.added_at FROM incident_followers f
-		JOIN users u ON u.id = f.user_id WHERE f.incident_id = ? AND (f.added_at, f.user_id) > (?, ?)
-		ORDER BY f.added_at, f.user_id LIMIT ?`, inc.ID, after, afterID, req.Limit+1).Scan(&out).Error
+	rows, err := f.store.findFollowers(ctx, inc.ID, &req)
 	if err != nil {
-		return nil, "", dbx.Translate(err, "followers")
+		return nil, "", err
 	}
-	for i := range out {
-		out[i].AddedAt = out[i].AddedAt.UTC()
-	}
-	out, next := page.Cut(out, req.Limit, func(x Follower) page.Cursor { return page.Cursor{At: x.AddedAt, ID: x.UserID.String()} })
-	return out, next, nil
+	rows, next := page.Cut(rows, req.Limit, func(r followerRow) page.Cursor { return page.Cursor{At: r.AddedAt.UTC(), ID: r.UserID.String()} })
+	out, err := f.named(ctx, rows)
+	return out, next, err
 }
 
 // List returns all of inc's followers, oldest first (the answer to a change of them).
 func (f *Followers) List(ctx context.Context, inc tickets.Incident) ([]Follower, error) {
-	var out []Follower
-	err := f.db.WithContext(ctx).Raw(`SELECT f.user_id, u.name, u.email, f.added_by, f.added_at FROM incident_followers f
-		JOIN users u ON u.id = f.user_id WHERE f.incident_id = ? ORDER BY f.added_at, f.user_id`, inc.ID).Scan(&out).Error
+	rows, err := f.store.findFollowers(ctx, inc.ID, nil)
 	if err != nil {
-		return nil, dbx.Translate(err, "followers")
+		return nil, err
 	}
-	for i := range out {
-		out[i].AddedAt = out[i].AddedAt.UTC()
+	return f.named(ctx, rows)
+}
+
+// named completes follower rows with the users' names and addresses, in one look-up. A
+// follower who is no longer a user is left out.
+func (f *Followers) named(ctx context.Context, rows []followerRow) ([]Follower, error) {
+	out := make([]Follower, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(rows))
+	for i, r := range rows {
+		ids[i] = r.UserID
+	}
+	users, err := f.users.FindUsers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		u, ok := users[r.UserID]
+		if !ok {
+			continue
+		}
+		out = append(out, Follower{UserID: r.UserID, Name: u.Name, Email: u.Email, AddedBy: r.AddedBy, AddedAt: r.AddedAt.UTC()})
 	}
 	return out, nil
 }

@@ -11,8 +11,6 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Ladder is the escalation ladder (SPEC §2): level 1 goes to the support managers of the
@@ -20,41 +18,40 @@ import (
 // account's TSAM hears of every incident, breach and escalation. It implements
 // tickets.Escalator: every method writes inside the caller's transaction.
 type Ladder struct {
-	users    *accounts.Store
-	notifier *Notifier
+	staff  Staff
+	outbox *Outbox
 }
 
-// NewLadder returns the ladder.
-func NewLadder(users *accounts.Store, n *Notifier) *Ladder { return &Ladder{users: users, notifier: n} }
-
-type escalationRow struct {
-	ID             uuid.UUID `gorm:"primaryKey"`
-	IncidentID     uuid.UUID
-	Level          int
-	RecipientID    uuid.UUID
-	Reason         string
-	CreatedAt      time.Time
-	AcknowledgedAt *time.Time
+// Staff is what the ladder asks internal/accounts, inside the caller's transaction: the
+// incidents' organisations, an office's staff by role, staff users by ID. Each call is one
+// statement, so a batch of facts costs a few of them, not some per incident.
+// *accounts.Store implements it.
+type Staff interface {
+	FindOrganizationsIn(ctx context.Context, tx dbx.Tx, ids []uuid.UUID) (map[uuid.UUID]accounts.Organization, error)
+	// FindStaffIn returns the staff with one of the roles, of the office when it is not empty.
+	FindStaffIn(ctx context.Context, tx dbx.Tx, office string, roles ...accounts.Role) ([]accounts.User, error)
+	FindUsersIn(ctx context.Context, tx dbx.Tx, ids []uuid.UUID) (map[uuid.UUID]accounts.User, error)
 }
 
-func (escalationRow) TableName() string { return "escalations" }
+// NewLadder returns the ladder: staff finds who hears of what, outbox writes it.
+func NewLadder(staff Staff, outbox *Outbox) *Ladder { return &Ladder{staff: staff, outbox: outbox} }
 
 // lookup answers the ladder's questions for one batch of facts, asking PostgreSQL each question
-// once: organisations, staff per office and role, assignees' offices.
+// once: organisations, staff per office and role, assignees.
 type lookup struct {
 	l     *Ladder
-	tx    *gorm.DB
+	tx    dbx.Tx
 	orgs  map[uuid.UUID]accounts.Organization
 	staff map[string][]uuid.UUID
 	users map[uuid.UUID]accounts.User
 }
 
-func (l *Ladder) lookup(ctx context.Context, tx *gorm.DB, incs []tickets.Incident) (*lookup, error) {
+func (l *Ladder) lookup(ctx context.Context, tx dbx.Tx, incs []tickets.Incident) (*lookup, error) {
 	ids := make([]uuid.UUID, 0, len(incs))
 	for _, inc := range incs {
 		ids = append(ids, inc.OrganizationID)
 	}
-	orgs, err := l.users.With(tx).FindOrganizations(ctx, uniqueIDs(ids))
+	orgs, err := l.staff.FindOrganizationsIn(ctx, tx, uniqueIDs(ids))
 	if err != nil {
 		return nil, err
 	}
@@ -66,17 +63,37 @@ func (l *Ladder) lookup(ctx context.Context, tx *gorm.DB, incs []tickets.Inciden
 	return &lookup{l: l, tx: tx, orgs: orgs, staff: map[string][]uuid.UUID{}, users: map[uuid.UUID]accounts.User{}}, nil
 }
 
+// readAssignees reads the incidents' assignees for user, in one statement.
+func (lk *lookup) readAssignees(ctx context.Context, incs []tickets.Incident) error {
+	var ids []uuid.UUID
+	for _, inc := range incs {
+		if inc.AssigneeID != nil {
+			ids = append(ids, *inc.AssigneeID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	users, err := lk.l.staff.FindUsersIn(ctx, lk.tx, uniqueIDs(ids))
+	if err != nil {
+		return err
+	}
+	for id, u := range users {
+		lk.users[id] = u
+	}
+	return nil
+}
+
 // staffOf returns the office's staff with the role; when the office has none, every office's,
-// so an escalation always reaches someone.
+// so an escalation always reaches someone. The users are kept for user.
 func (lk *lookup) staffOf(ctx context.Context, office string, role accounts.Role) ([]uuid.UUID, error) {
 	key := string(role) + "\x00" + office
 	if ids, ok := lk.staff[key]; ok {
 		return ids, nil
 	}
-	users := lk.l.users.With(lk.tx)
-	us, err := users.FindStaff(ctx, office, role)
+	us, err := lk.l.staff.FindStaffIn(ctx, lk.tx, office, role)
 	if err == nil && len(us) == 0 && office != "" {
-		us, err = users.FindStaff(ctx, "", role)
+		us, err = lk.l.staff.FindStaffIn(ctx, lk.tx, "", role)
 	}
 	if err != nil {
 		return nil, err
@@ -84,6 +101,7 @@ func (lk *lookup) staffOf(ctx context.Context, office string, role accounts.Role
 	ids := make([]uuid.UUID, len(us))
 	for i, u := range us {
 		ids[i] = u.ID
+		lk.users[u.ID] = u
 	}
 	lk.staff[key] = ids
 	return ids, nil
@@ -99,22 +117,16 @@ func (lk *lookup) tsam(inc tickets.Incident) (accounts.Organization, []uuid.UUID
 	return org, nil
 }
 
-// officeOf returns the office of a staff user ("" when unknown).
-func (lk *lookup) officeOf(ctx context.Context, id uuid.UUID) string {
-	u, ok := lk.users[id]
-	if !ok {
-		u, _ = lk.l.users.With(lk.tx).FindUserByID(ctx, id)
-		lk.users[id] = u
-	}
-	return u.Office
-}
+// user returns an assignee (readAssignees) or a staff member staffOf returned, as read for the
+// batch (the zero user when unknown).
+func (lk *lookup) user(id uuid.UUID) accounts.User { return lk.users[id] }
 
 // Opened tells a platinum account's TSAM about a new incident.
 func (l *Ladder) Opened(ctx context.Context, dtx dbx.Tx, inc tickets.Incident) ([]uuid.UUID, error) {
 	if inc.Tier != string(sla.Platinum) {
 		return nil, nil // only a platinum account's TSAM hears of every incident: nothing to read
 	}
-	lk, err := l.lookup(ctx, dtx.Gorm(), []tickets.Incident{inc})
+	lk, err := l.lookup(ctx, dtx, []tickets.Incident{inc})
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +135,7 @@ func (l *Ladder) Opened(ctx context.Context, dtx dbx.Tx, inc tickets.Incident) (
 		return nil, nil
 	}
 	id := inc.ID
-	return l.notifier.Notify(ctx, dtx, Note{Kind: KindIncidentOpened, IncidentID: &id, Recipients: tsam,
+	return l.outbox.Notify(ctx, dtx, Note{Kind: KindIncidentOpened, IncidentID: &id, Recipients: tsam,
 		Subject:  fmt.Sprintf("[%s] new severity %d incident: %s", inc.Reference, inc.Severity, inc.Title),
 		Body:     fmt.Sprintf("%s opened %s (%s, severity %d, %s).", inc.Channel, inc.Reference, inc.Product, inc.Severity, inc.Tier),
 		Data:     map[string]any{"reference": inc.Reference, "severity": inc.Severity, "tier": inc.Tier},
@@ -133,12 +145,12 @@ func (l *Ladder) Opened(ctx context.Context, dtx dbx.Tx, inc tickets.Incident) (
 // Escalated records one escalation row per recipient of each level reached and tells them (and
 // the TSAM).
 func (l *Ladder) Escalated(ctx context.Context, dtx dbx.Tx, escs []tickets.Escalation) ([]uuid.UUID, error) {
-	tx, now := dtx.Gorm(), dtx.Now()
+	now := dtx.Now()
 	incs := make([]tickets.Incident, len(escs))
 	for i, e := range escs {
 		incs[i] = e.Incident
 	}
-	lk, err := l.lookup(ctx, tx, incs)
+	lk, err := l.lookup(ctx, dtx, incs)
 	if err != nil {
 		return nil, err
 	}
@@ -167,25 +179,25 @@ func (l *Ladder) Escalated(ctx context.Context, dtx dbx.Tx, escs []tickets.Escal
 			Data:     map[string]any{"reference": inc.Reference, "level": level, "reason": e.Reason, "organization_id": inc.OrganizationID},
 			DedupKey: fmt.Sprintf("escalation:%s:%d", inc.ID, level)})
 	}
-	if len(rows) > 0 {
-		if err := tx.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 1000).Error; err != nil {
-			return nil, err
-		}
+	if err := insertEscalations(ctx, dtx, rows); err != nil {
+		return nil, err
 	}
-	return l.notifier.Notify(ctx, dtx, notes...)
+	return l.outbox.Notify(ctx, dtx, notes...)
 }
 
 // Breached tells the assignee and their managers (the customer's office's when unassigned) that a
 // response or update target passed unmet.
 func (l *Ladder) Breached(ctx context.Context, dtx dbx.Tx, breaches []tickets.Breach) ([]uuid.UUID, error) {
-	tx := dtx.Gorm()
 	incs := make([]tickets.Incident, len(breaches))
 	for i, b := range breaches {
 		incs[i] = b.Incident
 	}
-	lk, err := l.lookup(ctx, tx, incs)
+	lk, err := l.lookup(ctx, dtx, incs)
 	if err != nil {
 		return nil, err
+	}
+	if err := lk.readAssignees(ctx, incs); err != nil {
+		return nil, err // their office decides whose managers hear of it
 	}
 	notes := make([]Note, 0, len(breaches))
 	for _, b := range breaches {
@@ -195,7 +207,7 @@ func (l *Ladder) Breached(ctx context.Context, dtx dbx.Tx, breaches []tickets.Br
 		var recipients []uuid.UUID
 		if inc.AssigneeID != nil {
 			recipients = append(recipients, *inc.AssigneeID)
-			if o := lk.officeOf(ctx, *inc.AssigneeID); o != "" {
+			if o := lk.user(*inc.AssigneeID).Office; o != "" {
 				office = o
 			}
 		}
@@ -210,7 +222,7 @@ func (l *Ladder) Breached(ctx context.Context, dtx dbx.Tx, breaches []tickets.Br
 			Data:     map[string]any{"reference": inc.Reference, "target": b.Target, "due_at": b.DueAt},
 			DedupKey: fmt.Sprintf("breach:%s:%s:%d", inc.ID, b.Target, b.DueAt.UnixMicro())})
 	}
-	return l.notifier.Notify(ctx, dtx, notes...)
+	return l.outbox.Notify(ctx, dtx, notes...)
 }
 
 // Confirmed tells the incident's assignee, in their inbox (and by e-mail when it is on), that
@@ -225,7 +237,7 @@ func (l *Ladder) Confirmed(ctx context.Context, tx dbx.Tx, inc tickets.Incident,
 	if message != "" {
 		body += "\n\n" + message
 	}
-	return l.notifier.Notify(ctx, tx, Note{Kind: KindResolutionConfirmed, IncidentID: &id, Recipients: []uuid.UUID{*inc.AssigneeID},
+	return l.outbox.Notify(ctx, tx, Note{Kind: KindResolutionConfirmed, IncidentID: &id, Recipients: []uuid.UUID{*inc.AssigneeID},
 		Subject:  fmt.Sprintf("[%s] resolution confirmed: %s", inc.Reference, inc.Title),
 		Body:     body,
 		Data:     map[string]any{"reference": inc.Reference},

@@ -33,6 +33,8 @@ type fixture struct {
 	admin accounts.User
 	users []accounts.User
 	hooks *escalation.Webhooks
+	acc   *accounts.Store
+	store *escalation.Store
 	run   string // unique per test run: -count=N reuses the database
 }
 
@@ -57,8 +59,10 @@ func newFixture(t *testing.T, staff int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{ctx: ctx, db: db, clock: c, admin: admin, hooks: escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: true}), // receivers are local httptest servers
-		run: strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())) + "-" + uuid.NewString()[:8]}
+	store := escalation.NewStore(db)
+	f := &fixture{ctx: ctx, db: db, clock: c, admin: admin, acc: acc, store: store,
+		hooks: escalation.NewWebhooks(store, acc, c, escalation.WebhookOptions{AllowPrivate: true}), // receivers are local httptest servers
+		run:   strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())) + "-" + uuid.NewString()[:8]}
 	name := f.run
 	for i := 0; i < staff; i++ {
 		u, err := acc.CreateUser(ctx, admin, accounts.NewUser{Email: fmt.Sprintf("%s-%d@example.test", name, i),
@@ -73,7 +77,7 @@ func newFixture(t *testing.T, staff int) *fixture {
 
 // notify writes the note in its own transaction, as a producer would, and returns the IDs to
 // hand to the delivery queue.
-func (f *fixture) notify(t *testing.T, n *escalation.Notifier, note escalation.Note) []uuid.UUID {
+func (f *fixture) notify(t *testing.T, n *escalation.Outbox, note escalation.Note) []uuid.UUID {
 	t.Helper()
 	var ids []uuid.UUID
 	err := f.db.Transaction(func(tx *gorm.DB) error {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/supportd/supportd/internal/clock"
-	"gorm.io/gorm"
 )
 
 // OutboxCollector exports the notification outbox from PostgreSQL at each scrape: the e-mail
@@ -14,14 +13,14 @@ import (
 // failed for good, and the age of the oldest waiting row, by channel. The backlog read walks
 // the partial index of pending rows.
 type OutboxCollector struct {
-	db                      *gorm.DB
+	store                   *Store
 	clock                   clock.Clock
 	backlog, failed, oldest *prometheus.Desc
 }
 
-// NewOutboxCollector returns the collector.
-func NewOutboxCollector(db *gorm.DB, c clock.Clock) *OutboxCollector {
-	return &OutboxCollector{db: db, clock: c,
+// NewOutboxCollector returns the collector reading store.
+func NewOutboxCollector(store *Store, c clock.Clock) *OutboxCollector {
+	return &OutboxCollector{store: store, clock: c,
 		backlog: prometheus.NewDesc("supportd_outbox_backlog", "Notifications waiting to be sent, by channel.", []string{"channel"}, nil),
 		failed:  prometheus.NewDesc("supportd_outbox_failed", "Notifications that used up their attempts, by channel.", []string{"channel"}, nil),
 		oldest: prometheus.NewDesc("supportd_outbox_oldest_pending_seconds",
@@ -39,20 +38,12 @@ func (c *OutboxCollector) Describe(ch chan<- *prometheus.Desc) {
 func (c *OutboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var pending []struct {
-		Channel string
-		N       int64
-		Oldest  time.Time
-	}
-	if c.db.WithContext(ctx).Raw(`SELECT channel, count(*) AS n, min(created_at) AS oldest FROM notifications WHERE state = ? GROUP BY channel`,
-		statePending).Scan(&pending).Error != nil {
+	pending, err := c.store.countPending(ctx)
+	if err != nil {
 		return
 	}
-	var failed []struct {
-		Channel string
-		N       int64
-	}
-	if c.db.WithContext(ctx).Raw(`SELECT channel, count(*) AS n FROM notifications WHERE state = ? GROUP BY channel`, stateFailed).Scan(&failed).Error != nil {
+	failed, err := c.store.countFailed(ctx)
+	if err != nil {
 		return
 	}
 	now := c.clock.Now()

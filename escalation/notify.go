@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/tickets"
@@ -35,7 +36,7 @@ func knownKind(k string) bool {
 	return false
 }
 
-// Note is one fact to tell: who hears it and what it says. The Notifier fans it out to every
+// Note is one fact to tell: who hears it and what it says. The Outbox fans it out to every
 // channel.
 type Note struct {
 	Kind       string
@@ -52,15 +53,25 @@ type Note struct {
 	DedupKey string
 }
 
-// Notifier writes notes to the outbox: an inbox entry per recipient, an e-mail per recipient
-// when e-mail is on, and a webhook delivery per matching subscription.
-type Notifier struct {
+// Recipients finds the users notes are addressed to, inside the producer's transaction:
+// where to mail them and whether they read as customers. *accounts.Store implements it.
+type Recipients interface {
+	// FindUsersIn returns the users among ids that exist, by ID, read in tx.
+	FindUsersIn(ctx context.Context, tx dbx.Tx, ids []uuid.UUID) (map[uuid.UUID]accounts.User, error)
+}
+
+// Outbox writes notes into the notification outbox, in the producer's transaction: an inbox
+// entry per recipient, an e-mail per recipient when e-mail is on, and a webhook delivery per
+// matching subscription. The Deliverer sends the e-mails and webhooks afterwards. (Customers'
+// notes of their incidents' timelines are the Teller's.)
+type Outbox struct {
+	users Recipients
 	email bool
 }
 
-// NewNotifier returns a notifier. A nil mailer (SMTP_URL unset) means no e-mail rows are
-// written: they could never be sent.
-func NewNotifier(m *Mailer) *Notifier { return &Notifier{email: m != nil} }
+// NewOutbox returns the outbox writer; users finds the recipients. A nil mailer (SMTP_URL
+// unset) means no e-mail rows are written: they could never be sent.
+func NewOutbox(users Recipients, m *Mailer) *Outbox { return &Outbox{users: users, email: m != nil} }
 
 // Notify writes the notes' rows in the caller's transaction tx, so they exist exactly when the
 // facts are committed, and returns the IDs of the e-mail and webhook rows it newly inserted. The
@@ -69,8 +80,7 @@ func NewNotifier(m *Mailer) *Notifier { return &Notifier{email: m != nil} }
 // notes cost the same few statements as one: a burst of escalations is told in batches.
 // Errors: invalid_value (kind, dedup_key, subject, recipients) for a note that cannot be told,
 // or a storage error, after which tx must be rolled back.
-func (n *Notifier) Notify(ctx context.Context, dtx dbx.Tx, notes ...Note) (ids []uuid.UUID, err error) {
-	tx, now := dtx.Gorm(), dtx.Now()
+func (o *Outbox) Notify(ctx context.Context, tx dbx.Tx, notes ...Note) (ids []uuid.UUID, err error) {
 	var all []uuid.UUID
 	for _, note := range notes {
 		if err := note.validate(); err != nil {
@@ -78,9 +88,11 @@ func (n *Notifier) Notify(ctx context.Context, dtx dbx.Tx, notes ...Note) (ids [
 		}
 		all = append(all, note.Recipients...)
 	}
-	users, err := findRecipients(ctx, tx, uniqueIDs(all))
-	if err != nil {
-		return nil, err
+	var users map[uuid.UUID]accounts.User
+	if len(all) > 0 {
+		if users, err = o.users.FindUsersIn(ctx, tx, uniqueIDs(all)); err != nil {
+			return nil, err
+		}
 	}
 	hooks := map[string][]uuid.UUID{}
 	var inbox, outbox []Message
@@ -91,7 +103,7 @@ func (n *Notifier) Notify(ctx context.Context, dtx dbx.Tx, notes ...Note) (ids [
 		}
 		hs, ok := hooks[hookKey]
 		if !ok {
-			if hs, err = findSubscribers(ctx, tx, note.Kind, note.OrganizationID); err != nil {
+			if hs, err = subscribersIn(ctx, tx, note.Kind, note.OrganizationID); err != nil {
 				return nil, err
 			}
 			hooks[hookKey] = hs
@@ -103,7 +115,7 @@ func (n *Notifier) Notify(ctx context.Context, dtx dbx.Tx, notes ...Note) (ids [
 			if !ok {
 				return nil, apperr.InvalidField("recipients", "recipient %s is not a user", id)
 			}
-			if staffOnly && u.Customer {
+			if staffOnly && u.Role.Customer() {
 				continue // SPEC §1: a customer never receives staff-only content, in any channel
 			}
 			addr := u.Email
@@ -112,7 +124,7 @@ func (n *Notifier) Notify(ctx context.Context, dtx dbx.Tx, notes ...Note) (ids [
 			m.Channel = ChannelInbox
 			m.DedupKey = fmt.Sprintf("%s:inbox:%s", note.DedupKey, id)
 			inbox = append(inbox, m)
-			if n.email && addr != "" {
+			if o.email && addr != "" {
 				m.Channel = ChannelEmail
 				m.DedupKey = fmt.Sprintf("%s:email:%s", note.DedupKey, id)
 				outbox = append(outbox, m)
@@ -126,10 +138,10 @@ func (n *Notifier) Notify(ctx context.Context, dtx dbx.Tx, notes ...Note) (ids [
 			outbox = append(outbox, m)
 		}
 	}
-	if _, err := enqueue(ctx, tx, now, inbox); err != nil {
+	if _, err := writeMessages(ctx, tx, inbox); err != nil {
 		return nil, err
 	}
-	return enqueue(ctx, tx, now, outbox)
+	return writeMessages(ctx, tx, outbox)
 }
 
 func (note Note) validate() error {

@@ -19,7 +19,7 @@ func TestNotifyFansOutOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := escalation.NewNotifier(mailer)
+	n := escalation.NewOutbox(f.acc, mailer)
 	escHook, _ := f.webhook(t, "https://hooks.example.test/esc", escalation.KindEscalation)
 	allHook, _ := f.webhook(t, "https://hooks.example.test/all")
 	f.webhook(t, "https://hooks.example.test/breach", escalation.KindBreach)
@@ -63,7 +63,7 @@ func TestNotifyFansOutOnce(t *testing.T) {
 		t.Errorf("rows after second Notify = %d, want %d", got, len(rows))
 	}
 
-	items, _, err := escalation.NewInbox(f.db).List(f.ctx, f.users[0], true, page.Request{Limit: 10})
+	items, _, err := escalation.NewInbox(f.store).List(f.ctx, f.users[0], true, page.Request{Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestNotifyFansOutOnce(t *testing.T) {
 
 	// Without e-mail, no e-mail rows: they could never be sent.
 	note.DedupKey = f.key("escalation", "2")
-	ids = f.notify(t, escalation.NewNotifier(nil), note)
+	ids = f.notify(t, escalation.NewOutbox(f.acc, nil), note)
 	if len(ids) != 2 {
 		t.Errorf("new outbox rows without e-mail = %d, want the 2 webhooks", len(ids))
 	}
@@ -86,7 +86,7 @@ func TestNotifyFansOutOnce(t *testing.T) {
 
 func TestNotifyRejectsIncompleteNotes(t *testing.T) {
 	f := newFixture(t, 1)
-	n := escalation.NewNotifier(nil)
+	n := escalation.NewOutbox(f.acc, nil)
 	base := escalation.Note{Kind: escalation.KindBreach, Recipients: []uuid.UUID{f.users[0].ID}, Subject: "s", DedupKey: f.key("k")}
 	cases := map[string]func(*escalation.Note){
 		"kind":       func(n *escalation.Note) { n.Kind = "" },

@@ -5,8 +5,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/internal/dbx"
-	"gorm.io/gorm/clause"
 )
 
 // Preferences are a user's notification choices.
@@ -32,24 +30,13 @@ func validLanguage(l *string) error {
 	return nil
 }
 
-func nullable(l string) any {
-	if l == "" {
-		return nil
-	}
-	return l
-}
-
 // UserPreferences returns the user's choices (e-mail on, no language, when never set).
 func (f *Followers) UserPreferences(ctx context.Context, userID uuid.UUID) (Preferences, error) {
-	var r struct {
-		Email    bool
-		Language *string
+	r, ok, err := f.store.findPreferences(ctx, userID)
+	if err != nil {
+		return Preferences{}, err
 	}
-	res := f.db.WithContext(ctx).Table("notification_preferences").Select("email, language").Where("user_id = ?", userID).Scan(&r)
-	if res.Error != nil {
-		return Preferences{}, dbx.Translate(res.Error, "preferences")
-	}
-	if res.RowsAffected == 0 {
+	if !ok {
 		return Preferences{Email: true}, nil
 	}
 	p := Preferences{Email: r.Email}
@@ -75,23 +62,14 @@ func (f *Followers) SetUserPreferences(ctx context.Context, userID uuid.UUID, em
 	if language != nil {
 		p.Language = *language
 	}
-	row := map[string]any{"user_id": userID, "email": p.Email, "language": nullable(p.Language), "updated_at": f.clock.Now()}
-	err = f.db.WithContext(ctx).Table("notification_preferences").Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "user_id"}}, DoUpdates: clause.AssignmentColumns([]string{"email", "language", "updated_at"})}).
-		Create(row).Error
-	return p, dbx.Translate(err, "preferences")
+	return p, f.store.savePreferences(ctx, userID, p, f.clock.Now())
 }
 
 // OrganizationSettings returns the organisation's choices (defaults when never set).
 func (f *Followers) OrganizationSettings(ctx context.Context, orgID uuid.UUID) (OrganizationSettings, error) {
-	var r struct {
-		NotifyGroups bool
-		Language     *string
-	}
-	res := f.db.WithContext(ctx).Table("organization_notification_settings").Select("notify_groups, language").
-		Where("organization_id = ?", orgID).Scan(&r)
-	if res.Error != nil {
-		return OrganizationSettings{}, dbx.Translate(res.Error, "organization settings")
+	r, err := f.store.findOrganizationSettings(ctx, orgID)
+	if err != nil {
+		return OrganizationSettings{}, err
 	}
 	s := OrganizationSettings{NotifyGroups: r.NotifyGroups}
 	if r.Language != nil {
@@ -117,9 +95,5 @@ func (f *Followers) SetOrganizationSettings(ctx context.Context, orgID uuid.UUID
 	if language != nil {
 		s.Language = *language
 	}
-	row := map[string]any{"organization_id": orgID, "notify_groups": s.NotifyGroups, "language": nullable(s.Language), "updated_at": f.clock.Now()}
-	err = f.db.WithContext(ctx).Table("organization_notification_settings").Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "organization_id"}}, DoUpdates: clause.AssignmentColumns([]string{"notify_groups", "language", "updated_at"})}).
-		Create(row).Error
-	return s, dbx.Translate(err, "organization settings")
+	return s, f.store.saveOrganizationSettings(ctx, orgID, s, f.clock.Now())
 }

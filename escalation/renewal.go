@@ -10,8 +10,8 @@ import (
 
 // RemindRenewal tells a contract's renewal reminder to its recipients, in the transaction that
 // claims it (entitlement.Notifier). Errors: as Notify.
-func (n *Notifier) RemindRenewal(ctx context.Context, tx dbx.Tx, r entitlement.Reminder) ([]uuid.UUID, error) {
+func (o *Outbox) RemindRenewal(ctx context.Context, tx dbx.Tx, r entitlement.Reminder) ([]uuid.UUID, error) {
 	org := r.OrganizationID
-	return n.Notify(ctx, tx, Note{Kind: KindRenewalReminder, Recipients: r.Recipients, OrganizationID: &org,
+	return o.Notify(ctx, tx, Note{Kind: KindRenewalReminder, Recipients: r.Recipients, OrganizationID: &org,
 		Subject: r.Subject, Body: r.Body, Data: r.Data, DedupKey: r.DedupKey})
 }

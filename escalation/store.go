@@ -5,41 +5,26 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
 )
 
+// Store reads and writes the tables escalation owns (escalations, notifications, followers and
+// notification choices, webhooks): every SQL statement of the package is in its store files.
+// What a producer writes inside its own transaction takes that dbx.Tx instead of the pool.
+type Store struct{ db *gorm.DB }
+
+// NewStore returns the store on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
 // The outbox queries. Every state change is a conditional UPDATE, so that several workers
 // racing on one row agree on who sends it and a late writer cannot undo a delivery.
 
-// recipient is what the outbox needs of a user: where to mail them, and whether they read as a
-// customer.
-type recipient struct {
-	Email    string
-	Customer bool
-}
-
-// findRecipients returns each user among ids that exists.
-func findRecipients(ctx context.Context, tx *gorm.DB, ids []uuid.UUID) (map[uuid.UUID]recipient, error) {
-	out := make(map[uuid.UUID]recipient, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		ID    uuid.UUID
-		Email string
-		Role  string
-	}
-	if err := tx.WithContext(ctx).Table("users").Select("id, email, role").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
-		return nil, dbx.Translate(err, "recipients")
-	}
-	for _, r := range rows {
-		out[r.ID] = recipient{Email: r.Email, Customer: accounts.Role(r.Role).Customer()}
-	}
-	return out, nil
+// subscribersIn is findSubscribers read in tx.
+func subscribersIn(ctx context.Context, tx dbx.Tx, kind string, org *uuid.UUID) ([]uuid.UUID, error) {
+	return findSubscribers(ctx, tx.Gorm(), kind, org)
 }
 
 // findSubscribers returns the active webhooks that want a note of kind about organisation org
@@ -62,9 +47,9 @@ func findSubscribers(ctx context.Context, tx *gorm.DB, kind string, org *uuid.UU
 }
 
 // findOutboxRow returns the notification, or not_found.
-func findOutboxRow(ctx context.Context, db *gorm.DB, id uuid.UUID) (notificationRow, error) {
+func (s *Store) findOutboxRow(ctx context.Context, id uuid.UUID) (notificationRow, error) {
 	var r notificationRow
-	if err := db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
 		return r, dbx.Translate(err, "notification")
 	}
 	return r, nil
@@ -80,9 +65,9 @@ type dueRow struct {
 // findDue returns up to limit pending e-mail and webhook rows due at now, oldest due first, and
 // at most perDest of them for any one destination: a dead endpoint's backlog must not fill the
 // sweep and starve the healthy ones.
-func findDue(ctx context.Context, db *gorm.DB, now time.Time, limit, perDest int) ([]dueRow, error) {
+func (s *Store) findDue(ctx context.Context, now time.Time, limit, perDest int) ([]dueRow, error) {
 	var rows []dueRow
-	err := db.WithContext(ctx).Raw(`SELECT id, channel, webhook_id FROM (
+	err := s.db.WithContext(ctx).Raw(`SELECT id, channel, webhook_id FROM (
 			SELECT id, channel, webhook_id, next_attempt_at,
 				row_number() OVER (PARTITION BY channel, webhook_id ORDER BY next_attempt_at, id) AS n
 			FROM notifications WHERE state = ? AND channel IN ? AND next_attempt_at <= ?
@@ -101,8 +86,8 @@ var outboxChannels = []string{string(ChannelEmail), string(ChannelWebhook)}
 // is claimable at once, whatever its next_attempt_at says, so a producer's clock running ahead
 // of ours does not hold up the fast path. ok is false when the row is not pending, not due, or
 // held by another claimant. The returned row's Attempts fences the outcome's write.
-func claim(ctx context.Context, db *gorm.DB, id uuid.UUID, now, leaseUntil time.Time) (r notificationRow, ok bool, err error) {
-	res := db.WithContext(ctx).Raw(`UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?
+func (s *Store) claim(ctx context.Context, id uuid.UUID, now, leaseUntil time.Time) (r notificationRow, ok bool, err error) {
+	res := s.db.WithContext(ctx).Raw(`UPDATE notifications SET attempts = attempts + 1, next_attempt_at = ?
 		WHERE id = ? AND state = ? AND channel IN ? AND (attempts = 0 OR next_attempt_at <= ?)
 		RETURNING *`, leaseUntil, id, statePending, outboxChannels, now).Scan(&r)
 	if res.Error != nil {
@@ -113,35 +98,22 @@ func claim(ctx context.Context, db *gorm.DB, id uuid.UUID, now, leaseUntil time.
 
 // markDelivered records a successful send. It does not check the lease: the message went out,
 // whoever else may be trying too, and a delivered row is never sent again.
-func markDelivered(ctx context.Context, db *gorm.DB, id uuid.UUID, at time.Time) error {
-	err := db.WithContext(ctx).Model(&notificationRow{}).Where("id = ? AND state = ?", id, statePending).
+func (s *Store) markDelivered(ctx context.Context, id uuid.UUID, at time.Time) error {
+	err := s.db.WithContext(ctx).Model(&notificationRow{}).Where("id = ? AND state = ?", id, statePending).
 		Updates(map[string]any{"state": stateDelivered, "delivered_at": at, "last_error": ""}).Error
 	return dbx.Translate(err, "notification")
 }
 
 // markFailed records a failed attempt, unless a later claimant has taken the row since (its
 // attempts moved on): then the outcome is theirs to record.
-func markFailed(ctx context.Context, db *gorm.DB, id uuid.UUID, attempt int, reason string, next time.Time, final bool) error {
+func (s *Store) markFailed(ctx context.Context, id uuid.UUID, attempt int, reason string, next time.Time, final bool) error {
 	state := statePending
 	if final {
 		state = stateFailed
 	}
-	err := db.WithContext(ctx).Model(&notificationRow{}).Where("id = ? AND state = ? AND attempts = ?", id, statePending, attempt).
+	err := s.db.WithContext(ctx).Model(&notificationRow{}).Where("id = ? AND state = ? AND attempts = ?", id, statePending, attempt).
 		Updates(map[string]any{"state": state, "last_error": reason, "next_attempt_at": next}).Error
 	return dbx.Translate(err, "notification")
-}
-
-// findAddress returns the recipient's e-mail address, or not_found.
-func findAddress(ctx context.Context, db *gorm.DB, userID uuid.UUID) (string, error) {
-	var email string
-	res := db.WithContext(ctx).Table("users").Select("email").Where("id = ?", userID).Scan(&email)
-	if res.Error != nil {
-		return "", dbx.Translate(res.Error, "recipient")
-	}
-	if res.RowsAffected == 0 {
-		return "", dbx.Translate(gorm.ErrRecordNotFound, "recipient")
-	}
-	return email, nil
 }
 
 // isNotFound reports whether err is a not_found.

@@ -26,7 +26,7 @@ func (d *Deliverer) Sweep(ctx context.Context, now time.Time, limit int) (int, e
 	if limit <= 0 {
 		limit = 500
 	}
-	due, err := findDue(ctx, d.db, now, limit, max(limit/4, 1))
+	due, err := d.store.findDue(ctx, now, limit, max(limit/4, 1))
 	if err != nil {
 		return 0, err
 	}

@@ -69,7 +69,7 @@ func newTellFixture(t *testing.T, tier string) *tellFixture {
 			t.Fatal(err)
 		}
 	}
-	f.followers = escalation.NewFollowers(f.db, f.clock)
+	f.followers = escalation.NewFollowers(f.store, f.acc, f.clock)
 	ja, off, on := "ja", false, true
 	if _, err := f.followers.SetUserPreferences(f.ctx, f.follower.ID, nil, &ja); err != nil {
 		t.Fatal(err)
@@ -89,9 +89,9 @@ func newTellFixture(t *testing.T, tier string) *tellFixture {
 	if f.signer, err = escalation.NewMailSigner(f.ctx, f.db, []byte("tell-test-signing-key-0123456789"), "vendor.example.test"); err != nil {
 		t.Fatal(err)
 	}
-	f.deliver = escalation.NewDeliverer(f.db, mailer, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true, Signer: f.signer})
+	f.deliver = escalation.NewDeliverer(f.store, f.acc, mailer, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true, Signer: f.signer})
 	f.teller = escalation.NewTeller(mailer)
-	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(f.db), f.clock), Escalator: escalation.NewLadder(f.acc, escalation.NewNotifier(mailer)), Teller: f.teller, Users: f.acc, Clock: f.clock})
+	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(f.db), f.clock), Escalator: escalation.NewLadder(f.acc, escalation.NewOutbox(f.acc, mailer)), Teller: f.teller, Users: f.acc, Clock: f.clock})
 
 	f.hooks = &hookBox{}
 	srv := httptest.NewServer(f.hooks)

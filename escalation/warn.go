@@ -3,12 +3,12 @@ package escalation
 import (
 	"context"
 	"fmt"
-	"github.com/supportd/supportd/internal/dbx"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
+	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
 )
@@ -21,12 +21,12 @@ import (
 // ahead to the level's recipients (support managers, executives). Each warning is keyed by
 // incident, target, point and instant, so it is told once per plan however often it is decided.
 func (l *Ladder) Warned(ctx context.Context, dtx dbx.Tx, warnings []tickets.Warning) ([]uuid.UUID, error) {
-	tx, now := dtx.Gorm(), dtx.Now()
+	now := dtx.Now()
 	incs := make([]tickets.Incident, len(warnings))
 	for i, w := range warnings {
 		incs[i] = w.Incident
 	}
-	lk, err := l.lookup(ctx, tx, incs)
+	lk, err := l.lookup(ctx, dtx, incs)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +54,7 @@ func (l *Ladder) Warned(ctx context.Context, dtx dbx.Tx, warnings []tickets.Warn
 				"due_at": w.DueAt, "organization_id": inc.OrganizationID},
 			DedupKey: fmt.Sprintf("warning:%s:%s:%d:%d", inc.ID, w.Target, w.Point, w.At.UnixMicro())})
 	}
-	return l.notifier.Notify(ctx, dtx, notes...)
+	return l.outbox.Notify(ctx, dtx, notes...)
 }
 
 // warned returns who hears a warning (see Warned).
@@ -78,7 +78,7 @@ func (lk *lookup) warned(ctx context.Context, w tickets.Warning, now time.Time) 
 	}
 	var seniors, others []uuid.UUID
 	for _, id := range engineers {
-		if lk.user(ctx, id).Senior {
+		if lk.user(id).Senior {
 			seniors = append(seniors, id)
 		} else {
 			others = append(others, id)
@@ -88,16 +88,6 @@ func (lk *lookup) warned(ctx context.Context, w tickets.Warning, now time.Time) 
 		return seniors, nil
 	}
 	return append(seniors, others...), nil
-}
-
-// user returns a staff user, read once per batch.
-func (lk *lookup) user(ctx context.Context, id uuid.UUID) accounts.User {
-	u, ok := lk.users[id]
-	if !ok {
-		u, _ = lk.l.users.With(lk.tx).FindUserByID(ctx, id)
-		lk.users[id] = u
-	}
-	return u
 }
 
 // DueIn says how long until a deadline the way a person would: "15 min", "1 h 30 min", "40 s".

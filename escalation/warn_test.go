@@ -39,7 +39,7 @@ func TestWarnedRecipients(t *testing.T) {
 		return u.ID
 	}
 	senior, junior, mgr, exec := mk(accounts.Engineer, true), mk(accounts.Engineer, false), mk(accounts.SupportManager, false), mk(accounts.Executive, false)
-	ladder := escalation.NewLadder(acc, escalation.NewNotifier(nil))
+	ladder := escalation.NewLadder(acc, escalation.NewOutbox(f.acc, nil))
 	now := f.clock.Now()
 	told := func(tier string, assignee *uuid.UUID, since time.Duration, target sla.Target) []uuid.UUID {
 		t.Helper()

@@ -25,8 +25,8 @@ import (
 // addresses pass.
 func TestWebhookTargetsRefusedAtCreation(t *testing.T) {
 	f := newFixture(t, 0)
-	strict := escalation.NewWebhooks(f.db, f.clock, escalation.WebhookOptions{})
-	onPrem := escalation.NewWebhooks(f.db, f.clock, escalation.WebhookOptions{AllowPrivate: true})
+	strict := escalation.NewWebhooks(f.store, f.acc, f.clock, escalation.WebhookOptions{})
+	onPrem := escalation.NewWebhooks(f.store, f.acc, f.clock, escalation.WebhookOptions{AllowPrivate: true})
 	for _, u := range []string{
 		"http://127.0.0.1/", "http://127.1/", "http://2130706433/", "http://0x7f000001/", "http://017700000001/",
 		"http://0177.0.0.1/", "http://0x7f.1/", "http://127.0.0.1./", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/",
@@ -71,11 +71,11 @@ func TestWebhookDialRefusesInternalAddresses(t *testing.T) {
 	hook, s := f.webhook(t, target) // registered while allowed
 	secret = s
 	note := escalation.Note{Kind: escalation.KindEscalation, Subject: "INC-7 escalated", DedupKey: f.key("escalation", "dial")}
-	ids := f.notify(t, escalation.NewNotifier(nil), note)
+	ids := f.notify(t, escalation.NewOutbox(f.acc, nil), note)
 	if len(ids) != 1 {
 		t.Fatalf("outbox rows %v", ids)
 	}
-	strict := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{})
+	strict := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{})
 	if err := strict.Deliver(f.ctx, ids[0]); !errors.Is(err, escalation.ErrNotDelivered) || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("delivery to a name resolving to loopback: %v", err)
 	}
@@ -86,8 +86,8 @@ func TestWebhookDialRefusesInternalAddresses(t *testing.T) {
 		t.Fatalf("row %+v, want failed for good naming the address", r)
 	}
 	note.DedupKey = f.key("escalation", "dial-allowed")
-	ids = f.notify(t, escalation.NewNotifier(nil), note)
-	onPrem := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
+	ids = f.notify(t, escalation.NewOutbox(f.acc, nil), note)
+	onPrem := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	if err := onPrem.Deliver(f.ctx, ids[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +106,8 @@ func TestWebhookSecretSealedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed := escalation.NewWebhooks(f.db, f.clock, escalation.WebhookOptions{AllowPrivate: true, Secrets: box})
-	legacyHooks := escalation.NewWebhooks(f.db, f.clock, escalation.WebhookOptions{AllowPrivate: true})
+	sealed := escalation.NewWebhooks(f.store, f.acc, f.clock, escalation.WebhookOptions{AllowPrivate: true, Secrets: box})
+	legacyHooks := escalation.NewWebhooks(f.store, f.acc, f.clock, escalation.WebhookOptions{AllowPrivate: true})
 	raw := func(id uuid.UUID) []byte {
 		var b []byte
 		if err := f.db.Raw("SELECT secret FROM webhooks WHERE id = ?", id).Row().Scan(&b); err != nil {
@@ -134,13 +134,13 @@ func TestWebhookSecretSealedAtRest(t *testing.T) {
 	}
 	secrets[old.ID] = []byte(chosen)
 
-	d := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true, Secrets: box})
+	d := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true, Secrets: box})
 	for _, hook := range []escalation.Webhook{h, old} {
 		if err := legacyHooks.Deactivate(f.ctx, f.admin, otherOf(hook, h, old).ID); err != nil {
 			t.Fatal(err)
 		}
 		current = secrets[hook.ID]
-		ids := f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindBreach, Subject: "missed",
+		ids := f.notify(t, escalation.NewOutbox(f.acc, nil), escalation.Note{Kind: escalation.KindBreach, Subject: "missed",
 			DedupKey: f.key("breach", hook.ID.String())})
 		if len(ids) != 1 {
 			t.Fatalf("outbox rows %v", ids)
@@ -170,9 +170,9 @@ func TestWebhookSecretSealedAtRest(t *testing.T) {
 	// with a wrong signature.
 	current = secrets[h.ID]
 	f.db.Exec("UPDATE webhooks SET active = false WHERE id = ?", old.ID)
-	ids := f.notify(t, escalation.NewNotifier(nil), escalation.Note{Kind: escalation.KindBreach, Subject: "missed", DedupKey: f.key("breach", "nokey")})
+	ids := f.notify(t, escalation.NewOutbox(f.acc, nil), escalation.Note{Kind: escalation.KindBreach, Subject: "missed", DedupKey: f.key("breach", "nokey")})
 	before := len(ep.hits())
-	nokey := escalation.NewDeliverer(f.db, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
+	nokey := escalation.NewDeliverer(f.store, f.acc, nil, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true})
 	if err := nokey.Deliver(f.ctx, ids[0]); !errors.Is(err, escalation.ErrNotDelivered) || !errors.Is(err, secretbox.ErrNoKey) {
 		t.Fatalf("delivery without the key: %v", err)
 	}
@@ -195,7 +195,8 @@ func TestSealSecretsSealsLegacyRows(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.OpenDB(t, testenv.FreshDatabase(t))
 	c := clock.NewFake(time.Date(2026, 4, 1, 9, 0, 0, 0, time.UTC))
-	admin, err := accounts.NewStore(db, c).BootstrapAdmin(ctx, "seal-test-admin-token-000")
+	acc := accounts.NewStore(db, c)
+	admin, err := acc.BootstrapAdmin(ctx, "seal-test-admin-token-000")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +204,7 @@ func TestSealSecretsSealsLegacyRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	legacy := escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: true})
+	legacy := escalation.NewWebhooks(escalation.NewStore(db), acc, c, escalation.WebhookOptions{AllowPrivate: true})
 	plain := map[uuid.UUID]string{}
 	for i := 0; i < 3; i++ {
 		secret := fmt.Sprintf("legacy-secret-%d-0123456789", i)
@@ -213,7 +214,7 @@ func TestSealSecretsSealsLegacyRows(t *testing.T) {
 		}
 		plain[h.ID] = secret
 	}
-	sealer := escalation.NewWebhooks(db, c, escalation.WebhookOptions{Secrets: box})
+	sealer := escalation.NewWebhooks(escalation.NewStore(db), acc, c, escalation.WebhookOptions{Secrets: box})
 	if n, err := sealer.SealSecrets(ctx); err != nil || n != 3 {
 		t.Fatalf("SealSecrets: %d %v, want 3", n, err)
 	}

@@ -74,7 +74,7 @@ func TestOrganisationWebhooks(t *testing.T) {
 		t.Errorf("org admin deactivates a global webhook: %v", err)
 	}
 
-	n := escalation.NewNotifier(nil)
+	n := escalation.NewOutbox(f.acc, nil)
 	to := func(note escalation.Note) map[uuid.UUID]bool {
 		f.notify(t, n, note)
 		got := map[uuid.UUID]bool{}

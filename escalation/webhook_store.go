@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/secretbox"
@@ -37,30 +36,30 @@ func (r webhookRow) toWebhook() Webhook {
 }
 
 // findPlainSecrets returns the subscriptions whose secret is not sealed, with it.
-func findPlainSecrets(ctx context.Context, db *gorm.DB) ([]webhookRow, error) {
+func (s *Store) findPlainSecrets(ctx context.Context) ([]webhookRow, error) {
 	var rows []webhookRow
-	if err := db.WithContext(ctx).Where("NOT starts_with(encode(secret, 'escape'), ?)", secretbox.Prefix).Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where("NOT starts_with(encode(secret, 'escape'), ?)", secretbox.Prefix).Find(&rows).Error; err != nil {
 		return nil, dbx.Translate(err, "webhooks")
 	}
 	return rows, nil
 }
 
 // resealSecret replaces a plain secret by its sealed form, unless the row changed meanwhile.
-func resealSecret(ctx context.Context, db *gorm.DB, id uuid.UUID, plain, sealed []byte) (bool, error) {
-	res := db.WithContext(ctx).Model(&webhookRow{}).Where("id = ? AND secret = ?", id, plain).Update("secret", sealed)
+func (s *Store) resealSecret(ctx context.Context, id uuid.UUID, plain, sealed []byte) (bool, error) {
+	res := s.db.WithContext(ctx).Model(&webhookRow{}).Where("id = ? AND secret = ?", id, plain).Update("secret", sealed)
 	return res.RowsAffected == 1, dbx.Translate(res.Error, "webhook")
 }
 
-func insertWebhook(ctx context.Context, db *gorm.DB, h Webhook, secret []byte) error {
+func (s *Store) insertWebhook(ctx context.Context, h Webhook, secret []byte) error {
 	r := webhookRow{ID: h.ID, Name: h.Name, URL: h.URL, Secret: secret, Events: h.Events, OrganizationID: h.OrganizationID, Active: h.Active,
 		CreatedBy: h.CreatedBy, CreatedAt: h.CreatedAt}
-	return dbx.Translate(db.WithContext(ctx).Create(&r).Error, "webhook")
+	return dbx.Translate(s.db.WithContext(ctx).Create(&r).Error, "webhook")
 }
 
 // listWebhooks returns a page of subscriptions, newest first: every one, or only an
 // organisation's when org is set.
-func listWebhooks(ctx context.Context, db *gorm.DB, org *uuid.UUID, req page.Request) ([]Webhook, error) {
-	q := db.WithContext(ctx)
+func (s *Store) listWebhooks(ctx context.Context, org *uuid.UUID, req page.Request) ([]Webhook, error) {
+	q := s.db.WithContext(ctx)
 	if org != nil {
 		q = q.Where("organization_id = ?", *org)
 	}
@@ -80,9 +79,9 @@ func listWebhooks(ctx context.Context, db *gorm.DB, org *uuid.UUID, req page.Req
 }
 
 // findWebhookRow returns the subscription with its secret, or not_found.
-func findWebhookRow(ctx context.Context, db *gorm.DB, id uuid.UUID) (webhookRow, error) {
+func (s *Store) findWebhookRow(ctx context.Context, id uuid.UUID) (webhookRow, error) {
 	var r webhookRow
-	if err := db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
+	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
 		return r, dbx.Translate(err, "webhook")
 	}
 	return r, nil
@@ -91,8 +90,8 @@ func findWebhookRow(ctx context.Context, db *gorm.DB, id uuid.UUID) (webhookRow,
 // deactivateWebhook turns the subscription off and gives up its pending deliveries in one
 // transaction, so no sweep starts one after the subscription is off. A delivery already in
 // flight may still land: that is the at-least-once side of the outbox.
-func deactivateWebhook(ctx context.Context, db *gorm.DB, id uuid.UUID) error {
-	err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Store) deactivateWebhook(ctx context.Context, id uuid.UUID) error {
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&webhookRow{}).Where("id = ?", id).Update("active", false)
 		if res.Error != nil {
 			return res.Error
@@ -104,16 +103,4 @@ func deactivateWebhook(ctx context.Context, db *gorm.DB, id uuid.UUID) error {
 			Updates(map[string]any{"state": stateFailed, "last_error": "webhook deactivated"}).Error
 	})
 	return dbx.Translate(err, "webhook")
-}
-
-// organizationExists returns not_found for an unknown organisation.
-func organizationExists(ctx context.Context, db *gorm.DB, id uuid.UUID) error {
-	var n int64
-	if err := db.WithContext(ctx).Table("organizations").Where("id = ?", id).Count(&n).Error; err != nil {
-		return dbx.Translate(err, "organization")
-	}
-	if n == 0 {
-		return apperr.NotFoundf("organization not found")
-	}
-	return nil
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/secretbox"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // Webhook is a subscription: every notification of the kinds in Events (all kinds when Events
@@ -54,9 +53,17 @@ type NewWebhook struct {
 // Webhooks manages webhook subscriptions: admins any (a global one receives every incident's
 // details), an organisation's admins their organisation's.
 type Webhooks struct {
-	db    *gorm.DB
+	store *Store
+	orgs  Organizations
 	clock clock.Clock
 	opts  WebhookOptions
+}
+
+// Organizations finds the organisation an admin's subscription names (internal/accounts owns
+// them). *accounts.Store implements it.
+type Organizations interface {
+	// FindOrganizationByID returns the organisation, or not_found.
+	FindOrganizationByID(ctx context.Context, id uuid.UUID) (accounts.Organization, error)
 }
 
 // WebhookOptions are the operator's settings for webhook subscriptions.
@@ -70,9 +77,10 @@ type WebhookOptions struct {
 	Resolver *net.Resolver
 }
 
-// NewWebhooks returns the subscription service over db.
-func NewWebhooks(db *gorm.DB, c clock.Clock, opts WebhookOptions) *Webhooks {
-	return &Webhooks{db: db, clock: c, opts: opts}
+// NewWebhooks returns the subscription service over store; orgs checks the organisation a new
+// subscription names.
+func NewWebhooks(store *Store, orgs Organizations, c clock.Clock, opts WebhookOptions) *Webhooks {
+	return &Webhooks{store: store, orgs: orgs, clock: c, opts: opts}
 }
 
 var errNotAdmin = apperr.New(apperr.Forbidden, "forbidden", "only admins and organisation admins manage webhooks")
@@ -120,7 +128,7 @@ func (w *Webhooks) Create(ctx context.Context, actor accounts.User, in NewWebhoo
 	h := Webhook{ID: uuid.Must(uuid.NewV7()), Name: in.Name, URL: in.URL, Events: events, OrganizationID: org, Active: true,
 		CreatedBy: actor.ID, CreatedAt: w.clock.Now().UTC().Truncate(time.Microsecond), // as stored
 		SecretEncrypted: w.opts.Secrets != nil}
-	if err := insertWebhook(ctx, w.db, h, w.opts.Secrets.Seal([]byte(secret), secretContext(h.ID))); err != nil {
+	if err := w.store.insertWebhook(ctx, h, w.opts.Secrets.Seal([]byte(secret), secretContext(h.ID))); err != nil {
 		return Webhook{}, "", err
 	}
 	return h, generated, nil
@@ -143,7 +151,7 @@ func (w *Webhooks) List(ctx context.Context, actor accounts.User, req page.Reque
 	if err != nil {
 		return nil, "", err
 	}
-	hooks, err := listWebhooks(ctx, w.db, org, req)
+	hooks, err := w.store.listWebhooks(ctx, org, req)
 	if err != nil {
 		return nil, "", err
 	}
@@ -159,7 +167,7 @@ func (w *Webhooks) Deactivate(ctx context.Context, actor accounts.User, id uuid.
 	switch actor.Role {
 	case accounts.Admin:
 	case accounts.OrgAdmin:
-		r, err := findWebhookRow(ctx, w.db, id)
+		r, err := w.store.findWebhookRow(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -169,7 +177,7 @@ func (w *Webhooks) Deactivate(ctx context.Context, actor accounts.User, id uuid.
 	default:
 		return errNotAdmin
 	}
-	return deactivateWebhook(ctx, w.db, id)
+	return w.store.deactivateWebhook(ctx, id)
 }
 
 // owner returns the organisation a new subscription belongs to: the one an admin names (nil:
@@ -178,7 +186,7 @@ func (w *Webhooks) owner(ctx context.Context, actor accounts.User, org *uuid.UUI
 	switch actor.Role {
 	case accounts.Admin:
 		if org != nil {
-			if err := organizationExists(ctx, w.db, *org); err != nil {
+			if _, err := w.orgs.FindOrganizationByID(ctx, *org); err != nil {
 				return nil, err
 			}
 		}
@@ -232,13 +240,13 @@ func (w *Webhooks) SealSecrets(ctx context.Context) (int, error) {
 	if w.opts.Secrets == nil {
 		return 0, nil
 	}
-	rows, err := findPlainSecrets(ctx, w.db)
+	rows, err := w.store.findPlainSecrets(ctx)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, r := range rows {
-		ok, err := resealSecret(ctx, w.db, r.ID, r.Secret, w.opts.Secrets.Seal(r.Secret, secretContext(r.ID)))
+		ok, err := w.store.resealSecret(ctx, r.ID, r.Secret, w.opts.Secrets.Seal(r.Secret, secretContext(r.ID)))
 		if err != nil {
 			return n, err
 		}

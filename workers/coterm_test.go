@@ -81,7 +81,7 @@ func TestCoTermRemindersFollowTheNewEnd(t *testing.T) {
 	}
 
 	// Reminders now follow the new end: nothing is due for the add-on at the old dates…
-	rem := entitlement.NewReminders(entitlement.NewStore(db), acc, escalation.NewNotifier(nil), quietLog())
+	rem := entitlement.NewReminders(entitlement.NewStore(db), acc, escalation.NewOutbox(acc, nil), quietLog())
 	for _, at := range []time.Time{now, oldEnd.Add(-30 * day), oldEnd, oldEnd.Add(day)} {
 		if _, err := rem.SendDue(ctx, at); err != nil {
 			t.Fatal(err)

@@ -40,7 +40,7 @@ func NewSweepTask() *asynq.Task {
 }
 
 // EnqueueDeliveries asks for the prompt delivery of the notifications that
-// escalation.Notifier.Notify returned, after the producer's transaction has committed. It is
+// escalation.Outbox.Notify returned, after the producer's transaction has committed. It is
 // best effort: whatever fails to enqueue is sent by the next sweep, so callers log the error
 // and carry on.
 // Errors: the enqueue errors, joined.

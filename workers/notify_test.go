@@ -40,7 +40,8 @@ func TestNotifyTasks(t *testing.T) {
 	// The reminders test's token: BootstrapAdmin with a second token finds no admin once one
 	// exists (its Take keeps the fresh row's ID as a condition), so tests sharing a database
 	// share the token.
-	admin, err := accounts.NewStore(db, c).BootstrapAdmin(ctx, "reminder-test-admin-token")
+	acc := accounts.NewStore(db, c)
+	admin, err := acc.BootstrapAdmin(ctx, "reminder-test-admin-token")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func TestNotifyTasks(t *testing.T) {
 		received[r.Header.Get(escalation.HeaderDelivery)]++
 	}))
 	t.Cleanup(endpoint.Close)
-	_, s, err := escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: true}).Create(ctx, admin, escalation.NewWebhook{Name: "workers test", URL: endpoint.URL})
+	_, s, err := escalation.NewWebhooks(escalation.NewStore(db), acc, c, escalation.WebhookOptions{AllowPrivate: true}).Create(ctx, admin, escalation.NewWebhook{Name: "workers test", URL: endpoint.URL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func TestNotifyTasks(t *testing.T) {
 
 	srv := asynq.NewServer(redis, asynq.Config{Concurrency: 4, Queues: workers.Queues, LogLevel: asynq.FatalLevel})
 	mux := asynq.NewServeMux()
-	workers.NewDeliveryHandlers(escalation.NewDeliverer(db, nil, c, quietLog(), escalation.DeliveryConfig{AllowPrivate: true}), c, quietLog()).Register(mux)
+	workers.NewDeliveryHandlers(escalation.NewDeliverer(escalation.NewStore(db), acc, nil, c, quietLog(), escalation.DeliveryConfig{AllowPrivate: true}), c, quietLog()).Register(mux)
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestNotifyTasks(t *testing.T) {
 	insp := asynq.NewInspector(redis)
 	t.Cleanup(func() { _ = insp.Close() })
 
-	notifier := escalation.NewNotifier(nil)
+	notifier := escalation.NewOutbox(acc, nil)
 	notify := func(key string) uuid.UUID {
 		t.Helper()
 		var ids []uuid.UUID

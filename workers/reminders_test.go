@@ -86,7 +86,7 @@ func TestRenewalRemindersExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	deps := workers.Deps{Clock: c, Log: quietLog(), Reminders: entitlement.NewReminders(entitlement.NewStore(db), acc, escalation.NewNotifier(nil), quietLog())}
+	deps := workers.Deps{Clock: c, Log: quietLog(), Reminders: entitlement.NewReminders(entitlement.NewStore(db), acc, escalation.NewOutbox(acc, nil), quietLog())}
 	a, b := startWorker(t, redis, deps), startWorker(t, redis, deps)
 	client := asynq.NewClient(redis)
 	defer client.Close()

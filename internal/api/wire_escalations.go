@@ -22,7 +22,7 @@ type escalationWire struct {
 	AcknowledgedAt *time.Time `json:"acknowledged_at"`
 }
 
-func toEscalationWire(e escalation.Escalation) escalationWire {
+func toEscalationWire(e escalation.Record) escalationWire {
 	return escalationWire{ID: e.ID, IncidentID: e.IncidentID, Reference: e.Reference, Title: e.Title, Tier: e.Tier,
 		Severity: e.Severity, Level: e.Level, Reason: e.Reason, CreatedAt: e.CreatedAt, AcknowledgedAt: e.AcknowledgedAt}
 }

@@ -52,9 +52,11 @@ type Engine struct {
 	// the workers and the replay read through it.
 	IncidentStore *tickets.Store
 	Queue         *workers.TimerQueue
-	Notifier      *escalation.Notifier
+	Outbox        *escalation.Outbox
 	Mailer        *escalation.Mailer
 	Webhooks      *escalation.Webhooks
+	Escalations   *escalation.Escalations
+	escStore      *escalation.Store
 	Secrets       *secretbox.Box  // nil without SECRET_KEY
 	mailSigner    *mailmsg.Signer // set by PrepareMail
 	Mail          *inbound.Service
@@ -92,24 +94,26 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	if e.Mailer, err = escalation.NewMailer(cfg.SMTPURL); err != nil {
 		return nil, err
 	}
-	e.Notifier = escalation.NewNotifier(e.Mailer)
+	e.Outbox = escalation.NewOutbox(e.Accounts, e.Mailer)
 	if cfg.SecretKey != nil {
 		if e.Secrets, err = secretbox.New(cfg.SecretKey); err != nil {
 			return nil, fmt.Errorf("SECRET_KEY: %w", err)
 		}
 	}
-	e.Webhooks = escalation.NewWebhooks(db, c, escalation.WebhookOptions{AllowPrivate: cfg.WebhookAllowPrivate, Secrets: e.Secrets})
+	e.escStore = escalation.NewStore(db)
+	e.Webhooks = escalation.NewWebhooks(e.escStore, e.Accounts, c, escalation.WebhookOptions{AllowPrivate: cfg.WebhookAllowPrivate, Secrets: e.Secrets})
 	e.IncidentStore = tickets.NewStore(db)
+	e.Escalations = escalation.NewEscalations(e.escStore, e.IncidentStore)
 	e.Queue = workers.NewTimerQueue(e.Redis, e.IncidentStore, c, log)
 	e.Registry = prometheus.NewRegistry()
 	e.Metrics = metrics.New(e.Registry)
 	e.Incidents = tickets.NewService(tickets.Deps{Store: e.IncidentStore, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
-		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Notifier), Teller: escalation.NewTeller(e.Mailer),
+		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Outbox), Teller: escalation.NewTeller(e.Mailer),
 		Observer: e.Metrics, Users: e.Accounts, Clock: c, Log: log})
 	e.MailQueue = workers.NewMailQueue(e.Redis)
 	e.openMail(nil)
 	e.Replays = replay.NewService(db, e.IncidentStore, e.Catalog, c, log)
-	e.Registry.MustRegister(inbound.NewCollector(inbound.NewStore(db)), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(db, c))
+	e.Registry.MustRegister(inbound.NewCollector(inbound.NewStore(db)), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(e.escStore, c))
 	return e, nil
 }
 
@@ -175,7 +179,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	}
 	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
 		Mailer: e.Mailer, Clock: e.Clock, Log: e.Log, PublicURL: public, Zone: e.Cfg.TimeZone,
-		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail,
+		Catalog: e.Catalog, Escalations: e.Escalations, Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail,
 		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge},
 		Admin:    web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail},
 		OIDC: web.OIDCConfig{Issuer: e.Cfg.OIDC.Issuer, ClientID: e.Cfg.OIDC.ClientID, ClientSecret: e.Cfg.OIDC.ClientSecret,
@@ -187,8 +191,8 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	// The pages answer a browser's form whose body is over the limit (the API's guard meets it
 	// before any page runs).
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
-		Inbox: escalation.NewInbox(e.DB), Catalog: e.Catalog, Replays: e.Replays, Clock: e.Clock, Escalations: escalation.NewEscalations(e.DB),
-		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.DB, e.Clock), Ready: e.readiness(), Mail: e.Mail,
+		Inbox: escalation.NewInbox(e.escStore), Catalog: e.Catalog, Replays: e.Replays, Clock: e.Clock, Escalations: e.Escalations,
+		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.escStore, e.Accounts, e.Clock), Ready: e.readiness(), Mail: e.Mail,
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit, TooLargePage: pages.TooLargePage})
 	pages.Register(srv.App())
 	e.Log.Info("api listening", "addr", ln.Addr().String())
@@ -232,9 +236,9 @@ func (e *Engine) Work(ctx context.Context) error {
 	e.Metrics.ReconcileInterval(e.Registry, e.Cfg.ReconcileInterval)
 	return workers.Run(ctx, e.Redis, workers.Config{Concurrency: e.Cfg.Concurrency, ShutdownTimeout: e.Cfg.ShutdownTimeout, ReminderInterval: e.Cfg.ReminderInterval,
 		ReconcileInterval: e.Cfg.ReconcileInterval, ForwardInterval: e.Cfg.ForwardInterval, Mail: e.mailWorkerConfig()},
-		workers.Deps{Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(entitlement.NewStore(e.DB), e.Accounts, e.Notifier, e.Log),
+		workers.Deps{Clock: e.Clock, Log: e.Log, Reminders: entitlement.NewReminders(entitlement.NewStore(e.DB), e.Accounts, e.Outbox, e.Log),
 			Incidents: e.Incidents, Timers: e.IncidentStore, Keys: e.IncidentStore, Queue: e.Queue, Mail: e.Mail, MailQueue: e.MailQueue,
-			Metrics: e.Metrics, Deliveries: workers.NewDeliveryHandlers(escalation.NewDeliverer(e.DB, e.Mailer, e.Clock, e.Log,
+			Metrics: e.Metrics, Deliveries: workers.NewDeliveryHandlers(escalation.NewDeliverer(e.escStore, e.Accounts, e.Mailer, e.Clock, e.Log,
 				escalation.DeliveryConfig{AllowPrivate: e.Cfg.WebhookAllowPrivate, Secrets: e.Secrets, Undeliverable: e.Mail.IsUndeliverable, Signer: e.mailSigner,
 					Failed: e.Metrics}), e.Clock, e.Log)})
 }

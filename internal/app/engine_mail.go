@@ -18,7 +18,7 @@ func (e *Engine) openMail(signer *mailmsg.Signer) {
 	}
 	// SECRET_KEY seals mailbox passwords as it seals webhook secrets.
 	d := inbound.Deps{Store: inbound.NewStore(e.DB), Box: e.Secrets, Clock: e.Clock, Incidents: e.Incidents, Users: e.Accounts,
-		Notifier: e.Notifier, Signer: signer, Queue: e.MailQueue, Log: e.Log}
+		Notifier: e.Outbox, Signer: signer, Queue: e.MailQueue, Log: e.Log}
 	if e.Mailer != nil {
 		d.Sender = e.Mailer
 	}

@@ -15,7 +15,7 @@ import (
 )
 
 type managerData struct {
-	Escalations []escalation.Escalation
+	Escalations []escalation.Record
 	Hours       int
 	AtRisk      []queueRow
 	Breached    []queueRow

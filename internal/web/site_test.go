@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/api"
 	"github.com/supportd/supportd/internal/app"
@@ -119,7 +118,7 @@ func newSiteAt(t *testing.T, dbURL, redisURL string, opts ...siteOption) *site {
 	}
 	s.base = "http://" + ln.Addr().String()
 	deps := web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Clock: e.Clock, Log: log,
-		Catalog: e.Catalog, Escalations: escalation.NewEscalations(e.DB), Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail, PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
+		Catalog: e.Catalog, Escalations: e.Escalations, Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail, PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
 		Admin: web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail}}
 	for _, o := range opts {
 		o(&deps)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	paging "github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/internal/testenv"
@@ -163,7 +162,7 @@ func TestManagerView(t *testing.T) {
 	p := m.get("/manager")
 	has(t, p, "Escalations addressed to me", esc.Reference, "Reclassification requests", slow.Reference, "it got worse",
 		"At risk: due within 4 h", "Breached today", "Remediation plans to answer", `href="/manager"`)
-	mine, _, err := escalation.NewEscalations(s.e.DB).Mine(s.ctx, mgr.ID, true, paging.Request{Limit: 10})
+	mine, _, err := s.e.Escalations.Mine(s.ctx, mgr.ID, true, paging.Request{Limit: 10})
 	if err != nil || len(mine) == 0 {
 		t.Fatalf("no escalation for the manager: %v", err)
 	}

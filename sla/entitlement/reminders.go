@@ -39,7 +39,7 @@ type Reminder struct {
 
 // Notifier writes a reminder's notifications (inbox, e-mail, subscribed webhooks) inside the
 // transaction that claims it, and returns the outbox deliveries it wrote.
-// *escalation.Notifier implements it.
+// *escalation.Outbox implements it.
 type Notifier interface {
 	RemindRenewal(ctx context.Context, tx dbx.Tx, r Reminder) ([]uuid.UUID, error)
 }

@@ -28,7 +28,7 @@ type Users interface {
 	FindStaff(ctx context.Context, office string, roles ...accounts.Role) ([]accounts.User, error)
 }
 
-// Notifier tells admins of a failing mailbox. *escalation.Notifier implements it.
+// Notifier tells admins of a failing mailbox. *escalation.Outbox implements it.
 type Notifier interface {
 	Notify(ctx context.Context, tx dbx.Tx, notes ...escalation.Note) ([]uuid.UUID, error)
 }

@@ -33,7 +33,7 @@ func TestOutboundMailSkipsUndeliverable(t *testing.T) {
 	}
 	var ids []string
 	err = v.e.DB.Transaction(func(tx *gorm.DB) error {
-		out, err := v.e.Notifier.Notify(v.ctx, dbx.NewTx(tx, time.Now()), escalation.Note{Kind: escalation.KindRenewalReminder,
+		out, err := v.e.Outbox.Notify(v.ctx, dbx.NewTx(tx, time.Now()), escalation.Note{Kind: escalation.KindRenewalReminder,
 			Recipients: []uuid.UUID{gone.ID, fine.ID}, Subject: "hello", Body: "b", DedupKey: "test:" + gone.ID.String()})
 		for _, id := range out {
 			ids = append(ids, id.String())
@@ -43,7 +43,7 @@ func TestOutboundMailSkipsUndeliverable(t *testing.T) {
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("%v %v", ids, err)
 	}
-	d := escalation.NewDeliverer(v.e.DB, v.e.Mailer, clock.Real{}, nil, escalation.DeliveryConfig{Undeliverable: v.e.Mail.IsUndeliverable})
+	d := escalation.NewDeliverer(escalation.NewStore(v.e.DB), v.e.Accounts, v.e.Mailer, clock.Real{}, nil, escalation.DeliveryConfig{Undeliverable: v.e.Mail.IsUndeliverable})
 	for _, id := range ids {
 		err := d.Deliver(context.Background(), mustUUID(id))
 		if err != nil && !errors.Is(err, escalation.ErrNotDelivered) {
