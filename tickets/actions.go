@@ -30,7 +30,7 @@ var errNotInGroup = apperr.New(apperr.Forbidden, "not_in_group",
 // one they see but may not act on is not_in_group.
 func actCheck(actor accounts.User) func(Incident) error {
 	return func(inc Incident) error {
-		if !Visible(actor, inc) {
+		if !visible(actor, inc) {
 			return apperr.NotFoundf("incident not found")
 		}
 		if !MayAct(actor, inc) {
@@ -74,7 +74,7 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 		if acknowledged(events) {
 			return nil, conflict("already_acknowledged", "the first response was already given")
 		}
-		name, err := s.store.userName(ctx, tx.Gorm(), *inc.AssigneeID)
+		name, err := s.users.FindUserNameTx(ctx, tx, *inc.AssigneeID)
 		if err != nil {
 			return nil, err
 		}

@@ -17,3 +17,6 @@ func RefreshNextDeadline(ctx context.Context, db *gorm.DB, incID uuid.UUID) erro
 	due, target := nextDeadline(rows)
 	return db.WithContext(ctx).Exec("UPDATE incidents SET next_due_at = ?, next_target = ? WHERE id = ?", due, target, incID).Error
 }
+
+// Visible is visible, for the table test of who sees which incident.
+var Visible = visible

@@ -11,11 +11,11 @@ import (
 	"github.com/supportd/supportd/internal/page"
 )
 
-// Visible reports whether the caller may see the incident: staff see every incident, customers
+// visible reports whether the caller may see the incident: staff see every incident, customers
 // only their organisation's. Where the organisation's incident visibility is "own", a member
 // sees only the incidents their circle opened (themselves and everyone sharing a group with
 // them, as loaded with the token).
-func Visible(actor accounts.User, inc Incident) bool {
+func visible(actor accounts.User, inc Incident) bool {
 	if actor.Role.Customer() {
 		return actor.InOrganization(inc.OrganizationID) && (!actor.SeesOwnOnly() || actor.InCircle(inc.OpenedBy))
 	}
@@ -29,9 +29,9 @@ func Visible(actor accounts.User, inc Incident) bool {
 // action.
 func MayAct(actor accounts.User, inc Incident) bool {
 	if actor.Role == accounts.Member {
-		return Visible(actor, inc) && actor.InCircle(inc.OpenedBy)
+		return visible(actor, inc) && actor.InCircle(inc.OpenedBy)
 	}
-	return Visible(actor, inc)
+	return visible(actor, inc)
 }
 
 // Get returns the incident if the caller may see it. An incident of another organisation is
@@ -41,7 +41,7 @@ func (s *Service) Get(ctx context.Context, actor accounts.User, id uuid.UUID) (I
 	if err != nil {
 		return Incident{}, err
 	}
-	if !Visible(actor, inc) {
+	if !visible(actor, inc) {
 		return Incident{}, apperr.NotFoundf("incident not found")
 	}
 	incs := []Incident{inc}
@@ -143,7 +143,7 @@ func (s *Service) Timeline(ctx context.Context, actor accounts.User, id uuid.UUI
 	if err != nil {
 		return nil, err
 	}
-	if !Visible(actor, inc) {
+	if !visible(actor, inc) {
 		return nil, apperr.NotFoundf("incident not found")
 	}
 	events, err := s.store.FindEvents(ctx, id)

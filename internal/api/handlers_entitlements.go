@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/sla/entitlement"
-	"github.com/supportd/supportd/tickets"
 )
 
 type gracePolicyRequest struct {
@@ -143,7 +142,7 @@ func (s *Server) extendEntitlement(c *fiber.Ctx) error {
 }
 
 func (s *Server) listRejections(c *fiber.Ctx) error {
-	f := tickets.RejectionFilter{Code: c.Query("code")}
+	f := entitlement.LeadFilter{Code: c.Query("code")}
 	if v := c.Query("organization_id"); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
@@ -163,7 +162,7 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 		return err
 	}
 	f.Page = req
-	rs, next, err := s.deps.Incidents.Rejections(c.UserContext(), caller(c), f)
+	rs, next, err := s.deps.Entitlements.Leads(c.UserContext(), caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -178,13 +177,13 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 // the JSON as sent when it is JSON in UTF-8, otherwise a string with invalid bytes replaced;
 // request_body_base64 always holds the exact bytes.
 type rejectionReply struct {
-	tickets.Rejection
+	entitlement.Lead
 	RequestBody       any    `json:"request_body"`
 	RequestBodyBase64 string `json:"request_body_base64"`
 }
 
-func toRejectionReply(r tickets.Rejection) rejectionReply {
-	out := rejectionReply{Rejection: r, RequestBodyBase64: base64.StdEncoding.EncodeToString(r.RequestBody)}
+func toRejectionReply(r entitlement.Lead) rejectionReply {
+	out := rejectionReply{Lead: r, RequestBodyBase64: base64.StdEncoding.EncodeToString(r.RequestBody)}
 	if json.Valid(r.RequestBody) && utf8.Valid(r.RequestBody) {
 		out.RequestBody = json.RawMessage(r.RequestBody)
 	} else {

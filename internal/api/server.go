@@ -20,6 +20,7 @@ import (
 	"github.com/supportd/supportd/sla/replay"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
+	"github.com/supportd/supportd/tickets/report"
 )
 
 // Deps are what the handlers call.
@@ -30,6 +31,7 @@ type Deps struct {
 	Inbox        *escalation.Inbox
 	Catalog      *catalog.Catalog
 	Replays      *replay.Service
+	Reports      *report.Reports
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
 	// Mail is the e-mail channel: mailboxes, inbound messages, attachments.
