@@ -206,20 +206,6 @@ type Reclassification struct {
 	DecidedAt      *time.Time `json:"decided_at"`
 }
 
-type reclassRow struct {
-	ID             uuid.UUID `gorm:"primaryKey"`
-	IncidentID     uuid.UUID
-	RequestedBy    uuid.UUID
-	Reason         string
-	State          string
-	DecidedBy      *uuid.UUID
-	DecisionReason string
-	CreatedAt      time.Time
-	DecidedAt      *time.Time
-}
-
-func (reclassRow) TableName() string { return "reclassification_requests" }
-
 // RequestReclassification asks for severity 3 to become 2 (seed 003 §6). After 30 days
 // unresolved it is granted at once and the incident re-planned; before, a support manager decides.
 // Errors: forbidden, not_found, invalid_value (reason), reclassification_not_available,
@@ -297,9 +283,4 @@ func (s *Service) DecideReclassification(ctx context.Context, actor accounts.Use
 		return out, nil
 	})
 	return req.toReclassification(), inc, err
-}
-
-func (r reclassRow) toReclassification() Reclassification {
-	return Reclassification{ID: r.ID, IncidentID: r.IncidentID, RequestedBy: r.RequestedBy, Reason: r.Reason, State: r.State,
-		DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason, CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt}
 }

@@ -2,10 +2,31 @@ package tickets
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
 )
+
+// reclassRow is a reclassification_requests row.
+type reclassRow struct {
+	ID             uuid.UUID `gorm:"primaryKey"`
+	IncidentID     uuid.UUID
+	RequestedBy    uuid.UUID
+	Reason         string
+	State          string
+	DecidedBy      *uuid.UUID
+	DecisionReason string
+	CreatedAt      time.Time
+	DecidedAt      *time.Time
+}
+
+func (reclassRow) TableName() string { return "reclassification_requests" }
+
+func (r reclassRow) toReclassification() Reclassification {
+	return Reclassification{ID: r.ID, IncidentID: r.IncidentID, RequestedBy: r.RequestedBy, Reason: r.Reason, State: r.State,
+		DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason, CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt}
+}
 
 // createReclass inserts a reclassification request through the step's transaction.
 func (s *Store) createReclass(ctx context.Context, tx dbx.Tx, req reclassRow) error {

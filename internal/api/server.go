@@ -31,7 +31,7 @@ type Deps struct {
 	Inbox        *escalation.Inbox
 	Catalog      *catalog.Catalog
 	Replays      *replay.Service
-	Reports      *report.Reports
+	Reports      *report.Service
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
 	// Mail is the e-mail channel: mailboxes, inbound messages, attachments.

@@ -46,7 +46,7 @@ type Engine struct {
 	Accounts  *accounts.Store
 	Incidents *tickets.Service
 	// Reports are the read-side reports (the SLA report).
-	Reports *report.Reports
+	Reports *report.Service
 	// Replays plans past incidents again under draft policies (read-side only).
 	Replays      *replay.Service
 	Entitlements *entitlement.Service

@@ -55,7 +55,7 @@ func (s *Server) reportPeriod(c *fiber.Ctx) (from, to time.Time, d reportData, e
 	return from, to.AddDate(0, 0, 1), d, nil
 }
 
-// reportPage is the SLA report per tier and severity for a period (the same report.Reports.SLA as
+// reportPage is the SLA report per tier and severity for a period (the same report.Service.SLA as
 // GET /v1/reports/sla), with a bar chart of first responses met and breached.
 func (s *Server) reportPage(c *fiber.Ctx) error {
 	from, to, d, err := s.reportPeriod(c)

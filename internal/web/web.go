@@ -25,7 +25,7 @@ type Deps struct {
 	Incidents    *tickets.Service
 	Entitlements *entitlement.Service
 	// Reports are the read-side reports (the managers' SLA report page).
-	Reports *report.Reports
+	Reports *report.Service
 	// Mailer sends sign-in links; nil when SMTP_URL is unset (links are then not sent).
 	Mailer *escalation.Mailer
 	Clock  clock.Clock

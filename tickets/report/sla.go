@@ -9,11 +9,11 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 )
 
-// Reports answers the reports. It only reads.
-type Reports struct{ store *Store }
+// Service answers the reports. It only reads.
+type Service struct{ store *Store }
 
 // New returns the reports read from st.
-func New(st *Store) *Reports { return &Reports{store: st} }
+func New(st *Store) *Service { return &Service{store: st} }
 
 // Row is one tier and severity of the SLA report.
 type Row struct {
@@ -68,7 +68,7 @@ var handoffTargets = map[string]map[string]float64{
 // escalations per level and cause (deadline, request, higher_level); and mean time to assign per channel against the handoff targets. Staff
 // only.
 // Errors: forbidden, invalid_value (to).
-func (r *Reports) SLA(ctx context.Context, actor accounts.User, from, to time.Time) (SLA, error) {
+func (r *Service) SLA(ctx context.Context, actor accounts.User, from, to time.Time) (SLA, error) {
 	if !actor.Role.Staff() {
 		return SLA{}, apperr.New(apperr.Forbidden, "forbidden", "reports are for staff")
 	}
