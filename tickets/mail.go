@@ -138,13 +138,10 @@ func (s *Service) FindIncidentIDByReference(ctx context.Context, ref string) (uu
 	return id, dbx.Translate(err, "incident")
 }
 
-// MailLead is a mail kept as a renewal lead (see entitlement.MailLead).
-type MailLead = entitlement.MailLead
-
 // KeepMailLead stores the lead with the intake refusals (GET /v1/intake-rejections), once per
 // message and code; without leads (see Deps) it keeps nothing.
 // Errors: a storage error.
-func (s *Service) KeepMailLead(ctx context.Context, l MailLead) error {
+func (s *Service) KeepMailLead(ctx context.Context, l entitlement.MailLead) error {
 	if s.leads == nil {
 		return nil
 	}
