@@ -74,7 +74,7 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 		if acknowledged(events) {
 			return nil, conflict("already_acknowledged", "the first response was already given")
 		}
-		name, err := s.store.userName(ctx, tx.Gorm(), *inc.AssigneeID)
+		name, err := s.users.FindUserNameTx(ctx, tx, *inc.AssigneeID)
 		if err != nil {
 			return nil, err
 		}

@@ -28,7 +28,7 @@ func TestClassify(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := Classify(c.channel, c.requested, c.desc)
+			got := classify(c.channel, c.requested, c.desc)
 			if got.Severity != c.want || got.ConfirmationRequired != c.confirm {
 				t.Fatalf("got %+v, want severity %d confirm %v", got, c.want, c.confirm)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
+	"github.com/supportd/supportd/sla/entitlement"
 )
 
 // NewIncident is what a caller submits to open an incident.
@@ -48,6 +49,7 @@ type Service struct {
 	teller  Teller
 	obs     Observer
 	users   Users
+	leads   Leads
 	clock   clock.Clock
 	log     *slog.Logger
 }
@@ -57,6 +59,8 @@ type Service struct {
 type Users interface {
 	FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
 	FindOrganizationIDsByOffice(ctx context.Context, office string) ([]uuid.UUID, error)
+	// FindUserNameTx reads a user's display name through the step's transaction.
+	FindUserNameTx(ctx context.Context, tx dbx.Tx, id uuid.UUID) (string, error)
 }
 
 // Deps are what the incident service works with, all given at construction. Store, Entitler,
@@ -72,6 +76,7 @@ type Deps struct {
 	Teller    Teller
 	Observer  Observer // nil: nobody hears of decisions
 	Users     Users
+	Leads     Leads // nil: refused intakes are not kept
 	Clock     clock.Clock
 	Log       *slog.Logger
 }
@@ -86,7 +91,7 @@ func NewService(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: d.Store, entitle: d.Entitler, planner: d.Planner, sched: d.Scheduler, esc: d.Escalator,
-		teller: d.Teller, obs: d.Observer, users: d.Users, clock: d.Clock, log: d.Log}
+		teller: d.Teller, obs: d.Observer, users: d.Users, leads: d.Leads, clock: d.Clock, log: d.Log}
 }
 
 // Limits on what a caller may type, so one request cannot fill the database.
@@ -174,7 +179,7 @@ func (s *Service) Open(ctx context.Context, actor accounts.User, in NewIncident,
 		}
 		return Incident{}, false, err
 	}
-	cls := Classify(in.Channel, in.Severity, in.Description)
+	cls := classify(in.Channel, in.Severity, in.Description)
 	// The snapshot is taken before the transaction: planning inside it reads nothing.
 	var snap catalog.Snapshot
 	if s.planner != nil {
@@ -296,12 +301,12 @@ func (s *Service) keepRefusal(ctx context.Context, actor accounts.User, org uuid
 	if raw == nil {
 		raw, _ = json.Marshal(in)
 	}
-	r := Rejection{OrganizationID: org, UserID: actor.ID, Product: in.Product, Code: ae.Code, Message: ae.Message,
+	r := entitlement.Lead{OrganizationID: org, UserID: actor.ID, Product: in.Product, Code: ae.Code, Message: ae.Message,
 		Details: ae.Details, CreatedAt: now}
 	if id, ok := ae.Details["entitlement_id"].(uuid.UUID); ok {
 		r.EntitlementID = &id
 	}
-	if err := s.store.recordRejection(ctx, r, raw); err != nil {
+	if err := s.recordLead(ctx, r, raw); err != nil {
 		s.log.Error("could not keep refused intake", "organization_id", org, "code", ae.Code, "error", err)
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // change is what a lifecycle step does to a locked incident: it may edit inc and returns the
@@ -34,12 +32,8 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 	if err != nil {
 		return Incident{}, err
 	}
-	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var row incidentRow
-		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
-			return err
-		}
-		inc := row.toIncident()
+	clock := func() time.Time { return s.clock.Now().Truncate(time.Microsecond) }
+	err = s.store.step(ctx, id, clock, func(tx dbx.Tx, inc Incident, events []Event) error {
 		if s.planner != nil && pinOf(inc).Key() != pin {
 			// Pins are written once, at intake; a change here means the snapshot is not this incident's.
 			return fmt.Errorf("incident %s was re-pinned while a step was prepared", id)
@@ -49,37 +43,26 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 				return err
 			}
 		}
-		events, err := findEventsTx(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		now := s.clock.Now().Truncate(time.Microsecond)
-		fresh, err := fn(dbx.NewTx(tx, now), &inc, events)
+		now := tx.Now()
+		fresh, err := fn(tx, &inc, events)
 		if err != nil {
 			return err
 		}
 		for i := range fresh {
 			fresh[i].IncidentID, fresh[i].At = id, now
-			r, err := toEventRow(fresh[i])
-			if err != nil {
-				return err
-			}
-			if err := tx.Create(&r).Error; err != nil {
-				return err
-			}
-			fresh[i].ID = r.ID
 		}
-		inc.UpdatedAt = now
-		r := toIncidentRow(inc)
-		if err := tx.Model(&incidentRow{}).Where("id = ?", id).Select("status", "assignee_id", "severity",
-			"severity_confirmation_required", "scope", "escalation_level", "updated_at", "resolution_confirmed_at").Updates(&r).Error; err != nil {
+		if err := s.store.appendEvents(ctx, tx, fresh); err != nil {
 			return err
 		}
-		added, cancelled, err = s.replan(ctx, tx, snap, inc, append(events, fresh...), now)
+		inc.UpdatedAt = now
+		if err := s.store.saveStep(ctx, tx, inc); err != nil {
+			return err
+		}
+		added, cancelled, err = s.replan(ctx, tx, snap, inc, append(events, fresh...))
 		if err != nil {
 			return err
 		}
-		if outbox, err = s.tell(ctx, dbx.NewTx(tx, now), inc, fresh); err != nil {
+		if outbox, err = s.tell(ctx, tx, inc, fresh); err != nil {
 			return err
 		}
 		out = inc
@@ -99,7 +82,8 @@ func (s *Service) act(ctx context.Context, id uuid.UUID, check func(Incident) er
 
 // replan plans the incident at now with its snapshot (no reads), syncs its timers and records
 // what changed on the timeline.
-func (s *Service) replan(ctx context.Context, tx *gorm.DB, snap catalog.Snapshot, inc Incident, events []Event, now time.Time) ([]Timer, []uuid.UUID, error) {
+func (s *Service) replan(ctx context.Context, tx dbx.Tx, snap catalog.Snapshot, inc Incident, events []Event) ([]Timer, []uuid.UUID, error) {
+	now := tx.Now()
 	if s.planner == nil {
 		return nil, nil, nil
 	}
@@ -111,11 +95,7 @@ func (s *Service) replan(ctx context.Context, tx *gorm.DB, snap catalog.Snapshot
 	if err != nil || (len(added) == 0 && len(cancelled) == 0) {
 		return added, cancelled, err
 	}
-	ev, err := toEventRow(plannedEvent(inc.ID, res, added, len(cancelled) > 0, now))
-	if err != nil {
-		return nil, nil, err
-	}
-	return added, cancelled, tx.Create(&ev).Error
+	return added, cancelled, s.store.appendEvents(ctx, tx, []Event{plannedEvent(inc.ID, res, added, len(cancelled) > 0, now)})
 }
 
 // plannedEvent is the timeline entry of a re-plan that changed the timers: each newly planned
@@ -169,18 +149,6 @@ func (s *Service) snapshotOf(ctx context.Context, id uuid.UUID) (catalog.Snapsho
 	pin := pinOf(inc)
 	snap, err := s.planner.Snapshot(ctx, pin)
 	return snap, pin.Key(), err
-}
-
-func findEventsTx(ctx context.Context, tx *gorm.DB, id uuid.UUID) ([]Event, error) {
-	var rows []eventRow
-	if err := tx.WithContext(ctx).Where("incident_id = ?", id).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]Event, len(rows))
-	for i, r := range rows {
-		out[i] = r.toEvent()
-	}
-	return out, nil
 }
 
 // conflict builds a 409 with a code.

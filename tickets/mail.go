@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
+	"github.com/supportd/supportd/sla/entitlement"
 )
 
 // What the mail channel (tickets/inbound) asks of incidents. A mail is processed by a task that
@@ -128,52 +128,25 @@ func (s *Service) LinkFollowUp(ctx context.Context, actor accounts.User, prev uu
 // (a customer reply, by mail or through the API). A subject reference counts only for them.
 // Errors: a storage error.
 func (s *Service) Participant(ctx context.Context, id, userID uuid.UUID) (bool, error) {
-	var n int64
-	err := s.store.db.WithContext(ctx).Raw(`SELECT
-		(SELECT count(*) FROM incidents WHERE id = ? AND opened_by = ?) +
-		(SELECT count(*) FROM incident_events WHERE incident_id = ? AND actor_id = ? AND kind = 'customer_reply')`,
-		id, userID, id, userID).Scan(&n).Error
-	return n > 0, dbx.Translate(err, "incident")
+	ok, err := s.store.participant(ctx, id, userID)
+	return ok, dbx.Translate(err, "incident")
 }
 
 // FindIncidentIDByReference returns the id of the incident with that reference, or not_found.
 func (s *Service) FindIncidentIDByReference(ctx context.Context, ref string) (uuid.UUID, error) {
-	var r incidentRow
-	if err := s.store.db.WithContext(ctx).Select("id").Take(&r, "reference = ?", strings.ToUpper(ref)).Error; err != nil {
-		return uuid.Nil, dbx.Translate(err, "incident")
-	}
-	return r.ID, nil
-}
-
-// MailLead is a mail kept as a renewal lead: from a sender who is no customer user, or whose
-// intake the entitlement check refused (then Open kept it already).
-type MailLead struct {
-	SenderEmail      string
-	OrganizationID   *uuid.UUID
-	UserID           *uuid.UUID
-	Product          string
-	Code             string
-	Message          string
-	InboundMessageID uuid.UUID
-	Raw              []byte // the whole message
-	At               time.Time
+	id, err := s.store.incidentIDByReference(ctx, strings.ToUpper(ref))
+	return id, dbx.Translate(err, "incident")
 }
 
 // KeepMailLead stores the lead with the intake refusals (GET /v1/intake-rejections), once per
-// message and code.
+// message and code; without leads (see Deps) it keeps nothing.
 // Errors: a storage error.
-func (s *Service) KeepMailLead(ctx context.Context, l MailLead) error {
-	body, _ := json.Marshal(string(l.Raw))
-	return dbx.Translate(s.store.db.WithContext(ctx).Exec(`INSERT INTO intake_rejections
-		(id, organization_id, user_id, product, code, message, details, request_body, created_at, sender_email, inbound_message_id)
-		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-		WHERE NOT EXISTS (SELECT 1 FROM intake_rejections WHERE inbound_message_id = ? AND code = ?)`,
-		uuid.Must(uuid.NewV7()), l.OrganizationID, l.UserID, l.Product, l.Code, l.Message,
-		`{"channel":"email","sender_email":`+string(mustJSON(l.SenderEmail))+`}`, body, l.At, l.SenderEmail, l.InboundMessageID,
-		l.InboundMessageID, l.Code).Error, "intake rejection")
+func (s *Service) KeepMailLead(ctx context.Context, l entitlement.MailLead) error {
+	if s.leads == nil {
+		return nil
+	}
+	return s.leads.KeepMailLead(ctx, l)
 }
-
-func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
 
 // IsRefusal reports whether err is an entitlement refusal of intake (kept as a lead), with its
 // code and message.

@@ -48,15 +48,7 @@ func (s *Service) PendingReclassifications(ctx context.Context, actor accounts.U
 	if actor.Role != accounts.SupportManager && actor.Role != accounts.Admin {
 		return nil, apperr.New(apperr.Forbidden, "forbidden", "support managers decide reclassification requests")
 	}
-	var rows []struct {
-		Req       reclassRow `gorm:"embedded"`
-		Reference string
-		Title     string
-		Tier      string
-		Severity  int
-	}
-	err := s.store.db.WithContext(ctx).Raw(`SELECT r.*, i.reference, i.title, i.tier, i.severity FROM reclassification_requests r
-		JOIN incidents i ON i.id = r.incident_id WHERE r.state = 'pending' ORDER BY r.created_at, r.id LIMIT ?`, limit).Scan(&rows).Error
+	rows, err := s.store.pendingReclasses(ctx, limit)
 	if err != nil {
 		return nil, translate(err, "reclassification requests")
 	}
@@ -75,13 +67,7 @@ func (s *Service) AwaitingRemediation(ctx context.Context, actor accounts.User, 
 	if actor.Role != accounts.SupportManager && actor.Role != accounts.Admin {
 		return nil, apperr.New(apperr.Forbidden, "forbidden", "support managers answer escalation requests")
 	}
-	var rows []incidentRow
-	err := s.store.db.WithContext(ctx).Raw(`SELECT i.* FROM incidents i JOIN LATERAL (
-			SELECT max(e.id) AS req FROM incident_events e WHERE e.incident_id = i.id AND e.kind IN (?, ?)
-			AND (e.data->>'remediation_plan_required')::boolean) r ON r.req IS NOT NULL
-		WHERE i.status <> 'resolved' AND NOT EXISTS (SELECT 1 FROM incident_events a WHERE a.incident_id = i.id
-			AND a.kind = ? AND a.id > r.req)
-		ORDER BY r.req LIMIT ?`, KindEscalationRequested, KindEscalated, KindRemediationAgreed, limit).Scan(&rows).Error
+	rows, err := s.store.awaitingRemediation(ctx, limit)
 	if err != nil {
 		return nil, translate(err, "incidents")
 	}

@@ -527,23 +527,6 @@ func TestClaimConcurrently(t *testing.T) {
 	}
 }
 
-// TestGoDuration: the SQL go_duration, which writes a claim's since_accepted, agrees with
-// time.Duration.String, which writes an assignment's.
-func TestGoDuration(t *testing.T) {
-	db := testenv.DB(t)
-	us := []int64{0, 1, 999, 1000, 1001, 1500, 10000, 999999, 1000000, 1000001, 1500000, 59999999, 60000000,
-		61500000, 3599999999, 3600000000, 3600000001, 3661010000, 93784005006, -1, -1500, -3600000000}
-	for _, u := range us {
-		var got string
-		if err := db.Raw("SELECT go_duration(?)", u).Scan(&got).Error; err != nil {
-			t.Fatal(err)
-		}
-		if want := (time.Duration(u) * time.Microsecond).String(); got != want {
-			t.Errorf("go_duration(%d µs) = %q, want %q", u, got, want)
-		}
-	}
-}
-
 // The office filter asks accounts for the office's organisations; an office with none shows an
 // empty queue and has nothing to claim, while the fixture's office still has its incidents.
 func TestQueueOfficeWithoutOrganisations(t *testing.T) {

@@ -8,9 +8,9 @@ import (
 	"github.com/supportd/supportd/internal/page"
 )
 
-// FormatReference makes the human-readable reference: the year of intake and a database sequence
+// formatReference makes the human-readable reference: the year of intake and a database sequence
 // number, e.g. INC-2026-000042. The sequence makes it unique; the year helps people on the phone.
-func FormatReference(acceptedAt time.Time, seq int64) string {
+func formatReference(acceptedAt time.Time, seq int64) string {
 	return fmt.Sprintf("INC-%d-%06d", acceptedAt.UTC().Year(), seq)
 }
 

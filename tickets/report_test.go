@@ -11,6 +11,7 @@ import (
 	"github.com/supportd/supportd/sla/catalog"
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/tickets/report"
 )
 
 // TestSLAReport checks the report on a small data set whose figures are worked out by hand:
@@ -66,7 +67,7 @@ func TestSLAReport(t *testing.T) {
 	if _, err := svc.Acknowledge(ctx, f.engineer, ids[1], ""); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := svc.SLAReport(ctx, f.admin, t0.Add(-time.Hour), t0.Add(time.Hour))
+	rep, err := report.New(report.NewStore(gdb)).SLA(ctx, f.admin, t0.Add(-time.Hour), t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestSLAReport(t *testing.T) {
 		*rep.Handoffs[0].MeanSeconds != 600 || rep.Handoffs[0].TargetSeconds != 3600 || !*rep.Handoffs[0].WithinTarget {
 		t.Fatalf("handoffs %+v", rep.Handoffs)
 	}
-	if _, err := svc.SLAReport(ctx, f.memberA, t0, t0.Add(time.Hour)); err == nil {
+	if _, err := report.New(report.NewStore(gdb)).SLA(ctx, f.memberA, t0, t0.Add(time.Hour)); err == nil {
 		t.Fatal("a customer read the SLA report")
 	}
 }
@@ -156,7 +157,7 @@ func TestEscalationByDeadline(t *testing.T) {
 			}
 		}
 	}
-	rep, err := svc.SLAReport(ctx, f.admin, t0.Add(-time.Hour), t0.Add(time.Hour))
+	rep, err := report.New(report.NewStore(gdb)).SLA(ctx, f.admin, t0.Add(-time.Hour), t0.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,9 +14,9 @@ import (
 	"github.com/supportd/supportd/sla"
 )
 
-// ReclassificationAfter is when a severity-3 incident's reclassification to 2 is granted without
+// reclassificationAfter is when a severity-3 incident's reclassification to 2 is granted without
 // a manager (seed 003 §6: 30 days unresolved).
-const ReclassificationAfter = 30 * 24 * time.Hour
+const reclassificationAfter = 30 * 24 * time.Hour
 
 // RequestEscalation is a customer's request to escalate (SPEC §2): allowed where the policy says
 // "on request", and for premium and platinum severity 2 to the support manager once the cell's
@@ -206,20 +206,6 @@ type Reclassification struct {
 	DecidedAt      *time.Time
 }
 
-type reclassRow struct {
-	ID             uuid.UUID `gorm:"primaryKey"`
-	IncidentID     uuid.UUID
-	RequestedBy    uuid.UUID
-	Reason         string
-	State          string
-	DecidedBy      *uuid.UUID
-	DecisionReason string
-	CreatedAt      time.Time
-	DecidedAt      *time.Time
-}
-
-func (reclassRow) TableName() string { return "reclassification_requests" }
-
 // RequestReclassification asks for severity 3 to become 2 (seed 003 §6). After 30 days
 // unresolved it is granted at once and the incident re-planned; before, a support manager decides.
 // Errors: forbidden, not_found, invalid_value (reason), reclassification_not_available,
@@ -239,13 +225,13 @@ func (s *Service) RequestReclassification(ctx context.Context, actor accounts.Us
 		}
 		req = reclassRow{ID: uuid.Must(uuid.NewV7()), IncidentID: inc.ID, RequestedBy: actor.ID, Reason: reason, State: "pending", CreatedAt: now}
 		out := []Event{{Kind: "reclassification_requested", ActorID: &actor.ID, Data: map[string]any{"request_id": req.ID, "reason": reason, "public": true}}}
-		if now.Sub(inc.AcceptedAt) >= ReclassificationAfter {
+		if now.Sub(inc.AcceptedAt) >= reclassificationAfter {
 			req.State, req.DecisionReason, req.DecidedAt = "approved", "granted automatically: unresolved for 30 days", &now
 			out = append(out, Event{Kind: string(sla.SeverityChanged), ActorID: &actor.ID, Data: map[string]any{
 				"severity": 2, "from": 3, "reason": req.DecisionReason, "request_id": req.ID, "public": true}})
 			inc.Severity = 2
 		}
-		if err := tx.Gorm().Create(&req).Error; err != nil {
+		if err := s.store.createReclass(ctx, tx, req); err != nil {
 			if _, dup := uniqueViolation(err); dup {
 				return nil, conflict("already_requested", "a reclassification request is already pending")
 			}
@@ -267,8 +253,8 @@ func (s *Service) DecideReclassification(ctx context.Context, actor accounts.Use
 	if strings.TrimSpace(reason) == "" {
 		return Reclassification{}, Incident{}, apperr.InvalidField("reason", "give the reason for the decision")
 	}
-	var req reclassRow
-	if err := s.store.db.WithContext(ctx).Take(&req, "id = ?", requestID).Error; err != nil {
+	req, err := s.store.findReclass(ctx, requestID)
+	if err != nil {
 		return Reclassification{}, Incident{}, translate(err, "reclassification request")
 	}
 	inc, err := s.act(ctx, req.IncidentID, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
@@ -277,12 +263,11 @@ func (s *Service) DecideReclassification(ctx context.Context, actor accounts.Use
 		if approve {
 			state = "approved"
 		}
-		res := tx.Gorm().Model(&reclassRow{}).Where("id = ? AND state = 'pending'", requestID).
-			Updates(map[string]any{"state": state, "decided_by": actor.ID, "decision_reason": reason, "decided_at": now})
-		if res.Error != nil {
-			return nil, res.Error
+		decided, err := s.store.decideReclass(ctx, tx, requestID, state, actor.ID, reason)
+		if err != nil {
+			return nil, err
 		}
-		if res.RowsAffected == 0 {
+		if !decided {
 			return nil, conflict("already_decided", "the request was already decided")
 		}
 		req.State, req.DecidedBy, req.DecisionReason, req.DecidedAt = state, &actor.ID, reason, &now
@@ -298,9 +283,4 @@ func (s *Service) DecideReclassification(ctx context.Context, actor accounts.Use
 		return out, nil
 	})
 	return req.toReclassification(), inc, err
-}
-
-func (r reclassRow) toReclassification() Reclassification {
-	return Reclassification{ID: r.ID, IncidentID: r.IncidentID, RequestedBy: r.RequestedBy, Reason: r.Reason, State: r.State,
-		DecidedBy: r.DecidedBy, DecisionReason: r.DecisionReason, CreatedAt: r.CreatedAt, DecidedAt: r.DecidedAt}
 }

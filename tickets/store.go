@@ -94,6 +94,7 @@ func toEventRow(e Event) (eventRow, error) {
 func (r eventRow) toEvent() Event {
 	e := Event{ID: r.ID, IncidentID: r.IncidentID, Kind: r.Kind, ActorID: r.ActorID, At: r.At.UTC()}
 	_ = json.Unmarshal(r.Data, &e.Data)
+	sinceAccepted(e.Data)
 	return e
 }
 
@@ -255,18 +256,6 @@ func utcPtr(t *time.Time) *time.Time {
 }
 
 func translate(err error, what string) error { return dbx.Translate(err, what) }
-
-// userName reads a user's display name through tx (lifecycle messages name the engineer).
-func (s *Store) userName(ctx context.Context, tx *gorm.DB, id uuid.UUID) (string, error) {
-	var names []string
-	if err := tx.WithContext(ctx).Raw("SELECT name FROM users WHERE id = ?", id).Scan(&names).Error; err != nil {
-		return "", err
-	}
-	if len(names) == 0 {
-		return "", dbx.Translate(gorm.ErrRecordNotFound, "user")
-	}
-	return names[0], nil
-}
 
 func uniqueViolation(err error) (string, bool) { return dbx.UniqueViolation(err) }
 

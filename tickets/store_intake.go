@@ -42,7 +42,7 @@ func (s *Store) create(ctx context.Context, in newIncident, then func(tx dbx.Tx,
 		if err := tx.Raw("SELECT nextval('incident_reference_seq')").Scan(&seq).Error; err != nil {
 			return err
 		}
-		inc.Reference = FormatReference(inc.AcceptedAt, seq)
+		inc.Reference = formatReference(inc.AcceptedAt, seq)
 		row := createdRow{Incident: toIncidentRow(inc)}
 		row.NextDueAt, row.NextTarget = nextDeadline(in.timers)
 		if err := tx.Create(&row).Error; err != nil {

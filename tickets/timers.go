@@ -7,8 +7,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Timer is a pending deadline of an incident: PostgreSQL holds it, a queue delivers it.
@@ -66,12 +64,9 @@ type Scheduler interface {
 
 // syncTimers makes the pending timers of an incident match its plan, inside the caller's
 // transaction (see diffTimers). It returns the timers to schedule and to cancel after commit.
-func (s *Service) syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
-	var rows []timerRow
-	// Locked in the one timer lock order (see lockPending), so that ending some of them below
-	// cannot deadlock with reconciliation's or the claims' bulk writes.
-	if err := tx.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Where("incident_id = ? AND state = 'pending'", incID).
-		Order("target, id").Find(&rows).Error; err != nil {
+func (s *Service) syncTimers(ctx context.Context, tx dbx.Tx, incID uuid.UUID, res sla.Result, now time.Time) (added []Timer, cancelled []uuid.UUID, err error) {
+	rows, err := s.store.pendingTimersTx(ctx, tx, incID)
+	if err != nil {
 		return nil, nil, err
 	}
 	stops, adds := diffTimers(incID, rows, res, now)
@@ -79,11 +74,11 @@ func (s *Service) syncTimers(ctx context.Context, tx *gorm.DB, incID uuid.UUID, 
 		return nil, nil, nil
 	}
 	s.markEnqueued(adds, now)
-	if err := writeTimers(ctx, tx, stops, adds); err != nil {
+	if err := s.store.writeTimersTx(ctx, tx, stops, adds); err != nil {
 		return nil, nil, err
 	}
 	due, target := nextDeadline(afterStops(rows, stops, adds))
-	if err := tx.WithContext(ctx).Exec("UPDATE incidents SET next_due_at = ?, next_target = ? WHERE id = ?", due, target, incID).Error; err != nil {
+	if err := s.store.setNextDeadline(ctx, tx, incID, due, target); err != nil {
 		return nil, nil, err
 	}
 	return toTimers(adds), stopIDs(stops), nil
@@ -220,27 +215,6 @@ func passedAt(d sla.Deadline, due time.Time) bool {
 	return false
 }
 
-// writeTimers ends and inserts timers in two statements whatever their number: a burst of due
-// deadlines is decided in batches, and a statement per timer was most of its cost.
-func writeTimers(ctx context.Context, tx *gorm.DB, stops []timerStop, adds []timerRow) error {
-	if len(stops) > 0 {
-		args := make([]any, 0, 4*len(stops))
-		for _, st := range stops {
-			args = append(args, st.ID, st.State, st.Outcome, st.FiredAt)
-		}
-		if err := tx.WithContext(ctx).Exec(`UPDATE sla_timers t SET state = v.state, outcome = v.outcome, fired_at = v.fired_at
-			FROM (VALUES `+dbx.Values(len(stops), "(?::uuid, ?::text, ?::text, ?::timestamptz)")+`) AS v (id, state, outcome, fired_at) WHERE t.id = v.id AND t.state = 'pending'`, args...).Error; err != nil {
-			return err
-		}
-	}
-	if len(adds) > 0 {
-		if err := tx.WithContext(ctx).CreateInBatches(&adds, 500).Error; err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // markEnqueued marks new timers enqueued in the transaction that inserts them when a scheduler
 // will enqueue them after commit (see Scheduler).
 func (s *Service) markEnqueued(adds []timerRow, now time.Time) {
@@ -260,78 +234,6 @@ func stopIDs(stops []timerStop) []uuid.UUID {
 		}
 	}
 	return ids
-}
-
-// lockPending is a subquery that locks the pending timers matching cond in the one order every
-// writer of timers takes: incident, then the incident's timers by target. Lifecycle steps and
-// firing lock the incident first and then its pending timers in that order; the bulk writes that
-// lock no incident (claims, enqueue marks, forgetting the queue after Redis lost its data) lock
-// their rows in the same order, or a bulk UPDATE walking rows in physical order deadlocks
-// against a firing transaction holding one of them (seen after FLUSHALL with 1,500 timers).
-func lockPending(cond string) string {
-	return "SELECT id FROM sla_timers WHERE state = 'pending' AND " + cond + " ORDER BY incident_id, target, id FOR UPDATE"
-}
-
-// ClaimTimers records that deliveries started work on pending timers, so reconciliation can
-// tell a delivery that died mid-task from one still queued. It returns the timers that are still
-// pending (and now claimed); the others need nothing more.
-func (s *Store) ClaimTimers(ctx context.Context, ids []uuid.UUID, now time.Time) (map[uuid.UUID]bool, error) {
-	claimed := make(map[uuid.UUID]bool, len(ids))
-	if len(ids) == 0 {
-		return claimed, nil
-	}
-	var got []uuid.UUID
-	err := s.db.WithContext(ctx).Raw(`UPDATE sla_timers t SET claimed_at = ?, claims = t.claims + 1
-		FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id RETURNING t.id`, now, ids).Scan(&got).Error
-	if err != nil {
-		return nil, translate(err, "timers")
-	}
-	for _, id := range got {
-		claimed[id] = true
-	}
-	return claimed, nil
-}
-
-// MarkEnqueued records that the timers' deliveries are in the queue.
-func (s *Store) MarkEnqueued(ctx context.Context, ids []uuid.UUID, now time.Time) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return translate(s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = ? FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id`,
-		now, ids).Error, "timers")
-}
-
-// UnmarkEnqueued records that the timers' deliveries did not reach the queue, so that
-// reconciliation's next pass schedules them.
-func (s *Store) UnmarkEnqueued(ctx context.Context, ids []uuid.UUID) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return translate(s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = NULL FROM (`+lockPending("id IN ?")+`) l WHERE t.id = l.id`,
-		ids).Error, "timers")
-}
-
-// ForgetEnqueued marks every pending timer as not enqueued, after the queue lost its data.
-func (s *Store) ForgetEnqueued(ctx context.Context) (int64, error) {
-	res := s.db.WithContext(ctx).Exec(`UPDATE sla_timers t SET enqueued_at = NULL FROM (` + lockPending("enqueued_at IS NOT NULL") + `) l WHERE t.id = l.id`)
-	return res.RowsAffected, translate(res.Error, "timers")
-}
-
-// UnenqueuedTimers returns up to limit pending timers not known to be in the queue, soonest first.
-func (s *Store) UnenqueuedTimers(ctx context.Context, limit int) ([]Timer, error) {
-	var rows []timerRow
-	err := s.db.WithContext(ctx).Where("state = 'pending' AND enqueued_at IS NULL").Order("due_at").Limit(limit).Find(&rows).Error
-	return toTimers(rows), translate(err, "timers")
-}
-
-// OverdueTimers returns pending timers due before cutoff: unclaimed ones (a delivery that never
-// started: lost, or stuck behind a backlog) and ones claimed before cutoff (a delivery that died
-// mid-task).
-func (s *Store) OverdueTimers(ctx context.Context, cutoff time.Time, limit int) ([]Timer, error) {
-	var rows []timerRow
-	err := s.db.WithContext(ctx).Where("state = 'pending' AND due_at < ? AND (claimed_at IS NULL OR claimed_at < ?)", cutoff, cutoff).
-		Order("due_at").Limit(limit).Find(&rows).Error
-	return toTimers(rows), translate(err, "timers")
 }
 
 func toTimers(rows []timerRow) []Timer {

@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/sla/entitlement"
-	"github.com/supportd/supportd/tickets"
 )
 
 type gracePolicyRequest struct {
@@ -143,7 +142,7 @@ func (s *Server) extendEntitlement(c *fiber.Ctx) error {
 }
 
 func (s *Server) listRejections(c *fiber.Ctx) error {
-	f := tickets.RejectionFilter{Code: c.Query("code")}
+	f := entitlement.LeadFilter{Code: c.Query("code")}
 	if v := c.Query("organization_id"); v != "" {
 		id, err := uuid.Parse(v)
 		if err != nil {
@@ -163,7 +162,7 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 		return err
 	}
 	f.Page = req
-	rs, next, err := s.deps.Incidents.Rejections(c.UserContext(), caller(c), f)
+	rs, next, err := s.deps.Entitlements.Leads(c.UserContext(), caller(c), f)
 	if err != nil {
 		return err
 	}
@@ -174,7 +173,7 @@ func (s *Server) listRejections(c *fiber.Ctx) error {
 	return c.JSON(listPage[rejectionReply]{Items: items, Next: next})
 }
 
-func toRejectionReply(r tickets.Rejection) rejectionReply {
+func toRejectionReply(r entitlement.Lead) rejectionReply {
 	out := rejectionReply{ID: r.ID, OrganizationID: r.OrganizationID, UserID: r.UserID, EntitlementID: r.EntitlementID,
 		Product: r.Product, Code: r.Code, Message: r.Message, Details: r.Details, CreatedAt: r.CreatedAt,
 		RequestBodyBase64: base64.StdEncoding.EncodeToString(r.RequestBody)}

@@ -63,7 +63,7 @@ func (s *Server) slaReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.deps.Incidents.SLAReport(c.UserContext(), caller(c), from, to)
+	rep, err := s.deps.Reports.SLA(c.UserContext(), caller(c), from, to)
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/supportd/supportd/sla/replay"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
+	"github.com/supportd/supportd/tickets/report"
 )
 
 // Deps are what the handlers call.
@@ -35,6 +36,7 @@ type Deps struct {
 	Inbox        *escalation.Inbox
 	Catalog      *catalog.Catalog
 	Replays      *replay.Service
+	Reports      *report.Service
 	Escalations  *escalation.Escalations
 	Webhooks     *escalation.Webhooks
 	// Mail is the e-mail channel: mailboxes, inbound messages, attachments.

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/tickets/report"
 )
 
 // escalationWire is an escalation addressed to the caller.
@@ -147,7 +148,7 @@ type assignRowWire struct {
 	WithinTarget  *bool    `json:"within_target"`
 }
 
-func toSLAReportWire(r tickets.Report) slaReportWire {
+func toSLAReportWire(r report.SLA) slaReportWire {
 	out := slaReportWire{From: r.From, To: r.To}
 	if r.Rows != nil {
 		out.Rows = make([]reportRowWire, len(r.Rows))

@@ -30,6 +30,7 @@ import (
 	"github.com/supportd/supportd/sla/replay"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
+	"github.com/supportd/supportd/tickets/report"
 	"github.com/supportd/supportd/workers"
 	"gorm.io/gorm"
 )
@@ -44,6 +45,8 @@ type Engine struct {
 	rdb       *redis.Client
 	Accounts  *accounts.Store
 	Incidents *tickets.Service
+	// Reports are the read-side reports (the SLA report).
+	Reports *report.Service
 	// Replays plans past incidents again under draft policies (read-side only).
 	Replays      *replay.Service
 	Entitlements *entitlement.Service
@@ -89,7 +92,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e := &Engine{Cfg: cfg, Log: log, Clock: c, DB: db, rdb: redis.NewClient(ropt),
 		Redis: asynq.RedisClientOpt{Addr: ropt.Addr, Username: ropt.Username, Password: ropt.Password, DB: ropt.DB, TLSConfig: ropt.TLSConfig}}
 	e.Accounts = accounts.NewStore(db, c)
-	e.Entitlements = entitlement.NewService(entitlement.NewStore(db), e.Accounts, c)
+	ents := entitlement.NewStore(db)
+	e.Entitlements = entitlement.NewService(ents, e.Accounts, c)
 	e.Catalog = catalog.New(catalog.NewStore(db), c)
 	if e.Mailer, err = escalation.NewMailer(cfg.SMTPURL); err != nil {
 		return nil, err
@@ -109,11 +113,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Metrics = metrics.New(e.Registry)
 	e.Incidents = tickets.NewService(tickets.Deps{Store: e.IncidentStore, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
 		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Outbox), Teller: escalation.NewTeller(e.Mailer),
-		Observer: e.Metrics, Users: e.Accounts, Clock: c, Log: log})
+		Observer: e.Metrics, Users: e.Accounts, Leads: ents, Clock: c, Log: log})
 	e.MailQueue = workers.NewMailQueue(e.Redis)
 	e.openMail(nil)
+	e.Reports = report.New(report.NewStore(db))
 	e.Replays = replay.NewService(db, e.IncidentStore, e.Catalog, c, log)
-	e.Registry.MustRegister(inbound.NewCollector(inbound.NewStore(db)), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(e.escStore, c))
+	e.Registry.MustRegister(inbound.NewCollector(inbound.NewStore(db)), tickets.NewTimerCollector(e.IncidentStore, c), escalation.NewOutboxCollector(e.escStore, c))
 	return e, nil
 }
 
@@ -177,7 +182,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	if public == "" {
 		public = "http://" + ln.Addr().String()
 	}
-	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
+	pages, err := web.New(web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Reports: e.Reports,
 		Mailer: e.Mailer, Clock: e.Clock, Log: e.Log, PublicURL: public, Zone: e.Cfg.TimeZone,
 		Catalog: e.Catalog, Escalations: e.Escalations, Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail,
 		Sessions: accounts.SessionPolicy{Idle: e.Cfg.SessionIdle, Absolute: e.Cfg.SessionMaxAge},
@@ -191,7 +196,7 @@ func (e *Engine) Serve(ctx context.Context, onListen func(net.Addr)) error {
 	// The pages answer a browser's form whose body is over the limit (the API's guard meets it
 	// before any page runs).
 	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements,
-		Inbox: escalation.NewInbox(e.escStore), Catalog: e.Catalog, Replays: e.Replays, Clock: e.Clock, Escalations: e.Escalations,
+		Inbox: escalation.NewInbox(e.escStore), Catalog: e.Catalog, Replays: e.Replays, Reports: e.Reports, Clock: e.Clock, Escalations: e.Escalations,
 		Webhooks: e.Webhooks, Followers: escalation.NewFollowers(e.escStore, e.Accounts, e.Clock), Ready: e.readiness(), Mail: e.Mail,
 		Registry: reg, Log: e.Log, BodyLimit: e.Cfg.BodyLimit, TooLargePage: pages.TooLargePage})
 	pages.Register(srv.App())

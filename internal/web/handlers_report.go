@@ -10,20 +10,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
-	"github.com/supportd/supportd/tickets"
+	"github.com/supportd/supportd/tickets/report"
 )
 
 // bar is one row of the report chart: met and breached first responses as widths of a 300-unit
 // SVG bar (server-rendered, no script).
 type bar struct {
-	tickets.ReportRow
+	report.Row
 	Y, MetW, BreachedW, BX, TextY int
 	MetPct                        string
 }
 
 type reportData struct {
 	From, To string // dates (yyyy-mm-dd) in the viewer's zone, inclusive
-	Report   tickets.Report
+	Report   report.SLA
 	Bars     []bar
 	Height   int
 }
@@ -55,18 +55,18 @@ func (s *Server) reportPeriod(c *fiber.Ctx) (from, to time.Time, d reportData, e
 	return from, to.AddDate(0, 0, 1), d, nil
 }
 
-// reportPage is the SLA report per tier and severity for a period (the same tickets.SLAReport as
+// reportPage is the SLA report per tier and severity for a period (the same report.Service.SLA as
 // GET /v1/reports/sla), with a bar chart of first responses met and breached.
 func (s *Server) reportPage(c *fiber.Ctx) error {
 	from, to, d, err := s.reportPeriod(c)
 	if err != nil {
 		return err
 	}
-	if d.Report, err = s.deps.Incidents.SLAReport(c.UserContext(), *reqOf(c).user, from, to); err != nil {
+	if d.Report, err = s.deps.Reports.SLA(c.UserContext(), *reqOf(c).user, from, to); err != nil {
 		return err
 	}
 	for i, r := range d.Report.Rows {
-		b := bar{ReportRow: r, Y: i * 28, TextY: i*28 + 15}
+		b := bar{Row: r, Y: i * 28, TextY: i*28 + 15}
 		if n := r.FirstResponseMet + r.FirstResponseBreached; n > 0 {
 			b.MetW = 300 * r.FirstResponseMet / n
 			b.BreachedW = 300 - b.MetW
@@ -85,7 +85,7 @@ func (s *Server) reportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.deps.Incidents.SLAReport(c.UserContext(), *reqOf(c).user, from, to)
+	rep, err := s.deps.Reports.SLA(c.UserContext(), *reqOf(c).user, from, to)
 	if err != nil {
 		return err
 	}

@@ -110,14 +110,14 @@ func newSiteAt(t *testing.T, dbURL, redisURL string, opts ...siteOption) *site {
 	s.exec = mk("exec", accounts.Executive, nil)
 
 	var pages *web.Server // built below, before the first request
-	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Catalog: e.Catalog,
+	srv := api.New(api.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Reports: e.Reports, Catalog: e.Catalog,
 		Clock: e.Clock, Log: log, TooLargePage: func(c *fiber.Ctx) []byte { return pages.TooLargePage(c) }})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.base = "http://" + ln.Addr().String()
-	deps := web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Clock: e.Clock, Log: log,
+	deps := web.Deps{Accounts: e.Accounts, Incidents: e.Incidents, Entitlements: e.Entitlements, Reports: e.Reports, Clock: e.Clock, Log: log,
 		Catalog: e.Catalog, Escalations: e.Escalations, Presence: web.NewPresence(web.NewPresenceStore(e.DB), e.Accounts), Files: e.Mail, PublicURL: s.base, Zone: mustZone("Asia/Tokyo"), Sessions: accounts.SessionPolicy{Idle: time.Hour, Absolute: 8 * time.Hour},
 		Admin: web.AdminDeps{Catalog: e.Catalog, Webhooks: e.Webhooks, Mail: e.Mail}}
 	for _, o := range opts {

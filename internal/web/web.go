@@ -16,6 +16,7 @@ import (
 	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
+	"github.com/supportd/supportd/tickets/report"
 )
 
 // Deps are what the pages call.
@@ -23,6 +24,8 @@ type Deps struct {
 	Accounts     *accounts.Store
 	Incidents    *tickets.Service
 	Entitlements *entitlement.Service
+	// Reports are the read-side reports (the managers' SLA report page).
+	Reports *report.Service
 	// Mailer sends sign-in links; nil when SMTP_URL is unset (links are then not sent).
 	Mailer *escalation.Mailer
 	Clock  clock.Clock

@@ -12,6 +12,7 @@ import (
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/internal/mailtest"
 	"github.com/supportd/supportd/internal/page"
+	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 	"github.com/supportd/supportd/tickets/inbound"
 	"github.com/supportd/supportd/workers"
@@ -174,7 +175,7 @@ func TestCorpusThroughThePipeline(t *testing.T) {
 		t.Errorf("gone.user not undeliverable: %v %v", bad, err)
 	}
 	// Leads are kept with the whole message.
-	rej, _, err := v.e.Incidents.Rejections(v.ctx, v.admin, tickets.RejectionFilter{Page: page.Request{Limit: page.MaxLimit}})
+	rej, _, err := v.e.Entitlements.Leads(v.ctx, v.admin, entitlement.LeadFilter{Page: page.Request{Limit: page.MaxLimit}})
 	if err != nil {
 		t.Fatal(err)
 	}

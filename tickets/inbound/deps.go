@@ -8,6 +8,7 @@ import (
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/dbx"
+	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -19,7 +20,7 @@ type Incidents interface {
 	LinkFollowUp(ctx context.Context, actor accounts.User, prev uuid.UUID, followUp tickets.Incident) error
 	Participant(ctx context.Context, id, userID uuid.UUID) (bool, error)
 	FindIncidentIDByReference(ctx context.Context, ref string) (uuid.UUID, error)
-	KeepMailLead(ctx context.Context, l tickets.MailLead) error
+	KeepMailLead(ctx context.Context, l entitlement.MailLead) error
 }
 
 // Users finds the sender and the admins to tell. *accounts.Store implements it.

@@ -11,6 +11,7 @@ import (
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/internal/mailmsg"
+	"github.com/supportd/supportd/sla/entitlement"
 	"github.com/supportd/supportd/tickets"
 )
 
@@ -208,7 +209,7 @@ func (s *Service) reply(ctx context.Context, m mail, user accounts.User, incID u
 
 // unknownSender keeps a mail from someone who is no customer user as a lead and tells them.
 func (s *Service) unknownSender(ctx context.Context, m mail) (result, error) {
-	err := s.incidents.KeepMailLead(ctx, tickets.MailLead{SenderEmail: m.p.From.Email, Product: m.product(), Code: "unknown_sender",
+	err := s.incidents.KeepMailLead(ctx, entitlement.MailLead{SenderEmail: m.p.From.Email, Product: m.product(), Code: "unknown_sender",
 		Message: "the sender's address belongs to no customer user", InboundMessageID: m.row.ID, Raw: m.row.Raw, At: s.clock.Now()})
 	if err != nil {
 		return result{}, err
