@@ -107,7 +107,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	if err := e.openMail(); err != nil {
 		return nil, err
 	}
-	e.Replays = replay.NewService(db, e.Timers, e.Catalog, c, log)
+	e.Replays = replay.NewService(replay.NewStore(db), e.Timers, e.Catalog, c, log)
 	e.Registry.MustRegister(inbound.NewCollector(db), tickets.NewTimerCollector(db, c), escalation.NewOutboxCollector(db, c))
 	return e, nil
 }

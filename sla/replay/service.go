@@ -15,7 +15,6 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // Catalog is what a replay needs of the policy and calendar catalogue (sla/catalog.Catalog).
@@ -60,7 +59,7 @@ const (
 
 // Service starts replays and reports on them. Support managers and admins only.
 type Service struct {
-	st    store
+	st    *Store
 	src   Source
 	cat   Catalog
 	clock clock.Clock
@@ -68,12 +67,12 @@ type Service struct {
 	jobs  sync.WaitGroup
 }
 
-// NewService returns the replay service: src reads incidents, db holds sla_replays.
-func NewService(db *gorm.DB, src Source, cat Catalog, c clock.Clock, log *slog.Logger) *Service {
+// NewService returns the replay service: src reads incidents, st holds sla_replays.
+func NewService(st *Store, src Source, cat Catalog, c clock.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: store{db: db}, src: src, cat: cat, clock: c, log: log}
+	return &Service{st: st, src: src, cat: cat, clock: c, log: log}
 }
 
 var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "replays are for support managers and admins")
