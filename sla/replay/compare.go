@@ -62,9 +62,35 @@ func (c Counts) plus(d Counts) Counts {
 // Evaluate plans in under p and cals as of now and reads its outcome. The update cadence's
 // Deadline describes only the current cycle, so each earlier cycle is judged by planning the
 // history up to the public update that ended it (the cycle was breached if it fell due before
-// that update): an incident with n cycle-ending updates costs n+1 plans.
+// that update): an incident with n cycle-ending updates costs n+1 plans, the n of them of the
+// update cadence alone.
 func Evaluate(p sla.Policy, cals sla.Calendars, in sla.Incident, now time.Time) (Outcome, error) {
-	res, err := sla.Plan(p, cals, in, now)
+	return newEvaluator(p, cals).evaluate(in, now)
+}
+
+// evaluator evaluates incidents under one policy; it is immutable, so workers share it.
+type evaluator struct {
+	p    sla.Policy
+	cals sla.Calendars
+	// cadence is p's update cadence cells alone, without warning points: planning an earlier
+	// cycle needs nothing else (a target's plan depends on its own cells and the events only),
+	// and the other targets and the warnings would cost as much again.
+	cadence sla.Policy
+}
+
+func newEvaluator(p sla.Policy, cals sla.Calendars) *evaluator {
+	c := sla.Policy{Tier: p.Tier, Version: p.Version}
+	for _, cell := range p.Cells {
+		if cell.Target == sla.UpdateCadence {
+			cell.Warnings = nil
+			c.Cells = append(c.Cells, cell)
+		}
+	}
+	return &evaluator{p: p, cals: cals, cadence: c}
+}
+
+func (ev *evaluator) evaluate(in sla.Incident, now time.Time) (Outcome, error) {
+	res, err := sla.Plan(ev.p, ev.cals, in, now)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -118,7 +144,7 @@ func Evaluate(p sla.Policy, cals sla.Calendars, in sla.Incident, now time.Time) 
 			if at.Before(in.AcceptedAt) {
 				at = in.AcceptedAt
 			}
-			r, err := sla.Plan(p, cals, before, at.Add(-time.Nanosecond))
+			r, err := sla.Plan(ev.cadence, ev.cals, before, at.Add(-time.Nanosecond))
 			if err != nil {
 				return Outcome{}, err
 			}

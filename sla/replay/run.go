@@ -35,6 +35,8 @@ type Setup struct {
 	// MaxChanges bounds the changed incidents listed in detail (the first by incident id); all
 	// of them are counted.
 	MaxChanges int
+	// Workers is how many goroutines plan (0: one per core); the result is the same for any.
+	Workers int
 }
 
 // Row compares one tier and severity (the incident's current severity, as in the SLA report).
@@ -82,14 +84,52 @@ type partial struct {
 // little beside planning.
 const batchSize = 256
 
-// Run streams the incidents f selects from src, plans each as recorded and as drafted on every
-// core, and aggregates the comparison. progress (may be nil) is told the number of incidents
-// read so far, from the reading goroutine, at most every batch. Run writes nothing.
+// batch is a run of incidents in stream order with their events in one buffer; batches are
+// recycled once planned, so reading allocates nothing per incident.
+type batch struct {
+	hs   []tickets.History
+	ev   []sla.Event
+	ends []int // hs[i]'s events end at ends[i] in ev
+}
+
+// add copies h (its events into the batch's buffer; fn's h is reused by the source).
+func (b *batch) add(h *tickets.History) {
+	b.hs = append(b.hs, *h)
+	b.ev = append(b.ev, h.Input.Events...)
+	b.ends = append(b.ends, len(b.ev))
+}
+
+// seal points every incident at its events, once the buffer no longer moves.
+func (b *batch) seal() {
+	from := 0
+	for i, end := range b.ends {
+		b.hs[i].Input.Events = b.ev[from:end:end]
+		from = end
+	}
+}
+
+func (b *batch) reset() {
+	clear(b.hs) // drop the strings of the last use
+	b.hs, b.ev, b.ends = b.hs[:0], b.ev[:0], b.ends[:0]
+}
+
+// Run streams the incidents f selects from src, plans each as recorded and as drafted on
+// s.Workers goroutines (every core when 0), and aggregates the comparison: the result does not
+// depend on the number of workers. progress (may be nil) is told the number of incidents read so
+// far, from the reading goroutine, at most every batch. Run writes nothing.
 func Run(ctx context.Context, src Source, f tickets.HistoryFilter, s Setup, progress func(done int)) (Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	workers := runtime.GOMAXPROCS(0)
-	batches := make(chan []tickets.History, workers*2)
+	workers := s.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	drafts := make(map[sla.Tier]*evaluator, len(s.Draft))
+	for t, p := range s.Draft {
+		drafts[t] = newEvaluator(p, s.DraftCalendars)
+	}
+	batches := make(chan *batch, workers*2)
+	free := make(chan *batch, workers*3+1)
 	parts := make([]partial, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -98,41 +138,53 @@ func Run(ctx context.Context, src Source, f tickets.HistoryFilter, s Setup, prog
 			defer wg.Done()
 			p := &parts[w]
 			p.rows = map[rowKey]*Row{}
-			rec := map[policyKey]sla.Policy{}
+			pl := planners{setup: &s, drafts: drafts, recorded: map[policyKey]*evaluator{}}
 			for b := range batches {
-				if ctx.Err() != nil {
-					continue // drain: the replay has failed
-				}
-				for i := range b {
-					if err := s.one(&b[i], p, rec); err != nil {
-						cancel(fmt.Errorf("incident %s: %w", b[i].Reference, err))
-						break
+				if ctx.Err() == nil {
+					for i := range b.hs {
+						if err := pl.one(&b.hs[i], p); err != nil {
+							cancel(fmt.Errorf("incident %s: %w", b.hs[i].Reference, err))
+							break
+						}
 					}
+				} // else drain: the replay has failed
+				b.reset()
+				select {
+				case free <- b:
+				default:
 				}
 			}
 		}()
 	}
 	var read atomic.Int64
-	batch := make([]tickets.History, 0, batchSize)
+	next := func() *batch {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return &batch{hs: make([]tickets.History, 0, batchSize), ev: make([]sla.Event, 0, batchSize*8), ends: make([]int, 0, batchSize)}
+		}
+	}
+	b := next()
 	err := src.EachHistory(ctx, f, true, func(h *tickets.History) error {
-		c := *h
-		c.Input.Events = slices.Clone(h.Input.Events)
-		batch = append(batch, c)
-		if len(batch) == batchSize {
+		b.add(h)
+		if len(b.hs) == batchSize {
+			b.seal()
 			select {
-			case batches <- batch:
+			case batches <- b:
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
-			batch = make([]tickets.History, 0, batchSize)
+			b = next()
 			if progress != nil {
 				progress(int(read.Add(batchSize)))
 			}
 		}
 		return nil
 	})
-	if err == nil && len(batch) > 0 {
-		batches <- batch
+	if err == nil && len(b.hs) > 0 {
+		b.seal()
+		batches <- b
 	}
 	close(batches)
 	wg.Wait()
@@ -150,28 +202,38 @@ type policyKey struct {
 	version int
 }
 
+// planners is one worker's view of the setup: the draft's evaluators, shared, and those of the
+// recorded policy versions it has met.
+type planners struct {
+	setup    *Setup
+	drafts   map[sla.Tier]*evaluator
+	recorded map[policyKey]*evaluator
+}
+
 // one plans one incident both ways and adds it to p.
-func (s *Setup) one(h *tickets.History, p *partial, rec map[policyKey]sla.Policy) error {
+func (pl *planners) one(h *tickets.History, p *partial) error {
+	s := pl.setup
 	key := policyKey{sla.Tier(h.Tier), h.PolicyVersion}
-	before, ok := rec[key]
+	before, ok := pl.recorded[key]
 	if !ok {
-		var err error
-		if before, err = s.Recorded(key.tier, key.version); err != nil {
+		rec, err := s.Recorded(key.tier, key.version)
+		if err != nil {
 			return err
 		}
-		rec[key] = before
+		before = newEvaluator(rec, s.Calendars)
+		pl.recorded[key] = before
 	}
-	draft, ok := s.Draft[key.tier]
+	draft, ok := pl.drafts[key.tier]
 	if !ok {
 		return fmt.Errorf("no policy to replay tier %q with", h.Tier)
 	}
-	b, err := Evaluate(before, s.Calendars, h.Input, s.Now)
+	b, err := before.evaluate(h.Input, s.Now)
 	if err != nil {
 		return err
 	}
 	a := b
-	if s.DraftCalendar || !sameCells(before, draft, h.Input) {
-		if a, err = Evaluate(draft, s.DraftCalendars, h.Input, s.Now); err != nil {
+	if s.DraftCalendar || !sameCells(before.p, draft.p, h.Input) {
+		if a, err = draft.evaluate(h.Input, s.Now); err != nil {
 			return err
 		}
 	}
