@@ -32,7 +32,7 @@ var (
 // database of its own, then replays all of them through the service (count, stream, plan on every core,
 // aggregate, store the answer):
 //
-//   - read_only: only the stream of histories, nothing planned (the floor);
+//   - read_only: only the stream of histories (StreamHistories), nothing planned (the floor);
 //   - one_cell: every tier's current policy tightens severity 2's first response (1 h → … as
 //     recorded, halved), so incidents that were ever severity 2 are planned twice;
 //   - calendar: a draft calendar, so every incident is planned twice.
@@ -128,7 +128,7 @@ func replayAll(b *testing.B, ctx context.Context, db *gorm.DB, n int, t0 time.Ti
 		for range b.N {
 			run := cpu.start()
 			seen := 0
-			err := store.EachHistory(ctx, tickets.HistoryFilter{From: t0, To: t0.AddDate(1, 0, 0)}, true, func(*tickets.History) error { seen++; return nil })
+			err := store.StreamHistories(ctx, tickets.HistoryFilter{From: t0, To: t0.AddDate(1, 0, 0)}, true, func(*tickets.History) error { seen++; return nil })
 			if err != nil || seen != n {
 				b.Fatalf("streamed %d of %d: %v", seen, n, err)
 			}

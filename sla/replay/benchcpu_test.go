@@ -121,7 +121,7 @@ func selfCPU() time.Duration {
 }
 
 // backends returns the CPU (user+sys) of every local PostgreSQL backend of the database, by pid:
-// the children of the postmaster whose title names the database.
+// the children of the postmaster whose title names the database, and their parallel workers.
 func (m *cpuMeter) backends() map[int]time.Duration {
 	out := map[int]time.Duration{}
 	if m.postmaster == "" {
@@ -129,13 +129,33 @@ func (m *cpuMeter) backends() map[int]time.Duration {
 	}
 	kids, _ := os.ReadFile(m.postmaster)
 	needle := []byte(" " + m.dbName + " ")
+	var workers []string
 	for _, pid := range strings.Fields(string(kids)) {
-		d := "/proc/" + pid
-		cmd, err := os.ReadFile(d + "/cmdline")
-		if err != nil || !bytes.Contains(cmd, needle) {
+		cmd, err := os.ReadFile("/proc/" + pid + "/cmdline")
+		if err != nil {
 			continue
 		}
-		if t, ok := procCPU(d); ok {
+		if bytes.Contains(cmd, []byte("parallel worker for PID ")) {
+			workers = append(workers, pid)
+			continue
+		}
+		if !bytes.Contains(cmd, needle) {
+			continue
+		}
+		if t, ok := procCPU("/proc/" + pid); ok {
+			n, _ := strconv.Atoi(pid)
+			out[n] = t
+		}
+	}
+	// Parallel workers name their leader, not the database.
+	for _, pid := range workers {
+		cmd, _ := os.ReadFile("/proc/" + pid + "/cmdline")
+		_, leader, _ := bytes.Cut(cmd, []byte("parallel worker for PID "))
+		l, _ := strconv.Atoi(strings.TrimRight(strings.Fields(string(leader) + " ")[0], "\x00"))
+		if _, ours := out[l]; !ours {
+			continue
+		}
+		if t, ok := procCPU("/proc/" + pid); ok {
 			n, _ := strconv.Atoi(pid)
 			out[n] = t
 		}

@@ -65,7 +65,7 @@ func (c Counts) plus(d Counts) Counts {
 // that update): an incident with n cycle-ending updates costs n+1 plans, the n of them of the
 // update cadence alone.
 func Evaluate(p sla.Policy, cals sla.Calendars, in sla.Incident, now time.Time) (Outcome, error) {
-	return newEvaluator(p, cals).evaluate(in, now)
+	return newEvaluator(p, cals).evaluate(in, now, nil)
 }
 
 // evaluator evaluates incidents under one policy; it is immutable, so workers share it.
@@ -89,7 +89,9 @@ func newEvaluator(p sla.Policy, cals sla.Calendars) *evaluator {
 	return &evaluator{p: p, cals: cals, cadence: c}
 }
 
-func (ev *evaluator) evaluate(in sla.Incident, now time.Time) (Outcome, error) {
+// evaluate is Evaluate; with cycles set, the update cadence breaches are known (another policy
+// that plans the cadence alike counted them) and are not planned again.
+func (ev *evaluator) evaluate(in sla.Incident, now time.Time, cycles *int) (Outcome, error) {
 	res, err := sla.Plan(ev.p, ev.cals, in, now)
 	if err != nil {
 		return Outcome{}, err
@@ -101,8 +103,8 @@ func (ev *evaluator) evaluate(in sla.Incident, now time.Time) (Outcome, error) {
 		case d.Target == sla.FirstResponse:
 			o.FirstResponse = d.State
 		case d.Target == sla.UpdateCadence:
-			hasCadence = true
-			if d.State == sla.Breached {
+			hasCadence = cycles == nil
+			if hasCadence && d.State == sla.Breached {
 				o.UpdateBreaches++
 			}
 		case Reached(d):
@@ -118,6 +120,9 @@ func (ev *evaluator) evaluate(in sla.Incident, now time.Time) (Outcome, error) {
 				o.Escalated[l] = true
 			}
 		}
+	}
+	if cycles != nil {
+		o.UpdateBreaches = *cycles
 	}
 	if !hasCadence {
 		return o, nil

@@ -45,7 +45,7 @@ func TestRunParallelMatchesSequential(t *testing.T) {
 		t.Fatal(err)
 	}
 	setup := func(policy, calendar string) replay.Setup {
-		s := replay.Setup{Now: c.Now(), Calendars: cals, DraftCalendars: cals, DraftCalendar: calendar != "",
+		s := replay.Setup{Now: c.Now(), Calendars: cals, DraftCalendars: cals,
 			Draft: map[sla.Tier]sla.Policy{}, MaxChanges: 7,
 			Recorded: func(tier sla.Tier, version int) (sla.Policy, error) { return cg.Policy(ctx, tier, version) }}
 		for _, tier := range sla.Tiers {

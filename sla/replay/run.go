@@ -15,21 +15,22 @@ import (
 	"github.com/supportd/supportd/tickets"
 )
 
-// Source streams recorded incidents; tickets.Store is one.
+// Source streams recorded incidents (tickets.Store.StreamHistories) in incident id order; the
+// History fn is given is reused for the next incident.
 type Source interface {
 	CountHistories(ctx context.Context, f tickets.HistoryFilter) (int, error)
-	EachHistory(ctx context.Context, f tickets.HistoryFilter, byHandOnly bool, fn func(h *tickets.History) error) error
+	StreamHistories(ctx context.Context, f tickets.HistoryFilter, byHandOnly bool, fn func(h *tickets.History) error) error
 }
 
 // Setup says how to plan each incident twice: as recorded (the policy version it keeps, on
-// Calendars) and as drafted (Draft's policy for its tier, on DraftCalendars).
+// Calendars) and as drafted (Draft's policy for its tier, on DraftCalendars). An incident whose
+// cells (over the severities it had) are the same in both, on the same calendars, is planned
+// once.
 type Setup struct {
 	Now            time.Time
 	Calendars      sla.Calendars
 	DraftCalendars sla.Calendars
-	// DraftCalendar: DraftCalendars holds a draft calendar, so even equal cells may plan apart.
-	DraftCalendar bool
-	Draft         map[sla.Tier]sla.Policy
+	Draft          map[sla.Tier]sla.Policy
 	// Recorded returns a policy version of a tier (cached by the caller's catalogue).
 	Recorded func(tier sla.Tier, version int) (sla.Policy, error)
 	// MaxChanges bounds the changed incidents listed in detail (the first by incident id); all
@@ -138,7 +139,7 @@ func Run(ctx context.Context, src Source, f tickets.HistoryFilter, s Setup, prog
 			defer wg.Done()
 			p := &parts[w]
 			p.rows = map[rowKey]*Row{}
-			pl := planners{setup: &s, drafts: drafts, recorded: map[policyKey]*evaluator{}}
+			pl := planners{setup: &s, drafts: drafts, recorded: map[policyKey]*pair{}}
 			for b := range batches {
 				if ctx.Err() == nil {
 					for i := range b.hs {
@@ -166,7 +167,7 @@ func Run(ctx context.Context, src Source, f tickets.HistoryFilter, s Setup, prog
 		}
 	}
 	b := next()
-	err := src.EachHistory(ctx, f, true, func(h *tickets.History) error {
+	err := src.StreamHistories(ctx, f, true, func(h *tickets.History) error {
 		b.add(h)
 		if len(b.hs) == batchSize {
 			b.seal()
@@ -202,38 +203,42 @@ type policyKey struct {
 	version int
 }
 
-// planners is one worker's view of the setup: the draft's evaluators, shared, and those of the
-// recorded policy versions it has met.
+// planners is one worker's view of the setup: the draft's evaluators, shared, and the pairs of
+// a recorded policy version it has met with its tier's draft.
 type planners struct {
 	setup    *Setup
 	drafts   map[sla.Tier]*evaluator
-	recorded map[policyKey]*evaluator
+	recorded map[policyKey]*pair
 }
 
 // one plans one incident both ways and adds it to p.
 func (pl *planners) one(h *tickets.History, p *partial) error {
 	s := pl.setup
 	key := policyKey{sla.Tier(h.Tier), h.PolicyVersion}
-	before, ok := pl.recorded[key]
+	pr, ok := pl.recorded[key]
 	if !ok {
+		draft, ok := pl.drafts[key.tier]
+		if !ok {
+			return fmt.Errorf("no policy to replay tier %q with", h.Tier)
+		}
 		rec, err := s.Recorded(key.tier, key.version)
 		if err != nil {
 			return err
 		}
-		before = newEvaluator(rec, s.Calendars)
-		pl.recorded[key] = before
+		pr = newPair(newEvaluator(rec, s.Calendars), draft)
+		pl.recorded[key] = pr
 	}
-	draft, ok := pl.drafts[key.tier]
-	if !ok {
-		return fmt.Errorf("no policy to replay tier %q with", h.Tier)
-	}
-	b, err := before.evaluate(h.Input, s.Now)
+	b, err := pr.before.evaluate(h.Input, s.Now, nil)
 	if err != nil {
 		return err
 	}
 	a := b
-	if s.DraftCalendar || !sameCells(before.p, draft.p, h.Input) {
-		if a, err = draft.evaluate(h.Input, s.Now); err != nil {
+	if all, cadence := pr.same(h.Input); !all {
+		var cycles *int
+		if cadence { // the draft judges the cadence cycles alike: no need to plan them again
+			cycles = &b.UpdateBreaches
+		}
+		if a, err = pr.draft.evaluate(h.Input, s.Now, cycles); err != nil {
 			return err
 		}
 	}
@@ -257,31 +262,51 @@ func (pl *planners) one(h *tickets.History, p *partial) error {
 	return nil
 }
 
-// sameCells reports whether the two policies agree on every cell the incident can use (its
-// severities over its history), so both plans are the same and one suffices.
-func sameCells(a, b sla.Policy, in sla.Incident) bool {
-	if a.Version == b.Version && a.Tier == b.Tier && len(a.Cells) == len(b.Cells) && slices.EqualFunc(a.Cells, b.Cells, sla.Cell.Equal) {
-		return true
-	}
-	check := func(sev int) bool {
+// pair is a recorded policy and the draft of its tier, with the severities at which they plan
+// alike: every target's cell equal, on the same calendar (a 24x7 cell is the same under a draft
+// calendar), or the update cadence's alone.
+type pair struct {
+	before, draft *evaluator
+	all, cadence  [5]bool // by severity
+}
+
+func newPair(before, draft *evaluator) *pair {
+	pr := &pair{before: before, draft: draft}
+	for sev := 1; sev <= 4; sev++ {
+		pr.all[sev], pr.cadence[sev] = true, true
 		for _, t := range sla.PolicyTargets {
-			ca, oka := a.Cell(sev, t)
-			cb, okb := b.Cell(sev, t)
-			if oka != okb || !ca.Equal(cb) {
-				return false
+			ca, oka := before.p.Cell(sev, t)
+			cb, okb := draft.p.Cell(sev, t)
+			if oka == okb && ca.Equal(cb) && (!ca.Kind.Timed() || ca.Clock == sla.Clock24x7 || before.cals[ca.Clock] == draft.cals[cb.Clock]) {
+				continue
+			}
+			pr.all[sev] = false
+			if t == sla.UpdateCadence {
+				pr.cadence[sev] = false
 			}
 		}
-		return true
 	}
-	if !check(in.Severity) {
-		return false
+	return pr
+}
+
+// same reports whether both policies plan the incident alike over the severities it had (all
+// targets, and the update cadence alone), so that one plan, or one judgement of the cadence
+// cycles, serves both.
+func (pr *pair) same(in sla.Incident) (all, cadence bool) {
+	at := func(sev int) (bool, bool) {
+		if sev < 1 || sev > 4 {
+			return false, false
+		}
+		return pr.all[sev], pr.cadence[sev]
 	}
+	all, cadence = at(in.Severity)
 	for _, e := range in.Events {
-		if e.Kind == sla.SeverityChanged && e.Severity >= 1 && e.Severity <= 4 && !check(e.Severity) {
-			return false
+		if e.Kind == sla.SeverityChanged {
+			a, c := at(e.Severity)
+			all, cadence = all && a, cadence && c
 		}
 	}
-	return true
+	return all, cadence
 }
 
 var tierOrder = map[string]int{"platinum": 0, "premium": 1, "standard": 2}

@@ -192,7 +192,7 @@ func (s *Service) prepare(ctx context.Context, req Request) (Setup, map[string]i
 	if err != nil {
 		return Setup{}, nil, st, err
 	}
-	setup := Setup{Now: s.clock.Now(), Calendars: cals, DraftCalendars: cals, DraftCalendar: hasValue(req.Calendar),
+	setup := Setup{Now: s.clock.Now(), Calendars: cals, DraftCalendars: cals,
 		Draft: map[sla.Tier]sla.Policy{}, MaxChanges: st.MaxChanges}
 	based := map[string]int{}
 	for _, t := range tiers {
