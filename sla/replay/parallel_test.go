@@ -18,7 +18,10 @@ import (
 
 // TestRunParallelMatchesSequential replays the benchmark's histories (a few batches of them) on
 // one planner and on several: counts, rows and the changes listed (the first by incident id,
-// fewer than changed) must be the same, for a draft policy and for a draft calendar.
+// fewer than changed) must be the same, for a draft policy and for a draft calendar. The rows
+// must also be those of planning every incident in full under both policies, one at a time
+// (Run plans once where the cells and calendars are the same, and judges the cadence cycles once
+// where the cadence is).
 func TestRunParallelMatchesSequential(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.OpenDB(t, testenv.FreshDatabase(t))
@@ -78,6 +81,9 @@ func TestRunParallelMatchesSequential(t *testing.T) {
 				t.Fatalf("sequential: %d incidents, %d changed, %d listed: the draft should change more than are listed",
 					want.Incidents, want.Changed, len(want.Changes))
 			}
+			if ref := reference(t, ctx, src, f, s); !reflect.DeepEqual(ref, rowsOf(want)) {
+				t.Errorf("planning every incident twice in full gives rows %+v; Run %+v", ref, rowsOf(want))
+			}
 			for _, workers := range []int{2, 5} {
 				s.Workers = workers
 				got, err := replay.Run(ctx, src, f, s, nil)
@@ -91,4 +97,73 @@ func TestRunParallelMatchesSequential(t *testing.T) {
 			}
 		})
 	}
+}
+
+type refKey struct {
+	tier string
+	sev  int
+}
+
+// refRow is a row's figures, compared between Run and the reference.
+type refRow struct {
+	incidents, changed int
+	before, after      replay.Counts
+}
+
+func rowsOf(r replay.Result) map[refKey]refRow {
+	out := map[refKey]refRow{}
+	for _, row := range r.Rows {
+		out[refKey{row.Tier, row.Severity}] = refRow{row.Incidents, row.Changed, row.Before, row.After}
+	}
+	return out
+}
+
+// reference replays without Run's shortcuts: every incident planned in full under both
+// policies, its cadence cycles judged under both, one at a time.
+func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.HistoryFilter, s replay.Setup) map[refKey]refRow {
+	t.Helper()
+	count := func(c *replay.Counts, o replay.Outcome) {
+		switch o.FirstResponse {
+		case sla.Met:
+			c.FirstResponseMet++
+		case sla.Breached:
+			c.FirstResponseBreached++
+		}
+		c.UpdateBreaches += o.UpdateBreaches
+		if o.Escalated[1] {
+			c.EscalatedLevel1++
+		}
+		if o.Escalated[2] {
+			c.EscalatedLevel2++
+		}
+	}
+	out := map[refKey]refRow{}
+	err := src.EachHistory(ctx, f, true, func(h *tickets.History) error {
+		rec, err := s.Recorded(sla.Tier(h.Tier), h.PolicyVersion)
+		if err != nil {
+			return err
+		}
+		b, err := replay.Evaluate(rec, s.Calendars, h.Input, s.Now)
+		if err != nil {
+			return err
+		}
+		a, err := replay.Evaluate(s.Draft[sla.Tier(h.Tier)], s.DraftCalendars, h.Input, s.Now)
+		if err != nil {
+			return err
+		}
+		k := refKey{h.Tier, h.Severity}
+		r := out[k]
+		r.incidents++
+		if len(replay.Changes(b, a)) > 0 {
+			r.changed++
+		}
+		count(&r.before, b)
+		count(&r.after, a)
+		out[k] = r
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
