@@ -24,6 +24,37 @@ type Outcome struct {
 	// Escalated[l] says escalation level l (1, 2) was reached, by its deadline or by hand.
 	Escalated [3]bool
 	Plan      sla.Result
+	// reached[l]: level l's own target was reached (Escalated[l] also counts a higher level and
+	// requests by hand, handLevel the highest of those).
+	reached   [3]bool
+	handLevel int
+}
+
+// with returns o with the outcomes of the targets ts taken from p (planned under a policy
+// holding only their cells) and p's plan: only targets of ts can differ from o, so only their
+// deadlines are ever listed as changes.
+func (o Outcome) with(p Outcome, ts targets) Outcome {
+	o.Plan = p.Plan
+	if ts.has(sla.FirstResponse) {
+		o.FirstResponse = p.FirstResponse
+	}
+	if ts.has(sla.UpdateCadence) {
+		o.UpdateBreaches = p.UpdateBreaches
+	}
+	if ts.has(sla.SupportManager) {
+		o.reached[1] = p.reached[1]
+	}
+	if ts.has(sla.Executive) {
+		o.reached[2] = p.reached[2]
+	}
+	o.escalate()
+	return o
+}
+
+// escalate sets Escalated from reached and handLevel.
+func (o *Outcome) escalate() {
+	o.Escalated[1] = o.reached[1] || o.reached[2] || o.handLevel >= 1
+	o.Escalated[2] = o.reached[2] || o.handLevel >= 2
 }
 
 // escalatedState is the state the SLA recording gives a reached escalation target; the planner
@@ -65,7 +96,7 @@ func (c Counts) plus(d Counts) Counts {
 // that update): an incident with n cycle-ending updates costs n+1 plans, the n of them of the
 // update cadence alone.
 func Evaluate(p sla.Policy, cals sla.Calendars, in sla.Incident, now time.Time) (Outcome, error) {
-	return newEvaluator(p, cals).evaluate(in, now, nil)
+	return newEvaluator(p, cals).evaluate(in, now)
 }
 
 // evaluator evaluates incidents under one policy; it is immutable, so workers share it.
@@ -89,9 +120,9 @@ func newEvaluator(p sla.Policy, cals sla.Calendars) *evaluator {
 	return &evaluator{p: p, cals: cals, cadence: c}
 }
 
-// evaluate is Evaluate; with cycles set, the update cadence breaches are known (another policy
-// that plans the cadence alike counted them) and are not planned again.
-func (ev *evaluator) evaluate(in sla.Incident, now time.Time, cycles *int) (Outcome, error) {
+// evaluate is Evaluate. Under a policy holding only some targets' cells, the outcome tells only
+// of those targets (and escalations by hand).
+func (ev *evaluator) evaluate(in sla.Incident, now time.Time) (Outcome, error) {
 	res, err := sla.Plan(ev.p, ev.cals, in, now)
 	if err != nil {
 		return Outcome{}, err
@@ -103,27 +134,21 @@ func (ev *evaluator) evaluate(in sla.Incident, now time.Time, cycles *int) (Outc
 		case d.Target == sla.FirstResponse:
 			o.FirstResponse = d.State
 		case d.Target == sla.UpdateCadence:
-			hasCadence = cycles == nil
-			if hasCadence && d.State == sla.Breached {
+			hasCadence = true
+			if d.State == sla.Breached {
 				o.UpdateBreaches++
 			}
-		case Reached(d):
-			for l := 1; l <= d.Level; l++ {
-				o.Escalated[l] = true
-			}
+		case Reached(d) && d.Level >= 1 && d.Level <= 2:
+			o.reached[d.Level] = true
 		}
 	}
 	// Escalations by hand (a customer's request) count even where the cell has no timer.
 	for _, e := range in.Events {
 		if e.Kind == sla.Escalated {
-			for l := 1; l <= e.Level && l <= 2; l++ {
-				o.Escalated[l] = true
-			}
+			o.handLevel = max(o.handLevel, min(e.Level, 2))
 		}
 	}
-	if cycles != nil {
-		o.UpdateBreaches = *cycles
-	}
+	o.escalate()
 	if !hasCadence {
 		return o, nil
 	}

@@ -68,7 +68,7 @@ func TestRunParallelMatchesSequential(t *testing.T) {
 	f := tickets.HistoryFilter{From: t0, To: t0.AddDate(1, 0, 0)}
 	for name, s := range map[string]replay.Setup{
 		"policy": setup(`{"cells": [{"severity": 2, "target": "first_response", "duration": "30m"},
-			{"severity": 1, "target": "update_cadence", "duration": "1h"}]}`, ""),
+			{"severity": 1, "target": "update_cadence", "duration": "1h"}, {"severity": 1, "target": "executive", "duration": "3h"}]}`, ""),
 		"calendar": setup("", `{"time_zone": "Asia/Tokyo", "weekly": {"monday": [{"open": "09:00", "close": "17:00"}]}}`),
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -81,8 +81,12 @@ func TestRunParallelMatchesSequential(t *testing.T) {
 				t.Fatalf("sequential: %d incidents, %d changed, %d listed: the draft should change more than are listed",
 					want.Incidents, want.Changed, len(want.Changes))
 			}
-			if ref := reference(t, ctx, src, f, s); !reflect.DeepEqual(ref, rowsOf(want)) {
+			ref, changes := reference(t, ctx, src, f, s)
+			if !reflect.DeepEqual(ref, rowsOf(want)) {
 				t.Errorf("planning every incident twice in full gives rows %+v; Run %+v", ref, rowsOf(want))
+			}
+			if !reflect.DeepEqual(changes, want.Changes) {
+				t.Errorf("planning every incident twice in full lists changes\n%+v\nRun\n%+v", changes, want.Changes)
 			}
 			for _, workers := range []int{2, 5} {
 				s.Workers = workers
@@ -120,7 +124,7 @@ func rowsOf(r replay.Result) map[refKey]refRow {
 
 // reference replays without Run's shortcuts: every incident planned in full under both
 // policies, its cadence cycles judged under both, one at a time.
-func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.HistoryFilter, s replay.Setup) map[refKey]refRow {
+func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.HistoryFilter, s replay.Setup) (map[refKey]refRow, []replay.Change) {
 	t.Helper()
 	count := func(c *replay.Counts, o replay.Outcome) {
 		switch o.FirstResponse {
@@ -138,6 +142,7 @@ func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.
 		}
 	}
 	out := map[refKey]refRow{}
+	var changes []replay.Change
 	err := src.EachHistory(ctx, f, true, func(h *tickets.History) error {
 		rec, err := s.Recorded(sla.Tier(h.Tier), h.PolicyVersion)
 		if err != nil {
@@ -154,8 +159,12 @@ func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.
 		k := refKey{h.Tier, h.Severity}
 		r := out[k]
 		r.incidents++
-		if len(replay.Changes(b, a)) > 0 {
+		if ch := replay.Changes(b, a); len(ch) > 0 {
 			r.changed++
+			if len(changes) < s.MaxChanges { // the stream is in incident id order
+				changes = append(changes, replay.Change{IncidentID: h.ID, Reference: h.Reference, Tier: h.Tier, Severity: h.Severity,
+					AcceptedAt: h.Input.AcceptedAt, PolicyVersion: h.PolicyVersion, Targets: ch})
+			}
 		}
 		count(&r.before, b)
 		count(&r.after, a)
@@ -165,5 +174,5 @@ func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return out, changes
 }

@@ -228,19 +228,19 @@ func (pl *planners) one(h *tickets.History, p *partial) error {
 		pr = newPair(newEvaluator(rec, s.Calendars), draft)
 		pl.recorded[key] = pr
 	}
-	b, err := pr.before.evaluate(h.Input, s.Now, nil)
+	b, err := pr.before.evaluate(h.Input, s.Now)
 	if err != nil {
 		return err
 	}
 	a := b
-	if all, cadence := pr.same(h.Input); !all {
-		var cycles *int
-		if cadence { // the draft judges the cadence cycles alike: no need to plan them again
-			cycles = &b.UpdateBreaches
-		}
-		if a, err = pr.draft.evaluate(h.Input, s.Now, cycles); err != nil {
+	if differ := pr.differ(h.Input); differ != 0 {
+		// Only the targets whose cells differ are planned under the draft; the others come to
+		// the same outcome as recorded.
+		part, err := pr.draftOf(differ).evaluate(h.Input, s.Now)
+		if err != nil {
 			return err
 		}
+		a = b.with(part, differ)
 	}
 	row := p.rows[rowKey{h.Tier, h.Severity}]
 	if row == nil {
@@ -262,51 +262,79 @@ func (pl *planners) one(h *tickets.History, p *partial) error {
 	return nil
 }
 
-// pair is a recorded policy and the draft of its tier, with the severities at which they plan
-// alike: every target's cell equal, on the same calendar (a 24x7 cell is the same under a draft
-// calendar), or the update cadence's alone.
+// targets is a set of policy targets, bit i for sla.PolicyTargets[i].
+type targets uint8
+
+func (ts targets) has(t sla.Target) bool { return ts&targetBit(t) != 0 }
+
+func targetBit(t sla.Target) targets {
+	if i := slices.Index(sla.PolicyTargets, t); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+// pair is a recorded policy and the draft of its tier, with the targets they plan apart at each
+// severity: a target's plan depends only on its own cell, its calendar and the events, so one
+// whose cell is equal, on the same calendar (a 24x7 cell is the same under a draft calendar),
+// comes to the same outcome under both and is not planned again.
 type pair struct {
 	before, draft *evaluator
-	all, cadence  [5]bool // by severity
+	apart         [5]targets // by severity
+	drafts        [16]*evaluator
 }
 
 func newPair(before, draft *evaluator) *pair {
 	pr := &pair{before: before, draft: draft}
 	for sev := 1; sev <= 4; sev++ {
-		pr.all[sev], pr.cadence[sev] = true, true
-		for _, t := range sla.PolicyTargets {
+		for i, t := range sla.PolicyTargets {
 			ca, oka := before.p.Cell(sev, t)
 			cb, okb := draft.p.Cell(sev, t)
 			if oka == okb && ca.Equal(cb) && (!ca.Kind.Timed() || ca.Clock == sla.Clock24x7 || before.cals[ca.Clock] == draft.cals[cb.Clock]) {
 				continue
 			}
-			pr.all[sev] = false
-			if t == sla.UpdateCadence {
-				pr.cadence[sev] = false
-			}
+			pr.apart[sev] |= 1 << i
 		}
 	}
 	return pr
 }
 
-// same reports whether both policies plan the incident alike over the severities it had (all
-// targets, and the update cadence alone), so that one plan, or one judgement of the cadence
-// cycles, serves both.
-func (pr *pair) same(in sla.Incident) (all, cadence bool) {
-	at := func(sev int) (bool, bool) {
+// differ returns the targets the two policies plan apart over the severities the incident had.
+func (pr *pair) differ(in sla.Incident) targets {
+	const all = 1<<4 - 1
+	at := func(sev int) targets {
 		if sev < 1 || sev > 4 {
-			return false, false
+			return all // the plan fails as recorded already
 		}
-		return pr.all[sev], pr.cadence[sev]
+		return pr.apart[sev]
 	}
-	all, cadence = at(in.Severity)
+	ts := at(in.Severity)
 	for _, e := range in.Events {
 		if e.Kind == sla.SeverityChanged {
-			a, c := at(e.Severity)
-			all, cadence = all && a, cadence && c
+			ts |= at(e.Severity)
 		}
 	}
-	return all, cadence
+	// Reaching the executive level escalates the support manager's too: a change of either is
+	// listed with both plans of the support manager's target, so both are planned.
+	if esc := targetBit(sla.SupportManager) | targetBit(sla.Executive); ts&esc != 0 {
+		ts |= esc
+	}
+	return ts
+}
+
+// draftOf returns the draft restricted to the cells of ts, made once per set.
+func (pr *pair) draftOf(ts targets) *evaluator {
+	if ev := pr.drafts[ts]; ev != nil {
+		return ev
+	}
+	p := sla.Policy{Tier: pr.draft.p.Tier, Version: pr.draft.p.Version}
+	for _, c := range pr.draft.p.Cells {
+		if slices.Contains(sla.PolicyTargets, c.Target) && ts.has(c.Target) {
+			p.Cells = append(p.Cells, c)
+		}
+	}
+	pr.drafts[ts] = newEvaluator(p, pr.draft.cals)
+	return pr.drafts[ts]
 }
 
 var tierOrder = map[string]int{"platinum": 0, "premium": 1, "standard": 2}
