@@ -67,6 +67,26 @@ func (s *Store) StreamHistories(ctx context.Context, f HistoryFilter, byHandOnly
 	})
 }
 
+// CountStreamHistories counts the incidents StreamHistories would stream (CountHistories for
+// replays): without parallel workers, and from incidents_accepted_idx alone where the filter is
+// the period only, where PostgreSQL would otherwise count a million incidents with three
+// processes scanning the table, a second of CPU.
+func (s *Store) CountStreamHistories(ctx context.Context, f HistoryFilter) (int, error) {
+	where, args := f.where()
+	for n := 1; strings.Contains(where, "?"); n++ {
+		where = strings.Replace(where, "?", "$"+strconv.Itoa(n), 1)
+	}
+	var n int64
+	err := s.withReplayConn(ctx, func(c *pgx.Conn) error {
+		if _, err := c.Exec(ctx, "SET enable_seqscan = off"); err != nil {
+			return err
+		}
+		defer func() { _, _ = c.Exec(context.WithoutCancel(ctx), "RESET enable_seqscan") }()
+		return c.QueryRow(ctx, "SELECT count(*) FROM incidents i WHERE "+where, args...).Scan(&n)
+	})
+	return int(n), err
+}
+
 // withReplayConn runs fn on a pooled connection's pgx connection, planning without JIT or
 // parallel workers (see StreamHistories), and restores both settings afterwards.
 func (s *Store) withReplayConn(ctx context.Context, fn func(*pgx.Conn) error) error {

@@ -19,7 +19,7 @@ import (
 // memorySource streams histories held in memory: planning measured without the database.
 type memorySource []tickets.History
 
-func (m memorySource) CountHistories(context.Context, tickets.HistoryFilter) (int, error) {
+func (m memorySource) CountStreamHistories(context.Context, tickets.HistoryFilter) (int, error) {
 	return len(m), nil
 }
 

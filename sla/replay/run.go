@@ -15,10 +15,11 @@ import (
 	"github.com/supportd/supportd/tickets"
 )
 
-// Source streams recorded incidents (tickets.Store.StreamHistories) in incident id order; the
-// History fn is given is reused for the next incident.
+// Source counts and streams recorded incidents (tickets.Store.CountStreamHistories and
+// StreamHistories) in incident id order; the History fn is given is reused for the next
+// incident.
 type Source interface {
-	CountHistories(ctx context.Context, f tickets.HistoryFilter) (int, error)
+	CountStreamHistories(ctx context.Context, f tickets.HistoryFilter) (int, error)
 	StreamHistories(ctx context.Context, f tickets.HistoryFilter, byHandOnly bool, fn func(h *tickets.History) error) error
 }
 

@@ -95,7 +95,7 @@ func (s *Service) Start(ctx context.Context, actor accounts.User, req Request) (
 	}
 	f := tickets.HistoryFilter{From: req.From, To: req.To, Tier: req.Tier, Severity: req.Severity,
 		OrganizationID: req.OrganizationID, Product: req.Product}
-	total, err := s.src.CountHistories(ctx, f)
+	total, err := s.src.CountStreamHistories(ctx, f)
 	if err != nil {
 		return Report{}, false, err
 	}

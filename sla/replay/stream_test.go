@@ -54,6 +54,15 @@ func TestStreamHistoriesMatchesEachHistory(t *testing.T) {
 			t.Errorf("byHandOnly %v:\n got %+v\nwant %+v", byHand, got, want)
 		}
 	}
+	for _, cf := range []tickets.HistoryFilter{filter, {From: t0, To: at(100), Tier: "standard"}, {From: at(2), To: at(4)}} {
+		want, err := src.CountHistories(ctx, cf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := src.CountStreamHistories(ctx, cf); err != nil || got != want {
+			t.Errorf("CountStreamHistories(%+v) = %d, %v; CountHistories %d", cf, got, err, want)
+		}
+	}
 	// And the benchmark's histories, a few hundred of them.
 	f2 := tickets.HistoryFilter{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	loadHistories(t, db, 700, f2.From, f.org.String(), f.user.String())
