@@ -34,8 +34,9 @@ var (
 //
 //   - read_only: only the stream of histories (StreamHistories), nothing planned (the floor);
 //   - one_cell: every tier's current policy tightens severity 2's first response (1 h → … as
-//     recorded, halved), so incidents that were ever severity 2 are planned twice;
-//   - calendar: a draft calendar, so every incident is planned twice.
+//     recorded, halved), so incidents that were ever severity 2 have it planned again;
+//   - calendar: a draft calendar, so the targets on a business calendar (standard severities
+//     2–4) are planned again (24x7 cells plan alike under any calendar).
 //
 // Each run prints its wall time and the CPU it took: this process's (user+sys) and that of the
 // PostgreSQL backends serving the database (when the server runs on this host), so a run slowed
