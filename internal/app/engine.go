@@ -117,7 +117,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.MailQueue = workers.NewMailQueue(e.Redis)
 	e.openMail(nil)
 	e.Reports = report.New(report.NewStore(db))
-	e.Replays = replay.NewService(db, e.IncidentStore, e.Catalog, c, log)
+	e.Replays = replay.NewService(replay.NewStore(db), e.IncidentStore, e.Catalog, c, log)
 	e.Registry.MustRegister(inbound.NewCollector(inbound.NewStore(db)), tickets.NewTimerCollector(e.IncidentStore, c), escalation.NewOutboxCollector(e.escStore, c))
 	return e, nil
 }

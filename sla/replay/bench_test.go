@@ -20,7 +20,10 @@ import (
 	"gorm.io/gorm"
 )
 
-var benchSizes = flag.String("replay.sizes", "100000,1000000", "comma-separated incident counts BenchmarkReplay stores and replays")
+var (
+	benchSizes = flag.String("replay.sizes", "100000,1000000", "comma-separated incident counts BenchmarkReplay stores and replays")
+	benchDSN   = flag.String("replay.dsn", "", "keep the stored incidents in this database (one size only) and reuse them on the next run")
+)
 
 // BenchmarkReplay stores N incidents (mixed tiers and severities, accepted over a year, about
 // four planning events each: opened, acknowledged, often resolved, some waits, public updates
@@ -29,14 +32,26 @@ var benchSizes = flag.String("replay.sizes", "100000,1000000", "comma-separated 
 // database of its own, then replays all of them through the service (count, stream, plan on every core,
 // aggregate, store the answer):
 //
-//   - read_only: only the stream of histories, nothing planned (the floor);
+//   - read_only: only the stream of histories (StreamHistories), nothing planned (the floor);
 //   - one_cell: every tier's current policy tightens severity 2's first response (1 h → … as
-//     recorded, halved), so incidents that were ever severity 2 are planned twice;
-//   - calendar: a draft calendar, so every incident is planned twice.
+//     recorded, halved), so incidents that were ever severity 2 have it planned again;
+//   - calendar: a draft calendar, so the targets on a business calendar (standard severities
+//     2–4) are planned again (24x7 cells plan alike under any calendar).
 //
-// go test ./sla/replay -run '^$' -bench BenchmarkReplay -benchtime 1x [-replay.sizes 100000]
+// Each run prints its wall time and the CPU it took: this process's (user+sys) and that of the
+// PostgreSQL backends serving the database (when the server runs on this host), so a run slowed
+// by a loaded machine shows as such.
+//
+// Storing a million incidents takes minutes; -replay.dsn names a database (created by the caller,
+// migrated here) that keeps them for the next run of the same size:
+//
+// go test ./sla/replay -run '^$' -bench BenchmarkReplay -benchtime 1x [-replay.sizes 100000] [-replay.dsn postgres://…]
 func BenchmarkReplay(b *testing.B) {
-	for _, s := range strings.Split(*benchSizes, ",") {
+	sizes := strings.Split(*benchSizes, ",")
+	if *benchDSN != "" && len(sizes) != 1 {
+		b.Fatal("-replay.dsn keeps one size: give -replay.sizes one count")
+	}
+	for _, s := range sizes {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
 			b.Fatalf("-replay.sizes: %q", s)
@@ -47,10 +62,33 @@ func BenchmarkReplay(b *testing.B) {
 
 func benchReplay(b *testing.B, n int) {
 	ctx := context.Background()
-	db := testenv.OpenDB(b, testenv.FreshDatabase(b))
+	dsn := *benchDSN
+	if dsn == "" {
+		dsn = testenv.FreshDatabase(b)
+	} else {
+		migrate(b, dsn)
+	}
+	db := testenv.OpenDB(b, dsn)
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	c := clock.NewFake(t0.AddDate(1, 1, 0))
 	acc := accounts.NewStore(db, c)
+	cg := catalog.New(catalog.NewStore(db), c)
+	var stored int64
+	if err := db.Raw("SELECT count(*) FROM incidents").Scan(&stored).Error; err != nil {
+		b.Fatal(err)
+	}
+	if stored != 0 {
+		if stored != int64(n) {
+			b.Fatalf("-replay.dsn holds %d incidents, not %d", stored, n)
+		}
+		admin, err := acc.Authenticate(ctx, "replay-bench-admin-token")
+		if err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "reusing %d stored incidents\n", n)
+		replayAll(b, ctx, db, n, t0, c, cg, admin)
+		return
+	}
 	admin, err := acc.BootstrapAdmin(ctx, "replay-bench-admin-token")
 	if err != nil {
 		b.Fatal(err)
@@ -59,7 +97,6 @@ func benchReplay(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cg := catalog.New(catalog.NewStore(db), c)
 	if err := cg.EnsureDefaults(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -80,21 +117,29 @@ func benchReplay(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 	}
+	replayAll(b, ctx, db, n, t0, c, cg, admin)
+}
+
+// replayAll runs the variants over the n stored incidents.
+func replayAll(b *testing.B, ctx context.Context, db *gorm.DB, n int, t0 time.Time, c clock.Clock, cg *catalog.Catalog, admin accounts.User) {
 	store := tickets.NewStore(db)
+	cpu := newCPUMeter(b, db)
 	// Reading alone: the stream of histories, nothing planned.
 	b.Run("read_only", func(b *testing.B) {
 		for range b.N {
+			run := cpu.start()
 			seen := 0
-			err := store.EachHistory(ctx, tickets.HistoryFilter{From: t0, To: t0.AddDate(1, 0, 0)}, true, func(*tickets.History) error { seen++; return nil })
+			err := store.StreamHistories(ctx, tickets.HistoryFilter{From: t0, To: t0.AddDate(1, 0, 0)}, true, func(*tickets.History) error { seen++; return nil })
 			if err != nil || seen != n {
 				b.Fatalf("streamed %d of %d: %v", seen, n, err)
 			}
+			run.stop("read_only")
 		}
 		per := b.Elapsed().Seconds() / float64(b.N)
 		b.ReportMetric(per, "s/replay")
 		fmt.Fprintf(os.Stderr, "read_only: %d incidents streamed in %.2fs\n", n, per)
 	})
-	svc := replay.NewService(db, store, cg, c, nil)
+	svc := replay.NewService(replay.NewStore(db), store, cg, c, nil)
 	variants := []struct {
 		name     string
 		calendar string
@@ -113,6 +158,7 @@ func benchReplay(b *testing.B, n int) {
 			b.ResetTimer()
 			var rep replay.Report
 			for range b.N {
+				run := cpu.start()
 				r, _, err := svc.Start(ctx, admin, req)
 				if err != nil {
 					b.Fatal(err)
@@ -121,6 +167,7 @@ func benchReplay(b *testing.B, n int) {
 				if rep, err = svc.Get(ctx, admin, r.ID); err != nil || rep.State != "done" || rep.Result.Incidents != n {
 					b.Fatalf("replay: %+v %v", rep, err)
 				}
+				run.stop(v.name)
 			}
 			b.StopTimer()
 			per := b.Elapsed().Seconds() / float64(b.N)

@@ -24,6 +24,37 @@ type Outcome struct {
 	// Escalated[l] says escalation level l (1, 2) was reached, by its deadline or by hand.
 	Escalated [3]bool
 	Plan      sla.Result
+	// reached[l]: level l's own target was reached (Escalated[l] also counts a higher level and
+	// requests by hand, handLevel the highest of those).
+	reached   [3]bool
+	handLevel int
+}
+
+// with returns o with the outcomes of the targets ts taken from p (planned under a policy
+// holding only their cells) and p's plan: only targets of ts can differ from o, so only their
+// deadlines are ever listed as changes.
+func (o Outcome) with(p Outcome, ts targets) Outcome {
+	o.Plan = p.Plan
+	if ts.has(sla.FirstResponse) {
+		o.FirstResponse = p.FirstResponse
+	}
+	if ts.has(sla.UpdateCadence) {
+		o.UpdateBreaches = p.UpdateBreaches
+	}
+	if ts.has(sla.SupportManager) {
+		o.reached[1] = p.reached[1]
+	}
+	if ts.has(sla.Executive) {
+		o.reached[2] = p.reached[2]
+	}
+	o.escalate()
+	return o
+}
+
+// escalate sets Escalated from reached and handLevel.
+func (o *Outcome) escalate() {
+	o.Escalated[1] = o.reached[1] || o.reached[2] || o.handLevel >= 1
+	o.Escalated[2] = o.reached[2] || o.handLevel >= 2
 }
 
 // escalatedState is the state the SLA recording gives a reached escalation target; the planner
@@ -62,9 +93,37 @@ func (c Counts) plus(d Counts) Counts {
 // Evaluate plans in under p and cals as of now and reads its outcome. The update cadence's
 // Deadline describes only the current cycle, so each earlier cycle is judged by planning the
 // history up to the public update that ended it (the cycle was breached if it fell due before
-// that update): an incident with n cycle-ending updates costs n+1 plans.
+// that update): an incident with n cycle-ending updates costs n+1 plans, the n of them of the
+// update cadence alone.
 func Evaluate(p sla.Policy, cals sla.Calendars, in sla.Incident, now time.Time) (Outcome, error) {
-	res, err := sla.Plan(p, cals, in, now)
+	return newEvaluator(p, cals).evaluate(in, now)
+}
+
+// evaluator evaluates incidents under one policy; it is immutable, so workers share it.
+type evaluator struct {
+	p    sla.Policy
+	cals sla.Calendars
+	// cadence is p's update cadence cells alone, without warning points: planning an earlier
+	// cycle needs nothing else (a target's plan depends on its own cells and the events only),
+	// and the other targets and the warnings would cost as much again.
+	cadence sla.Policy
+}
+
+func newEvaluator(p sla.Policy, cals sla.Calendars) *evaluator {
+	c := sla.Policy{Tier: p.Tier, Version: p.Version}
+	for _, cell := range p.Cells {
+		if cell.Target == sla.UpdateCadence {
+			cell.Warnings = nil
+			c.Cells = append(c.Cells, cell)
+		}
+	}
+	return &evaluator{p: p, cals: cals, cadence: c}
+}
+
+// evaluate is Evaluate. Under a policy holding only some targets' cells, the outcome tells only
+// of those targets (and escalations by hand).
+func (ev *evaluator) evaluate(in sla.Incident, now time.Time) (Outcome, error) {
+	res, err := sla.Plan(ev.p, ev.cals, in, now)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -79,20 +138,17 @@ func Evaluate(p sla.Policy, cals sla.Calendars, in sla.Incident, now time.Time) 
 			if d.State == sla.Breached {
 				o.UpdateBreaches++
 			}
-		case Reached(d):
-			for l := 1; l <= d.Level; l++ {
-				o.Escalated[l] = true
-			}
+		case Reached(d) && d.Level >= 1 && d.Level <= 2:
+			o.reached[d.Level] = true
 		}
 	}
 	// Escalations by hand (a customer's request) count even where the cell has no timer.
 	for _, e := range in.Events {
 		if e.Kind == sla.Escalated {
-			for l := 1; l <= e.Level && l <= 2; l++ {
-				o.Escalated[l] = true
-			}
+			o.handLevel = max(o.handLevel, min(e.Level, 2))
 		}
 	}
+	o.escalate()
 	if !hasCadence {
 		return o, nil
 	}
@@ -118,7 +174,7 @@ func Evaluate(p sla.Policy, cals sla.Calendars, in sla.Incident, now time.Time) 
 			if at.Before(in.AcceptedAt) {
 				at = in.AcceptedAt
 			}
-			r, err := sla.Plan(p, cals, before, at.Add(-time.Nanosecond))
+			r, err := sla.Plan(ev.cadence, ev.cals, before, at.Add(-time.Nanosecond))
 			if err != nil {
 				return Outcome{}, err
 			}

@@ -15,26 +15,30 @@ import (
 	"github.com/supportd/supportd/tickets"
 )
 
-// Source streams recorded incidents; tickets.Store is one.
+// Source counts and streams recorded incidents (tickets.Store.CountStreamHistories and
+// StreamHistories) in incident id order; the History fn is given is reused for the next
+// incident.
 type Source interface {
-	CountHistories(ctx context.Context, f tickets.HistoryFilter) (int, error)
-	EachHistory(ctx context.Context, f tickets.HistoryFilter, byHandOnly bool, fn func(h *tickets.History) error) error
+	CountStreamHistories(ctx context.Context, f tickets.HistoryFilter) (int, error)
+	StreamHistories(ctx context.Context, f tickets.HistoryFilter, byHandOnly bool, fn func(h *tickets.History) error) error
 }
 
 // Setup says how to plan each incident twice: as recorded (the policy version it keeps, on
-// Calendars) and as drafted (Draft's policy for its tier, on DraftCalendars).
+// Calendars) and as drafted (Draft's policy for its tier, on DraftCalendars). An incident whose
+// cells (over the severities it had) are the same in both, on the same calendars, is planned
+// once.
 type Setup struct {
 	Now            time.Time
 	Calendars      sla.Calendars
 	DraftCalendars sla.Calendars
-	// DraftCalendar: DraftCalendars holds a draft calendar, so even equal cells may plan apart.
-	DraftCalendar bool
-	Draft         map[sla.Tier]sla.Policy
+	Draft          map[sla.Tier]sla.Policy
 	// Recorded returns a policy version of a tier (cached by the caller's catalogue).
 	Recorded func(tier sla.Tier, version int) (sla.Policy, error)
 	// MaxChanges bounds the changed incidents listed in detail (the first by incident id); all
 	// of them are counted.
 	MaxChanges int
+	// Workers is how many goroutines plan (0: one per core); the result is the same for any.
+	Workers int
 }
 
 // Row compares one tier and severity (the incident's current severity, as in the SLA report).
@@ -82,14 +86,52 @@ type partial struct {
 // little beside planning.
 const batchSize = 256
 
-// Run streams the incidents f selects from src, plans each as recorded and as drafted on every
-// core, and aggregates the comparison. progress (may be nil) is told the number of incidents
-// read so far, from the reading goroutine, at most every batch. Run writes nothing.
+// batch is a run of incidents in stream order with their events in one buffer; batches are
+// recycled once planned, so reading allocates nothing per incident.
+type batch struct {
+	hs   []tickets.History
+	ev   []sla.Event
+	ends []int // hs[i]'s events end at ends[i] in ev
+}
+
+// add copies h (its events into the batch's buffer; fn's h is reused by the source).
+func (b *batch) add(h *tickets.History) {
+	b.hs = append(b.hs, *h)
+	b.ev = append(b.ev, h.Input.Events...)
+	b.ends = append(b.ends, len(b.ev))
+}
+
+// seal points every incident at its events, once the buffer no longer moves.
+func (b *batch) seal() {
+	from := 0
+	for i, end := range b.ends {
+		b.hs[i].Input.Events = b.ev[from:end:end]
+		from = end
+	}
+}
+
+func (b *batch) reset() {
+	clear(b.hs) // drop the strings of the last use
+	b.hs, b.ev, b.ends = b.hs[:0], b.ev[:0], b.ends[:0]
+}
+
+// Run streams the incidents f selects from src, plans each as recorded and as drafted on
+// s.Workers goroutines (every core when 0), and aggregates the comparison: the result does not
+// depend on the number of workers. progress (may be nil) is told the number of incidents read so
+// far, from the reading goroutine, at most every batch. Run writes nothing.
 func Run(ctx context.Context, src Source, f tickets.HistoryFilter, s Setup, progress func(done int)) (Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	workers := runtime.GOMAXPROCS(0)
-	batches := make(chan []tickets.History, workers*2)
+	workers := s.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	drafts := make(map[sla.Tier]*evaluator, len(s.Draft))
+	for t, p := range s.Draft {
+		drafts[t] = newEvaluator(p, s.DraftCalendars)
+	}
+	batches := make(chan *batch, workers*2)
+	free := make(chan *batch, workers*3+1)
 	parts := make([]partial, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -98,41 +140,53 @@ func Run(ctx context.Context, src Source, f tickets.HistoryFilter, s Setup, prog
 			defer wg.Done()
 			p := &parts[w]
 			p.rows = map[rowKey]*Row{}
-			rec := map[policyKey]sla.Policy{}
+			pl := planners{setup: &s, drafts: drafts, recorded: map[policyKey]*pair{}}
 			for b := range batches {
-				if ctx.Err() != nil {
-					continue // drain: the replay has failed
-				}
-				for i := range b {
-					if err := s.one(&b[i], p, rec); err != nil {
-						cancel(fmt.Errorf("incident %s: %w", b[i].Reference, err))
-						break
+				if ctx.Err() == nil {
+					for i := range b.hs {
+						if err := pl.one(&b.hs[i], p); err != nil {
+							cancel(fmt.Errorf("incident %s: %w", b.hs[i].Reference, err))
+							break
+						}
 					}
+				} // else drain: the replay has failed
+				b.reset()
+				select {
+				case free <- b:
+				default:
 				}
 			}
 		}()
 	}
 	var read atomic.Int64
-	batch := make([]tickets.History, 0, batchSize)
-	err := src.EachHistory(ctx, f, true, func(h *tickets.History) error {
-		c := *h
-		c.Input.Events = slices.Clone(h.Input.Events)
-		batch = append(batch, c)
-		if len(batch) == batchSize {
+	next := func() *batch {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return &batch{hs: make([]tickets.History, 0, batchSize), ev: make([]sla.Event, 0, batchSize*8), ends: make([]int, 0, batchSize)}
+		}
+	}
+	b := next()
+	err := src.StreamHistories(ctx, f, true, func(h *tickets.History) error {
+		b.add(h)
+		if len(b.hs) == batchSize {
+			b.seal()
 			select {
-			case batches <- batch:
+			case batches <- b:
 			case <-ctx.Done():
 				return context.Cause(ctx)
 			}
-			batch = make([]tickets.History, 0, batchSize)
+			b = next()
 			if progress != nil {
 				progress(int(read.Add(batchSize)))
 			}
 		}
 		return nil
 	})
-	if err == nil && len(batch) > 0 {
-		batches <- batch
+	if err == nil && len(b.hs) > 0 {
+		b.seal()
+		batches <- b
 	}
 	close(batches)
 	wg.Wait()
@@ -150,30 +204,44 @@ type policyKey struct {
 	version int
 }
 
+// planners is one worker's view of the setup: the draft's evaluators, shared, and the pairs of
+// a recorded policy version it has met with its tier's draft.
+type planners struct {
+	setup    *Setup
+	drafts   map[sla.Tier]*evaluator
+	recorded map[policyKey]*pair
+}
+
 // one plans one incident both ways and adds it to p.
-func (s *Setup) one(h *tickets.History, p *partial, rec map[policyKey]sla.Policy) error {
+func (pl *planners) one(h *tickets.History, p *partial) error {
+	s := pl.setup
 	key := policyKey{sla.Tier(h.Tier), h.PolicyVersion}
-	before, ok := rec[key]
+	pr, ok := pl.recorded[key]
 	if !ok {
-		var err error
-		if before, err = s.Recorded(key.tier, key.version); err != nil {
+		draft, ok := pl.drafts[key.tier]
+		if !ok {
+			return fmt.Errorf("no policy to replay tier %q with", h.Tier)
+		}
+		rec, err := s.Recorded(key.tier, key.version)
+		if err != nil {
 			return err
 		}
-		rec[key] = before
+		pr = newPair(newEvaluator(rec, s.Calendars), draft)
+		pl.recorded[key] = pr
 	}
-	draft, ok := s.Draft[key.tier]
-	if !ok {
-		return fmt.Errorf("no policy to replay tier %q with", h.Tier)
-	}
-	b, err := Evaluate(before, s.Calendars, h.Input, s.Now)
+	b, err := pr.before.evaluate(h.Input, s.Now)
 	if err != nil {
 		return err
 	}
 	a := b
-	if s.DraftCalendar || !sameCells(before, draft, h.Input) {
-		if a, err = Evaluate(draft, s.DraftCalendars, h.Input, s.Now); err != nil {
+	if differ := pr.differ(h.Input); differ != 0 {
+		// Only the targets whose cells differ are planned under the draft; the others come to
+		// the same outcome as recorded.
+		part, err := pr.draftOf(differ).evaluate(h.Input, s.Now)
+		if err != nil {
 			return err
 		}
+		a = b.with(part, differ)
 	}
 	row := p.rows[rowKey{h.Tier, h.Severity}]
 	if row == nil {
@@ -195,31 +263,79 @@ func (s *Setup) one(h *tickets.History, p *partial, rec map[policyKey]sla.Policy
 	return nil
 }
 
-// sameCells reports whether the two policies agree on every cell the incident can use (its
-// severities over its history), so both plans are the same and one suffices.
-func sameCells(a, b sla.Policy, in sla.Incident) bool {
-	if a.Version == b.Version && a.Tier == b.Tier && len(a.Cells) == len(b.Cells) && slices.EqualFunc(a.Cells, b.Cells, sla.Cell.Equal) {
-		return true
+// targets is a set of policy targets, bit i for sla.PolicyTargets[i].
+type targets uint8
+
+func (ts targets) has(t sla.Target) bool { return ts&targetBit(t) != 0 }
+
+func targetBit(t sla.Target) targets {
+	if i := slices.Index(sla.PolicyTargets, t); i >= 0 {
+		return 1 << i
 	}
-	check := func(sev int) bool {
-		for _, t := range sla.PolicyTargets {
-			ca, oka := a.Cell(sev, t)
-			cb, okb := b.Cell(sev, t)
-			if oka != okb || !ca.Equal(cb) {
-				return false
+	return 0
+}
+
+// pair is a recorded policy and the draft of its tier, with the targets they plan apart at each
+// severity: a target's plan depends only on its own cell, its calendar and the events, so one
+// whose cell is equal, on the same calendar (a 24x7 cell is the same under a draft calendar),
+// comes to the same outcome under both and is not planned again.
+type pair struct {
+	before, draft *evaluator
+	apart         [5]targets // by severity
+	drafts        [16]*evaluator
+}
+
+func newPair(before, draft *evaluator) *pair {
+	pr := &pair{before: before, draft: draft}
+	for sev := 1; sev <= 4; sev++ {
+		for i, t := range sla.PolicyTargets {
+			ca, oka := before.p.Cell(sev, t)
+			cb, okb := draft.p.Cell(sev, t)
+			if oka == okb && ca.Equal(cb) && (!ca.Kind.Timed() || ca.Clock == sla.Clock24x7 || before.cals[ca.Clock] == draft.cals[cb.Clock]) {
+				continue
 			}
+			pr.apart[sev] |= 1 << i
 		}
-		return true
 	}
-	if !check(in.Severity) {
-		return false
+	return pr
+}
+
+// differ returns the targets the two policies plan apart over the severities the incident had.
+func (pr *pair) differ(in sla.Incident) targets {
+	const all = 1<<4 - 1
+	at := func(sev int) targets {
+		if sev < 1 || sev > 4 {
+			return all // the plan fails as recorded already
+		}
+		return pr.apart[sev]
 	}
+	ts := at(in.Severity)
 	for _, e := range in.Events {
-		if e.Kind == sla.SeverityChanged && e.Severity >= 1 && e.Severity <= 4 && !check(e.Severity) {
-			return false
+		if e.Kind == sla.SeverityChanged {
+			ts |= at(e.Severity)
 		}
 	}
-	return true
+	// Reaching the executive level escalates the support manager's too: a change of either is
+	// listed with both plans of the support manager's target, so both are planned.
+	if esc := targetBit(sla.SupportManager) | targetBit(sla.Executive); ts&esc != 0 {
+		ts |= esc
+	}
+	return ts
+}
+
+// draftOf returns the draft restricted to the cells of ts, made once per set.
+func (pr *pair) draftOf(ts targets) *evaluator {
+	if ev := pr.drafts[ts]; ev != nil {
+		return ev
+	}
+	p := sla.Policy{Tier: pr.draft.p.Tier, Version: pr.draft.p.Version}
+	for _, c := range pr.draft.p.Cells {
+		if slices.Contains(sla.PolicyTargets, c.Target) && ts.has(c.Target) {
+			p.Cells = append(p.Cells, c)
+		}
+	}
+	pr.drafts[ts] = newEvaluator(p, pr.draft.cals)
+	return pr.drafts[ts]
 }
 
 var tierOrder = map[string]int{"platinum": 0, "premium": 1, "standard": 2}

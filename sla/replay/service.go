@@ -15,7 +15,6 @@ import (
 	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // Catalog is what a replay needs of the policy and calendar catalogue (sla/catalog.Catalog).
@@ -60,7 +59,7 @@ const (
 
 // Service starts replays and reports on them. Support managers and admins only.
 type Service struct {
-	st    store
+	st    *Store
 	src   Source
 	cat   Catalog
 	clock clock.Clock
@@ -68,12 +67,12 @@ type Service struct {
 	jobs  sync.WaitGroup
 }
 
-// NewService returns the replay service: src reads incidents, db holds sla_replays.
-func NewService(db *gorm.DB, src Source, cat Catalog, c clock.Clock, log *slog.Logger) *Service {
+// NewService returns the replay service: src reads incidents, st holds sla_replays.
+func NewService(st *Store, src Source, cat Catalog, c clock.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: store{db: db}, src: src, cat: cat, clock: c, log: log}
+	return &Service{st: st, src: src, cat: cat, clock: c, log: log}
 }
 
 var errForbidden = apperr.New(apperr.Forbidden, "forbidden", "replays are for support managers and admins")
@@ -96,7 +95,7 @@ func (s *Service) Start(ctx context.Context, actor accounts.User, req Request) (
 	}
 	f := tickets.HistoryFilter{From: req.From, To: req.To, Tier: req.Tier, Severity: req.Severity,
 		OrganizationID: req.OrganizationID, Product: req.Product}
-	total, err := s.src.CountHistories(ctx, f)
+	total, err := s.src.CountStreamHistories(ctx, f)
 	if err != nil {
 		return Report{}, false, err
 	}
@@ -193,7 +192,7 @@ func (s *Service) prepare(ctx context.Context, req Request) (Setup, map[string]i
 	if err != nil {
 		return Setup{}, nil, st, err
 	}
-	setup := Setup{Now: s.clock.Now(), Calendars: cals, DraftCalendars: cals, DraftCalendar: hasValue(req.Calendar),
+	setup := Setup{Now: s.clock.Now(), Calendars: cals, DraftCalendars: cals,
 		Draft: map[sla.Tier]sla.Policy{}, MaxChanges: st.MaxChanges}
 	based := map[string]int{}
 	for _, t := range tiers {

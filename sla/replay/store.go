@@ -26,19 +26,22 @@ type replayRow struct {
 
 func (replayRow) TableName() string { return "sla_replays" }
 
-// store keeps replays in sla_replays, the only table this package writes.
-type store struct{ db *gorm.DB }
+// Store keeps replays in sla_replays, the only table this package writes.
+type Store struct{ db *gorm.DB }
 
-func (s store) create(ctx context.Context, r replayRow) error {
+// NewStore returns the store of replays on db.
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
+
+func (s *Store) create(ctx context.Context, r replayRow) error {
 	return dbx.Translate(s.db.WithContext(ctx).Create(&r).Error, "replay")
 }
 
-func (s store) progress(ctx context.Context, id uuid.UUID, done int, now time.Time) error {
+func (s *Store) progress(ctx context.Context, id uuid.UUID, done int, now time.Time) error {
 	return dbx.Translate(s.db.WithContext(ctx).Model(&replayRow{}).Where("id = ? AND state = 'running'", id).
 		Updates(map[string]any{"done": done, "updated_at": now}).Error, "replay")
 }
 
-func (s store) finish(ctx context.Context, id uuid.UUID, done int, result json.RawMessage, failure string, now time.Time) error {
+func (s *Store) finish(ctx context.Context, id uuid.UUID, done int, result json.RawMessage, failure string, now time.Time) error {
 	state := "done"
 	if failure != "" {
 		state = "failed"
@@ -50,7 +53,7 @@ func (s store) finish(ctx context.Context, id uuid.UUID, done int, result json.R
 	return dbx.Translate(s.db.WithContext(ctx).Model(&replayRow{}).Where("id = ?", id).Updates(vals).Error, "replay")
 }
 
-func (s store) find(ctx context.Context, id uuid.UUID) (replayRow, error) {
+func (s *Store) find(ctx context.Context, id uuid.UUID) (replayRow, error) {
 	var r replayRow
 	err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error
 	return r, dbx.Translate(err, "replay")
