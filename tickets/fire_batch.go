@@ -277,21 +277,32 @@ func (b *fireBatch) write(ctx context.Context) error {
 	return nil
 }
 
-// tell hands each escalated incident's new entries to the teller (breaches are staff-only).
+// tell hands every escalated incident's new entries to the teller at once (breaches are
+// staff-only), so that telling a burst costs the same few statements as telling one.
 func (b *fireBatch) tell(ctx context.Context) error {
+	byInc := map[uuid.UUID][]Event{}
+	for _, ev := range b.events {
+		if ev.Kind == string(sla.Escalated) {
+			byInc[ev.IncidentID] = append(byInc[ev.IncidentID], ev)
+		}
+	}
+	steps := make([]Step, 0, len(b.escs))
 	for _, e := range b.escs {
 		var evs []Event
-		for _, ev := range b.events {
-			if ev.IncidentID == e.Incident.ID && ev.Kind == string(sla.Escalated) && ev.Data["level"] == e.Level {
+		for _, ev := range byInc[e.Incident.ID] {
+			if ev.Data["level"] == e.Level {
 				evs = append(evs, ev)
 			}
 		}
-		ids, err := b.s.tell(ctx, b.tx, e.Incident, evs)
-		if err != nil {
-			return err
+		if len(evs) > 0 {
+			steps = append(steps, Step{Incident: e.Incident, Events: evs})
 		}
-		b.outbox = append(b.outbox, ids...)
 	}
+	ids, err := b.s.tellAll(ctx, b.tx, steps)
+	if err != nil {
+		return err
+	}
+	b.outbox = append(b.outbox, ids...)
 	return nil
 }
 
