@@ -50,7 +50,7 @@ func (creditRow) TableName() string { return "sla_credits" }
 // inside the batch's transaction: premium and platinum incidents whose contract has a rate for
 // the severity (read from the contract in the same statement). The unique (incident, target) key
 // makes a second delivery of the same breach add nothing.
-func creditsFor(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) error {
+func creditsFor(ctx context.Context, tx dbx.Tx, breaches []Breach) error {
 	var args []any
 	n := 0
 	for _, br := range breaches {
@@ -64,12 +64,12 @@ func creditsFor(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Ti
 	if n == 0 {
 		return nil
 	}
-	return tx.WithContext(ctx).Exec(`INSERT INTO sla_credits (id, organization_id, incident_id, entitlement_id, target, severity, due_at, amount, created_at)
+	return tx.Gorm().WithContext(ctx).Exec(`INSERT INTO sla_credits (id, organization_id, incident_id, entitlement_id, target, severity, due_at, amount, created_at)
 		SELECT v.id, v.org, v.inc, v.ent, 'first_response', v.sev::int, v.due, (e.credit_rates->>v.sev)::float8, ?::timestamptz
 		FROM (VALUES `+dbx.Values(n, "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::timestamptz)")+`) AS v (id, org, inc, ent, sev, due)
 		JOIN entitlements e ON e.id = v.ent
 		WHERE (e.credit_rates->>v.sev)::float8 > 0
-		ON CONFLICT (incident_id, target) DO NOTHING`, append([]any{now}, args...)...).Error
+		ON CONFLICT (incident_id, target) DO NOTHING`, append([]any{tx.Now()}, args...)...).Error
 }
 
 // settleCredit records when a missed first response was finally given, so the entry shows the
