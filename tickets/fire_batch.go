@@ -221,7 +221,7 @@ func (b *fireBatch) write(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := creditsFor(ctx, b.tx, b.breaches); err != nil {
+	if err := b.s.creditsFor(ctx, b.tx, b.breaches); err != nil {
 		return err
 	}
 	if b.s.esc == nil {

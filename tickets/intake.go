@@ -46,6 +46,7 @@ type Service struct {
 	sched   Scheduler
 	esc     Escalator
 	teller  Teller
+	credits CreditLedger
 	obs     Observer
 	users   Users
 	clock   clock.Clock
@@ -70,7 +71,8 @@ type Deps struct {
 	Scheduler Scheduler
 	Escalator Escalator
 	Teller    Teller
-	Observer  Observer // nil: nobody hears of decisions
+	Credits   CreditLedger // nil: no SLA credits are kept
+	Observer  Observer     // nil: nobody hears of decisions
 	Users     Users
 	Clock     clock.Clock
 	Log       *slog.Logger
@@ -86,7 +88,7 @@ func NewService(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: d.Store, entitle: d.Entitler, planner: d.Planner, sched: d.Scheduler, esc: d.Escalator,
-		teller: d.Teller, obs: d.Observer, users: d.Users, clock: d.Clock, log: d.Log}
+		teller: d.Teller, credits: d.Credits, obs: d.Observer, users: d.Users, clock: d.Clock, log: d.Log}
 }
 
 // Limits on what a caller may type, so one request cannot fill the database.

@@ -105,3 +105,22 @@ func writeIncidentChanges(ctx context.Context, tx dbx.Tx, changes map[uuid.UUID]
 			updated_at = CASE WHEN v.touched THEN ?::timestamptz ELSE i.updated_at END
 		FROM (VALUES `+dbx.Values(len(changes), "(?::uuid, ?::smallint, ?::boolean, ?::timestamptz, ?::text)")+`) AS v (id, level, touched, due, target) WHERE i.id = v.id`, args...).Error
 }
+
+// references returns the references of the incidents ids, by ID.
+func (s *Store) references(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := make(map[uuid.UUID]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID        uuid.UUID
+		Reference string
+	}
+	if err := s.db.WithContext(ctx).Model(&incidentRow{}).Select("id, reference").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, translate(err, "incidents")
+	}
+	for _, r := range rows {
+		out[r.ID] = r.Reference
+	}
+	return out, nil
+}

@@ -102,7 +102,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Registry = prometheus.NewRegistry()
 	e.Metrics = metrics.New(e.Registry)
 	e.Incidents = tickets.NewService(tickets.Deps{Store: e.Timers, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
-		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Notifier), Teller: escalation.NewTeller(e.Mailer),
+		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Notifier), Teller: escalation.NewTeller(e.Mailer), Credits: entitlement.NewLedger(db),
 		Observer: e.Metrics, Users: e.Accounts, Clock: c, Log: log})
 	if err := e.openMail(); err != nil {
 		return nil, err

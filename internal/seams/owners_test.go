@@ -18,7 +18,7 @@ import (
 // (docs/architecture.md). Other packages ask the owner through an interface declared where used.
 var owners = map[string]string{
 	"incidents": "tickets", "incident_events": "tickets", "sla_timers": "tickets", "idempotency_keys": "tickets",
-	"intake_rejections": "tickets", "reclassification_requests": "tickets", "sla_credits": "tickets",
+	"intake_rejections": "tickets", "reclassification_requests": "tickets",
 	"inbound_messages": "tickets/inbound", "incident_attachments": "tickets/inbound", "mail_addresses": "tickets/inbound",
 	"mail_auto_replies": "tickets/inbound", "mailboxes": "tickets/inbound",
 	"escalations": "escalation", "notifications": "escalation", "incident_followers": "escalation",
@@ -26,7 +26,7 @@ var owners = map[string]string{
 	"webhooks": "escalation", "mail_token_keys": "escalation",
 	"sla_policies": "sla/catalog", "sla_calendars": "sla/catalog",
 	"entitlements": "sla/entitlement", "entitlement_extensions": "sla/entitlement",
-	"entitlement_renewals": "sla/entitlement", "renewal_reminders": "sla/entitlement",
+	"entitlement_renewals": "sla/entitlement", "renewal_reminders": "sla/entitlement", "sla_credits": "sla/entitlement",
 	"users": "internal/accounts", "organizations": "internal/accounts", "groups": "internal/accounts",
 	"group_members": "internal/accounts", "sessions": "internal/accounts", "tokens": "internal/accounts",
 	"sign_in_failures": "internal/accounts", "sign_in_links": "internal/accounts",
@@ -42,7 +42,6 @@ var crossings = map[string]bool{
 	"escalation → organizations": true, // audience and followers join the organisation's settings
 	"escalation → users":         true, // recipients, audience, followers
 	"internal/web → users":       true, // presence shows names
-	"tickets → entitlements":     true, // credits read the contract's credit_rates
 	"tickets → users":            true, // the assignee's name on the timeline
 }
 
