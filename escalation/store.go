@@ -9,6 +9,7 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/tickets"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // Store reads and writes the tables escalation owns (escalations, notifications, followers and
@@ -118,3 +119,17 @@ func (s *Store) markFailed(ctx context.Context, id uuid.UUID, attempt int, reaso
 
 // isNotFound reports whether err is a not_found.
 func isNotFound(err error) bool { return apperr.KindOf(err) == apperr.NotFound }
+
+// mailTokenKey returns the mail token key kept in PostgreSQL, storing fresh first when there is
+// none, so that every process and every restart signs alike.
+func (s *Store) mailTokenKey(ctx context.Context, fresh []byte) ([]byte, error) {
+	var key []byte
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Table("mail_token_keys").
+			Create(map[string]any{"id": 1, "key": fresh, "created_at": gorm.Expr("now()")}).Error; err != nil {
+			return err
+		}
+		return tx.Raw("SELECT key FROM mail_token_keys WHERE id = 1").Row().Scan(&key)
+	})
+	return key, err
+}

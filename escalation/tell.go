@@ -9,7 +9,6 @@ import (
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/tickets"
-	"gorm.io/gorm"
 )
 
 // The notification kinds customers receive (SPEC §3a): one per customer-visible change. They are
@@ -72,7 +71,58 @@ type told struct {
 // Tell writes the notifications of events (entries of inc just stored, with their IDs) in tx.
 // Errors: storage errors, after which tx must be rolled back.
 func (t *Teller) Tell(ctx context.Context, dtx dbx.Tx, inc tickets.Incident, events []tickets.Event) ([]uuid.UUID, error) {
-	tx, now := dtx.Gorm(), dtx.Now()
+	return t.TellAll(ctx, dtx, []tickets.Step{{Incident: inc, Events: events}})
+}
+
+// telling is one step's entries as its customers read them.
+type telling struct {
+	inc  tickets.Incident
+	tell []told
+}
+
+// TellAll writes the notifications of every step's entries in tx (tickets.Teller): the
+// audiences, threads and webhook subscriptions of the whole batch are read in one statement
+// each, and its rows written in one multi-row statement per kind of channel (inbox, outbox).
+// Errors: storage errors, after which tx must be rolled back.
+func (t *Teller) TellAll(ctx context.Context, dtx dbx.Tx, steps []tickets.Step) ([]uuid.UUID, error) {
+	var all []telling
+	for _, st := range steps {
+		if tell := toTell(st.Incident, st.Events); len(tell) > 0 {
+			all = append(all, telling{inc: st.Incident, tell: tell})
+		}
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+	incs := make([]tickets.Incident, len(all))
+	var keys []hookKey
+	for i, x := range all {
+		incs[i] = x.inc
+		for _, y := range x.tell {
+			keys = append(keys, hookKey{kind: y.kind, org: x.inc.OrganizationID})
+		}
+	}
+	auds, err := findAudiences(ctx, dtx, incs)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := findHooks(ctx, dtx, keys)
+	if err != nil {
+		return nil, err
+	}
+	var inbox, outbox []Message
+	for _, x := range all {
+		in, out := t.messages(x, auds[x.inc.ID], hooks)
+		inbox, outbox = append(inbox, in...), append(outbox, out...)
+	}
+	if _, err := writeMessages(ctx, dtx, inbox); err != nil {
+		return nil, err
+	}
+	return writeMessages(ctx, dtx, outbox)
+}
+
+// toTell returns the entries of inc its customers are told of, each with its notification kind.
+func toTell(inc tickets.Incident, events []tickets.Event) []told {
 	var tell []told
 	for _, e := range events {
 		ev, ok := tickets.ShowEvent(e, tickets.AudienceCustomer)
@@ -99,53 +149,45 @@ func (t *Teller) Tell(ctx context.Context, dtx dbx.Tx, inc tickets.Incident, eve
 			tell = kept
 		}
 	}
-	if len(tell) == 0 {
-		return nil, nil
-	}
-	aud, err := findAudience(ctx, tx, inc)
-	if err != nil {
-		return nil, err
-	}
-	hooks, err := findHooks(ctx, tx, tell, inc.OrganizationID)
-	if err != nil {
-		return nil, err
-	}
-	var inbox, outbox []Message
+	return tell
+}
+
+// messages returns one step's inbox rows and outbox rows (e-mail, webhook). The audience's
+// threads advance with each e-mail, so a later step of the same incident answers it.
+func (t *Teller) messages(x telling, aud *audience, hooks map[hookKey][]uuid.UUID) (inbox, outbox []Message) {
+	inc := x.inc
 	incID := inc.ID
-	for _, x := range tell {
-		ev, _ := tickets.ShowEvent(x.event, tickets.AudienceCustomer)
-		key := fmt.Sprintf("tell:%d", x.event.ID)
+	for _, y := range x.tell {
+		ev, _ := tickets.ShowEvent(y.event, tickets.AudienceCustomer)
+		key := fmt.Sprintf("tell:%d", y.event.ID)
 		for _, r := range aud.people {
-			if x.event.ActorID != nil && *x.event.ActorID == r.ID && x.kind != KindIncidentReceived {
+			if y.event.ActorID != nil && *y.event.ActorID == r.ID && y.kind != KindIncidentReceived {
 				continue // they know: their own reply is not mailed back to them (an intake is confirmed)
 			}
-			txt := render(x.kind, ev, inc, aud, r.Language)
-			data := noteData(x, ev, inc)
+			txt := render(y.kind, ev, inc, aud, r.Language)
+			data := noteData(y, ev, inc)
 			id := r.ID
-			inbox = append(inbox, Message{RecipientID: &id, Channel: ChannelInbox, Kind: x.kind, IncidentID: &incID,
+			inbox = append(inbox, Message{RecipientID: &id, Channel: ChannelInbox, Kind: y.kind, IncidentID: &incID,
 				Subject: txt.subject, Body: txt.body, Data: data, DedupKey: fmt.Sprintf("%s:inbox:%s", key, id)})
-			if !t.email || !r.Mail || r.Email == "" || answeredByMail(x, r.ID) {
+			if !t.email || !r.Mail || r.Email == "" || answeredByMail(y, r.ID) {
 				continue
 			}
 			msgID := uuid.Must(uuid.NewV7())
 			thread := aud.thread[id]
-			mailData := noteData(x, ev, inc)
+			mailData := noteData(y, ev, inc)
 			mailData["mail"] = map[string]any{"to_name": r.Name, "language": r.Language, "thread": idStrings(thread)}
-			outbox = append(outbox, Message{ID: msgID, RecipientID: &id, Channel: ChannelEmail, Kind: x.kind, IncidentID: &incID,
+			outbox = append(outbox, Message{ID: msgID, RecipientID: &id, Channel: ChannelEmail, Kind: y.kind, IncidentID: &incID,
 				Subject: txt.subject, Body: txt.body, Data: mailData, DedupKey: fmt.Sprintf("%s:email:%s", key, id)})
 			aud.thread[id] = lastN(append(thread, msgID), mailmsg.MaxReferences)
 		}
-		txt := render(x.kind, ev, inc, aud, "en")
-		for _, h := range hooks[x.kind] {
+		txt := render(y.kind, ev, inc, aud, "en")
+		for _, h := range hooks[hookKey{kind: y.kind, org: inc.OrganizationID}] {
 			h := h
-			outbox = append(outbox, Message{Channel: ChannelWebhook, WebhookID: &h, Kind: x.kind, IncidentID: &incID,
-				Subject: txt.subject, Body: txt.body, Data: noteData(x, ev, inc), DedupKey: fmt.Sprintf("%s:webhook:%s", key, h)})
+			outbox = append(outbox, Message{Channel: ChannelWebhook, WebhookID: &h, Kind: y.kind, IncidentID: &incID,
+				Subject: txt.subject, Body: txt.body, Data: noteData(y, ev, inc), DedupKey: fmt.Sprintf("%s:webhook:%s", key, h)})
 		}
 	}
-	if _, err := enqueue(ctx, tx, now, inbox); err != nil {
-		return nil, err
-	}
-	return enqueue(ctx, tx, now, outbox)
+	return inbox, outbox
 }
 
 // noteData is what every channel carries besides the text: the incident, the timeline entry
@@ -153,21 +195,6 @@ func (t *Teller) Tell(ctx context.Context, dtx dbx.Tx, inc tickets.Incident, eve
 func noteData(x told, ev tickets.Event, inc tickets.Incident) map[string]any {
 	return map[string]any{"reference": inc.Reference, "event_id": x.event.ID, "event_kind": ev.Kind,
 		"severity": inc.Severity, "status": string(inc.Status), "fields": ev.Data}
-}
-
-func findHooks(ctx context.Context, tx *gorm.DB, tell []told, org uuid.UUID) (map[string][]uuid.UUID, error) {
-	out := map[string][]uuid.UUID{}
-	for _, x := range tell {
-		if _, ok := out[x.kind]; ok {
-			continue
-		}
-		hs, err := findSubscribers(ctx, tx, x.kind, &org)
-		if err != nil {
-			return nil, err
-		}
-		out[x.kind] = hs
-	}
-	return out, nil
 }
 
 func idStrings(ids []uuid.UUID) []string {

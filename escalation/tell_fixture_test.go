@@ -86,7 +86,7 @@ func newTellFixture(t *testing.T, tier string) *tellFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f.signer, err = escalation.NewMailSigner(f.ctx, f.db, []byte("tell-test-signing-key-0123456789"), "vendor.example.test"); err != nil {
+	if f.signer, err = escalation.NewMailSigner(f.ctx, escalation.NewStore(f.db), []byte("tell-test-signing-key-0123456789"), "vendor.example.test"); err != nil {
 		t.Fatal(err)
 	}
 	f.deliver = escalation.NewDeliverer(f.store, f.acc, mailer, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true, Signer: f.signer})

@@ -9,8 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/mailmsg"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // sendCustomerEmail sends a customer notification composed by mailmsg: a Message-ID derived
@@ -63,20 +61,14 @@ const MailKeyBytes = 32
 // PostgreSQL is used (and generated now if there is none), so that every process, and every
 // restart, signs alike.
 // Errors: a key shorter than mailmsg.MinKeyBytes, a bad domain, storage errors.
-func NewMailSigner(ctx context.Context, db *gorm.DB, key []byte, domain string) (*mailmsg.Signer, error) {
+func NewMailSigner(ctx context.Context, store *Store, key []byte, domain string) (*mailmsg.Signer, error) {
 	if len(key) == 0 {
 		fresh := make([]byte, MailKeyBytes)
 		if _, err := rand.Read(fresh); err != nil {
 			return nil, err
 		}
-		err := db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Table("mail_token_keys").
-				Create(map[string]any{"id": 1, "key": fresh, "created_at": gorm.Expr("now()")}).Error; err != nil {
-				return err
-			}
-			return tx.Raw("SELECT key FROM mail_token_keys WHERE id = 1").Row().Scan(&key)
-		})
-		if err != nil {
+		var err error
+		if key, err = store.mailTokenKey(ctx, fresh); err != nil {
 			return nil, fmt.Errorf("mail token key: %w", err)
 		}
 	}

@@ -16,11 +16,11 @@ func TestMailSignerKeyKeptInDatabase(t *testing.T) {
 	f := newFixture(t, 0)
 	inc := uuid.New()
 	ctx := context.Background()
-	a, err := escalation.NewMailSigner(ctx, f.db, nil, "support.example.com")
+	a, err := escalation.NewMailSigner(ctx, escalation.NewStore(f.db), nil, "support.example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := escalation.NewMailSigner(ctx, f.db, nil, "support.example.com")
+	b, err := escalation.NewMailSigner(ctx, escalation.NewStore(f.db), nil, "support.example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

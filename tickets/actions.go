@@ -64,7 +64,6 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 		return Incident{}, errStaffOnly
 	}
 	return s.act(ctx, id, nil, func(tx dbx.Tx, inc *Incident, events []Event) ([]Event, error) {
-		now := tx.Now()
 		if err := resolvedOrErr(inc); err != nil {
 			return nil, err
 		}
@@ -83,7 +82,7 @@ func (s *Service) Acknowledge(ctx context.Context, actor accounts.User, id uuid.
 			text += "\n\n" + m
 		}
 		inc.Status = StatusInProgress
-		if err := settleCredit(ctx, tx.Gorm(), inc.ID, now); err != nil {
+		if err := s.settleCredit(ctx, tx, inc.ID); err != nil {
 			return nil, err
 		}
 		return []Event{{Kind: string(sla.Acknowledged), ActorID: &actor.ID, Data: map[string]any{

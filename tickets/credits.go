@@ -2,7 +2,6 @@ package tickets
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,10 +10,19 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/page"
 	"github.com/supportd/supportd/sla"
-	"gorm.io/gorm"
+	"github.com/supportd/supportd/sla/entitlement"
 )
 
-// Credit is one entry of an organisation's SLA-credit ledger.
+// CreditLedger keeps the SLA-credit ledger next to the contracts that price it
+// (entitlement.Ledger): firing adds an entry per missed first response of a contract, inside
+// the batch's transaction; the first response settles it; the credits report reads it.
+type CreditLedger interface {
+	AddMissed(ctx context.Context, tx dbx.Tx, misses []entitlement.Miss) error
+	Settle(ctx context.Context, tx dbx.Tx, incidentID uuid.UUID) error
+	Entries(ctx context.Context, orgID uuid.UUID, from, to time.Time, req page.Request) ([]entitlement.Credit, string, float64, error)
+}
+
+// Credit is one entry of an organisation's SLA-credit ledger, with its incident's reference.
 type Credit struct {
 	ID              uuid.UUID
 	OrganizationID  uuid.UUID
@@ -30,53 +38,31 @@ type Credit struct {
 	CreatedAt       time.Time
 }
 
-type creditRow struct {
-	ID              uuid.UUID `gorm:"primaryKey"`
-	OrganizationID  uuid.UUID
-	IncidentID      uuid.UUID
-	EntitlementID   uuid.UUID
-	Target          string
-	Severity        int
-	DueAt           time.Time
-	MetAt           *time.Time
-	LatenessSeconds *float64
-	Amount          float64
-	CreatedAt       time.Time
-}
-
-func (creditRow) TableName() string { return "sla_credits" }
-
-// creditsFor adds the ledger entries of a batch's missed first responses in one statement,
-// inside the batch's transaction: premium and platinum incidents whose contract has a rate for
-// the severity (read from the contract in the same statement). The unique (incident, target) key
-// makes a second delivery of the same breach add nothing.
-func creditsFor(ctx context.Context, tx *gorm.DB, breaches []Breach, now time.Time) error {
-	var args []any
-	n := 0
+// creditsFor hands the ledger a batch's missed first responses, inside the batch's transaction:
+// premium and platinum incidents under a contract (the ledger prices them, in one statement).
+func (s *Service) creditsFor(ctx context.Context, tx dbx.Tx, breaches []Breach) error {
+	if s.credits == nil {
+		return nil
+	}
+	var misses []entitlement.Miss
 	for _, br := range breaches {
 		inc := br.Incident
 		if br.Target != sla.FirstResponse || inc.EntitlementID == nil || (inc.Tier != string(sla.Premium) && inc.Tier != string(sla.Platinum)) {
 			continue
 		}
-		args = append(args, uuid.Must(uuid.NewV7()), inc.OrganizationID, inc.ID, *inc.EntitlementID, strconv.Itoa(inc.Severity), br.DueAt)
-		n++
+		misses = append(misses, entitlement.Miss{OrganizationID: inc.OrganizationID, IncidentID: inc.ID, EntitlementID: *inc.EntitlementID,
+			Severity: inc.Severity, DueAt: br.DueAt})
 	}
-	if n == 0 {
-		return nil
-	}
-	return tx.WithContext(ctx).Exec(`INSERT INTO sla_credits (id, organization_id, incident_id, entitlement_id, target, severity, due_at, amount, created_at)
-		SELECT v.id, v.org, v.inc, v.ent, 'first_response', v.sev::int, v.due, (e.credit_rates->>v.sev)::float8, ?::timestamptz
-		FROM (VALUES `+dbx.Values(n, "(?::uuid, ?::uuid, ?::uuid, ?::uuid, ?::text, ?::timestamptz)")+`) AS v (id, org, inc, ent, sev, due)
-		JOIN entitlements e ON e.id = v.ent
-		WHERE (e.credit_rates->>v.sev)::float8 > 0
-		ON CONFLICT (incident_id, target) DO NOTHING`, append([]any{now}, args...)...).Error
+	return s.credits.AddMissed(ctx, tx, misses)
 }
 
 // settleCredit records when a missed first response was finally given, so the entry shows the
 // actual time and the lateness.
-func settleCredit(ctx context.Context, tx *gorm.DB, incID uuid.UUID, now time.Time) error {
-	return tx.WithContext(ctx).Exec(`UPDATE sla_credits SET met_at = ?, lateness_seconds = extract(epoch FROM ?::timestamptz - due_at)
-		WHERE incident_id = ? AND target = 'first_response' AND met_at IS NULL`, now, now, incID).Error
+func (s *Service) settleCredit(ctx context.Context, tx dbx.Tx, incID uuid.UUID) error {
+	if s.credits == nil {
+		return nil
+	}
+	return s.credits.Settle(ctx, tx, incID)
 }
 
 // Credits returns a page of an organisation's SLA-credit entries whose deadline falls in
@@ -100,29 +86,26 @@ func (s *Service) Credits(ctx context.Context, actor accounts.User, orgID uuid.U
 	if err != nil {
 		return nil, "", 0, err
 	}
-	q := `SELECT c.*, i.reference FROM sla_credits c JOIN incidents i ON i.id = c.incident_id
-		WHERE c.organization_id = ? AND c.due_at >= ? AND c.due_at < ?`
-	args := []any{orgID, from, to}
-	if req.Cursor != nil {
-		id, err := req.Cursor.UUID()
-		if err != nil {
-			return nil, "", 0, err
-		}
-		q += ` AND (c.due_at, c.id) > (?, ?)`
-		args = append(args, req.Cursor.At, id)
+	out := []Credit{}
+	if s.credits == nil {
+		return out, "", 0, nil
 	}
-	var out []Credit
-	if err := s.store.db.WithContext(ctx).Raw(q+` ORDER BY c.due_at, c.id LIMIT ?`, append(args, req.Limit+1)...).Scan(&out).Error; err != nil {
-		return nil, "", 0, translate(err, "credits")
+	entries, next, total, err := s.credits.Entries(ctx, orgID, from, to, req)
+	if err != nil {
+		return nil, "", 0, err
 	}
-	var total float64
-	if err := s.store.db.WithContext(ctx).Raw(`SELECT coalesce(sum(amount), 0) FROM sla_credits WHERE organization_id = ? AND due_at >= ? AND due_at < ?`,
-		orgID, from, to).Scan(&total).Error; err != nil {
-		return nil, "", 0, translate(err, "credits")
+	ids := make([]uuid.UUID, len(entries))
+	for i, e := range entries {
+		ids[i] = e.IncidentID
 	}
-	if out == nil {
-		out = []Credit{}
+	refs, err := s.store.references(ctx, ids)
+	if err != nil {
+		return nil, "", 0, err
 	}
-	out, next := page.Cut(out, req.Limit, func(c Credit) page.Cursor { return page.Cursor{At: c.DueAt, ID: c.ID.String()} })
+	for _, e := range entries {
+		out = append(out, Credit{ID: e.ID, OrganizationID: e.OrganizationID, IncidentID: e.IncidentID, Reference: refs[e.IncidentID],
+			EntitlementID: e.EntitlementID, Target: e.Target, Severity: e.Severity, DueAt: e.DueAt, MetAt: e.MetAt,
+			LatenessSeconds: e.LatenessSeconds, Amount: e.Amount, CreatedAt: e.CreatedAt})
+	}
 	return out, next, total, nil
 }

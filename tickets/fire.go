@@ -95,10 +95,10 @@ func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, err
 	if err != nil || len(due) == 0 {
 		return out, err
 	}
-	var b *fireBatch
-	err = s.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		now := s.clock.Now()
-		b = &fireBatch{s: s, tx: dbx.NewTx(tx, now), now: now, snaps: snaps}
+	now := s.clock.Now()
+	b := &fireBatch{s: s, now: now, snaps: snaps}
+	err = s.store.inTx(ctx, now, func(tx dbx.Tx) error {
+		b.tx = tx
 		return b.run(ctx, due)
 	})
 	if err != nil {
@@ -136,18 +136,9 @@ func (s *Service) FireTimers(ctx context.Context, ids []uuid.UUID) ([]Fired, err
 // distinct tier, policy and calendar versions), so planning inside the transaction reads nothing.
 // It returns the timers that are due (timer → incident) and the snapshots by incident.
 func (s *Service) dueTimers(ctx context.Context, ids []uuid.UUID, out []Fired) (map[uuid.UUID]uuid.UUID, map[uuid.UUID]catalog.Snapshot, error) {
-	var rows []struct {
-		ID               uuid.UUID
-		IncidentID       uuid.UUID
-		State            string
-		DueAt            time.Time
-		Tier             string
-		PolicyVersion    int
-		CalendarVersions map[string]int `gorm:"serializer:json"`
-	}
-	if err := s.store.db.WithContext(ctx).Raw(`SELECT t.id, t.incident_id, t.state, t.due_at, i.tier, i.policy_version, i.calendar_versions
-		FROM sla_timers t JOIN incidents i ON i.id = t.incident_id WHERE t.id IN ?`, ids).Scan(&rows).Error; err != nil {
-		return nil, nil, translate(err, "timer")
+	rows, err := s.store.findDue(ctx, ids)
+	if err != nil {
+		return nil, nil, err
 	}
 	byID := make(map[uuid.UUID]int, len(rows))
 	for k, r := range rows {

@@ -12,8 +12,6 @@ import (
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/sla"
 	"github.com/supportd/supportd/sla/catalog"
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // fireBatch is one FireTimers transaction: it reads every incident of the batch at once,
@@ -47,8 +45,7 @@ type observed struct {
 	late    time.Duration
 }
 
-// run decides the due timers (timer → incident). Lock order is incident → timer, as every
-// lifecycle step takes it, and incidents are locked in id order, so two batches cannot deadlock.
+// run decides the due timers (timer → incident), its incidents locked (lockFiring).
 func (b *fireBatch) run(ctx context.Context, due map[uuid.UUID]uuid.UUID) error {
 	b.outcome = make(map[uuid.UUID]Outcome, len(due))
 	b.incs = map[uuid.UUID]*incidentChange{}
@@ -60,30 +57,19 @@ func (b *fireBatch) run(ctx context.Context, due map[uuid.UUID]uuid.UUID) error 
 	for id := range byInc {
 		incIDs = append(incIDs, id)
 	}
-	tx := b.tx.Gorm().WithContext(ctx)
-	var incRows []incidentRow
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id IN ?", incIDs).Order("id").Find(&incRows).Error; err != nil {
-		return err
-	}
-	// Both reads are ordered as their incident indexes are: ordered by id alone, the planner may
-	// prefer walking the primary key and filtering, when its statistics lag behind a burst.
-	var timers []timerRow
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("incident_id IN ? AND state = 'pending'", incIDs).Order("incident_id, target").Find(&timers).Error; err != nil {
-		return err
-	}
-	var evRows []eventRow
-	if err := tx.Where("incident_id IN ?", incIDs).Order("incident_id, id").Find(&evRows).Error; err != nil {
+	rows, err := lockFiring(ctx, b.tx, incIDs)
+	if err != nil {
 		return err
 	}
 	pending := map[uuid.UUID][]timerRow{}
-	for _, t := range timers {
+	for _, t := range rows.pending {
 		pending[t.IncidentID] = append(pending[t.IncidentID], t)
 	}
 	events := map[uuid.UUID][]Event{}
-	for _, r := range evRows {
+	for _, r := range rows.events {
 		events[r.IncidentID] = append(events[r.IncidentID], r.toEvent())
 	}
-	for _, r := range incRows {
+	for _, r := range rows.incidents {
 		if err := b.fireIncident(ctx, r.toIncident(), events[r.ID], pending[r.ID], byInc[r.ID]); err != nil {
 			return err
 		}
@@ -220,34 +206,22 @@ func (b *fireBatch) warn(inc Incident, tr timerRow, res sla.Result) {
 // write stores the batch's decisions: timers, escalation levels, timeline, credits and the
 // notifications, each kind in one statement (or one per 500 rows).
 func (b *fireBatch) write(ctx context.Context) error {
-	tx := b.tx.Gorm().WithContext(ctx)
 	// One statement writes each incident's escalation level and nearest deadline.
-	if err := b.writeIncidents(ctx, tx); err != nil {
+	if err := writeIncidentChanges(ctx, b.tx, b.incs); err != nil {
 		return err
 	}
-	if err := writeTimers(ctx, tx, b.stops, b.adds); err != nil {
+	if err := storeTimers(ctx, b.tx, b.stops, b.adds); err != nil {
 		return err
 	}
 	if len(b.events) > 0 {
-		rows := make([]eventRow, len(b.events))
-		for i, e := range b.events {
-			r, err := toEventRow(e)
-			if err != nil {
-				return err
-			}
-			rows[i] = r
-		}
-		if err := tx.CreateInBatches(&rows, 500).Error; err != nil {
+		if err := insertEvents(ctx, b.tx, b.events); err != nil {
 			return err
-		}
-		for i := range rows {
-			b.events[i].ID = rows[i].ID
 		}
 		if err := b.tell(ctx); err != nil {
 			return err
 		}
 	}
-	if err := creditsFor(ctx, tx, b.breaches, b.now); err != nil {
+	if err := b.s.creditsFor(ctx, b.tx, b.breaches); err != nil {
 		return err
 	}
 	if b.s.esc == nil {
@@ -277,21 +251,32 @@ func (b *fireBatch) write(ctx context.Context) error {
 	return nil
 }
 
-// tell hands each escalated incident's new entries to the teller (breaches are staff-only).
+// tell hands every escalated incident's new entries to the teller at once (breaches are
+// staff-only), so that telling a burst costs the same few statements as telling one.
 func (b *fireBatch) tell(ctx context.Context) error {
+	byInc := map[uuid.UUID][]Event{}
+	for _, ev := range b.events {
+		if ev.Kind == string(sla.Escalated) {
+			byInc[ev.IncidentID] = append(byInc[ev.IncidentID], ev)
+		}
+	}
+	steps := make([]Step, 0, len(b.escs))
 	for _, e := range b.escs {
 		var evs []Event
-		for _, ev := range b.events {
-			if ev.IncidentID == e.Incident.ID && ev.Kind == string(sla.Escalated) && ev.Data["level"] == e.Level {
+		for _, ev := range byInc[e.Incident.ID] {
+			if ev.Data["level"] == e.Level {
 				evs = append(evs, ev)
 			}
 		}
-		ids, err := b.s.tell(ctx, b.tx, e.Incident, evs)
-		if err != nil {
-			return err
+		if len(evs) > 0 {
+			steps = append(steps, Step{Incident: e.Incident, Events: evs})
 		}
-		b.outbox = append(b.outbox, ids...)
 	}
+	ids, err := b.s.tellAll(ctx, b.tx, steps)
+	if err != nil {
+		return err
+	}
+	b.outbox = append(b.outbox, ids...)
 	return nil
 }
 
@@ -302,18 +287,4 @@ type incidentChange struct {
 	level      int
 	nextDue    *time.Time
 	nextTarget *string
-}
-
-// writeIncidents stores the batch's escalation levels and nearest deadlines in one statement.
-func (b *fireBatch) writeIncidents(ctx context.Context, tx *gorm.DB) error {
-	if len(b.incs) == 0 {
-		return nil
-	}
-	args := []any{b.now}
-	for id, c := range b.incs {
-		args = append(args, id, c.level, c.touched, c.nextDue, c.nextTarget)
-	}
-	return tx.Exec(`UPDATE incidents i SET escalation_level = v.level, next_due_at = v.due, next_target = v.target,
-			updated_at = CASE WHEN v.touched THEN ?::timestamptz ELSE i.updated_at END
-		FROM (VALUES `+dbx.Values(len(b.incs), "(?::uuid, ?::smallint, ?::boolean, ?::timestamptz, ?::text)")+`) AS v (id, level, touched, due, target) WHERE i.id = v.id`, args...).Error
 }

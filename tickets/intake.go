@@ -47,6 +47,7 @@ type Service struct {
 	sched   Scheduler
 	esc     Escalator
 	teller  Teller
+	credits CreditLedger
 	obs     Observer
 	users   Users
 	leads   Leads
@@ -54,11 +55,11 @@ type Service struct {
 	log     *slog.Logger
 }
 
-// Users finds the users lifecycle messages name (the engineer an incident is assigned to) and
-// the organisations of an office (the queue's office filter). *accounts.Store implements it.
+// Users finds the users lifecycle messages name (the engineer an incident is assigned to).
+// *accounts.Store implements it. (The queue's office filter asks accounts inside its own
+// statement, through the SQL function office_organizations.)
 type Users interface {
 	FindUserByID(ctx context.Context, id uuid.UUID) (accounts.User, error)
-	FindOrganizationIDsByOffice(ctx context.Context, office string) ([]uuid.UUID, error)
 	// FindUserNameTx reads a user's display name through the step's transaction.
 	FindUserNameTx(ctx context.Context, tx dbx.Tx, id uuid.UUID) (string, error)
 }
@@ -74,7 +75,8 @@ type Deps struct {
 	Scheduler Scheduler
 	Escalator Escalator
 	Teller    Teller
-	Observer  Observer // nil: nobody hears of decisions
+	Credits   CreditLedger // nil: no SLA credits are kept
+	Observer  Observer     // nil: nobody hears of decisions
 	Users     Users
 	Leads     Leads // nil: refused intakes are not kept
 	Clock     clock.Clock
@@ -91,7 +93,7 @@ func NewService(d Deps) *Service {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: d.Store, entitle: d.Entitler, planner: d.Planner, sched: d.Scheduler, esc: d.Escalator,
-		teller: d.Teller, obs: d.Observer, users: d.Users, leads: d.Leads, clock: d.Clock, log: d.Log}
+		teller: d.Teller, credits: d.Credits, obs: d.Observer, users: d.Users, leads: d.Leads, clock: d.Clock, log: d.Log}
 }
 
 // Limits on what a caller may type, so one request cannot fill the database.

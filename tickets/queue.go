@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/apperr"
 	"github.com/supportd/supportd/sla"
@@ -37,7 +36,6 @@ type QueueFilter struct {
 	// from now, overdue ones included (queue only; the "at risk" list).
 	DueWithin time.Duration
 	dueBefore time.Time
-	orgs      []uuid.UUID // Office's organisations, asked of accounts before the store reads
 }
 
 // MaxDueWithin is the longest due_within window: no target runs longer (sla.MaxDuration).
@@ -94,9 +92,6 @@ func (s *Service) Queue(ctx context.Context, actor accounts.User, f QueueFilter)
 	if f.DueWithin > 0 {
 		f.dueBefore = s.clock.Now().Add(f.DueWithin)
 	}
-	if err := s.officeOrgs(ctx, &f); err != nil {
-		return nil, err
-	}
 	items, err := s.store.findQueue(ctx, actor.ID, f)
 	if err != nil {
 		return nil, err
@@ -133,9 +128,6 @@ func (s *Service) Claim(ctx context.Context, actor accounts.User, f QueueFilter)
 	if err := f.validate(); err != nil {
 		return Incident{}, err
 	}
-	if err := s.officeOrgs(ctx, &f); err != nil {
-		return Incident{}, err
-	}
 	now := s.clock.Now().Truncate(time.Microsecond)
 	var seniorSince *time.Time // priority incidents accepted after this wait for a senior
 	if actor.Role == accounts.Engineer && !actor.Senior {
@@ -164,13 +156,3 @@ func queueEmpty(junior bool) error {
 }
 
 var errQueueEmpty = errors.New("queue empty")
-
-// officeOrgs asks accounts, which owns organisations, for the organisations of f's office.
-func (s *Service) officeOrgs(ctx context.Context, f *QueueFilter) error {
-	if f.Office == "" {
-		return nil
-	}
-	ids, err := s.users.FindOrganizationIDsByOffice(ctx, f.Office)
-	f.orgs = ids
-	return err
-}

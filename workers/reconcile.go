@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 	"github.com/supportd/supportd/internal/clock"
@@ -96,7 +97,11 @@ func (r *Reconciler) Once(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	waiting := r.waitingDeliveries(ctx, overdue)
 	for _, t := range overdue {
+		if waiting[t.ID] {
+			continue // a backlog drains by itself (see redeliveryID)
+		}
 		tid, err := r.redeliveryID(ctx, t, now)
 		if err != nil {
 			return err
@@ -110,6 +115,41 @@ func (r *Reconciler) Once(ctx context.Context) error {
 		r.Metrics.Repaired("redelivered", 1)
 	}
 	return nil
+}
+
+// waitingStates are the asynq task states of a delivery waiting its turn in the queue.
+var waitingStates = map[string]bool{"pending": true, "scheduled": true, "retry": true}
+
+// waitingDeliveries returns the unclaimed timers whose delivery asynq holds waiting in the
+// queue, read in one pipelined round trip: asynq keeps each task as a hash,
+// asynq:{queue}:t:<task ID>, whose state field is what Inspector.GetTaskInfo reports. Asking
+// GetTaskInfo (a script and a queue check) for each of a burst's overdue timers cost as much CPU
+// as firing them. The answer only saves work: a timer missing from it is asked the exact way
+// (redeliveryID), so a Redis error or another asynq layout costs time, never a delivery.
+func (r *Reconciler) waitingDeliveries(ctx context.Context, ts []tickets.Timer) map[uuid.UUID]bool {
+	out := map[uuid.UUID]bool{}
+	var ask []tickets.Timer
+	for _, t := range ts {
+		if t.ClaimedAt == nil {
+			ask = append(ask, t)
+		}
+	}
+	if len(ask) == 0 {
+		return out
+	}
+	cmds := make([]*redis.StringCmd, len(ask))
+	_, _ = r.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, t := range ask {
+			cmds[i] = p.HGet(ctx, "asynq:{"+QueueCritical+"}:t:"+taskID(t.ID), "state")
+		}
+		return nil
+	})
+	for i, c := range cmds {
+		if s, err := c.Result(); err == nil && waitingStates[s] {
+			out[ask[i].ID] = true
+		}
+	}
+	return out
 }
 
 // redeliveryID is the task ID of a fresh delivery for an overdue timer, or "" when its delivery

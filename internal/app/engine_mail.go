@@ -52,7 +52,7 @@ func (e *Engine) PrepareMail(ctx context.Context) error {
 	if e.mailSigner != nil {
 		return nil
 	}
-	signer, err := escalation.NewMailSigner(ctx, e.DB, e.Cfg.MailTokenKey, e.mailDomain())
+	signer, err := escalation.NewMailSigner(ctx, e.escStore, e.Cfg.MailTokenKey, e.mailDomain())
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,8 @@ import (
 // (docs/architecture.md). Other packages ask the owner through an interface declared where used.
 var owners = map[string]string{
 	"incidents": "tickets", "incident_events": "tickets", "sla_timers": "tickets", "idempotency_keys": "tickets",
-	"reclassification_requests": "tickets", "sla_credits": "tickets",
-	"inbound_messages": "tickets/inbound", "incident_attachments": "tickets/inbound", "mail_addresses": "tickets/inbound",
+	"reclassification_requests": "tickets",
+	"inbound_messages":          "tickets/inbound", "incident_attachments": "tickets/inbound", "mail_addresses": "tickets/inbound",
 	"mail_auto_replies": "tickets/inbound", "mailboxes": "tickets/inbound",
 	"escalations": "escalation", "notifications": "escalation", "incident_followers": "escalation",
 	"notification_preferences": "escalation", "organization_notification_settings": "escalation",
@@ -27,8 +27,8 @@ var owners = map[string]string{
 	"sla_policies": "sla/catalog", "sla_calendars": "sla/catalog",
 	"entitlements": "sla/entitlement", "entitlement_extensions": "sla/entitlement",
 	"entitlement_renewals": "sla/entitlement", "renewal_reminders": "sla/entitlement",
-	"intake_rejections": "sla/entitlement",
-	"users":             "internal/accounts", "organizations": "internal/accounts", "groups": "internal/accounts",
+	"intake_rejections": "sla/entitlement", "sla_credits": "sla/entitlement",
+	"users": "internal/accounts", "organizations": "internal/accounts", "groups": "internal/accounts",
 	"group_members": "internal/accounts", "sessions": "internal/accounts", "tokens": "internal/accounts",
 	"sign_in_failures": "internal/accounts", "sign_in_links": "internal/accounts",
 	"incident_presence": "internal/web", "sla_replays": "sla/replay",
@@ -41,7 +41,6 @@ var crossings = map[string]bool{
 	"escalation → group_members": true, // recipients in a group: accounts should answer
 	"escalation → organizations": true, // audience and followers join the organisation's settings
 	"escalation → users":         true, // recipients, audience, followers
-	"tickets → entitlements":     true, // credits read the contract's credit_rates
 }
 
 // readers are read-side packages: they may SELECT the tables of others (a report aggregates in
