@@ -77,9 +77,11 @@ func TestCorpusThroughThePipeline(t *testing.T) {
 	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond}
 	done := make(chan struct{})
 	go func() { defer close(done); reader.Run(ctx) }()
-	waitFor(t, "every fixture stored", 30*time.Second, func() bool {
+	// The position is recorded after each message and the read's success after the last: wait
+	// for both, or the cancel may fall between them.
+	waitFor(t, "every fixture stored and the read recorded", 30*time.Second, func() bool {
 		m, err := v.e.Mail.FindMailbox(v.ctx, mb.ID)
-		return err == nil && m.LastUID == uint32(len(files)+1)
+		return err == nil && m.LastUID == uint32(len(files)+1) && m.State == inbound.StateOK
 	})
 	cancel()
 	<-done
