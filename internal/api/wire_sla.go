@@ -17,7 +17,7 @@ type policyWire struct {
 	CreatedAt time.Time      `json:"created_at"`
 }
 
-func toPolicyWire(p catalog.Policy) policyWire {
+func toPolicyWire(p catalog.PolicyVersion) policyWire {
 	return policyWire{Tier: p.Tier, Version: p.Version, Cells: p.Cells, CreatedAt: p.CreatedAt}
 }
 

@@ -41,7 +41,7 @@ func toCellView(c catalog.Cell) cellView {
 type policiesData struct {
 	Tiers     []string
 	Tier      string
-	Policy    catalog.Policy
+	Policy    catalog.PolicyVersion
 	Targets   []string
 	Rows      [][]cellView
 	Calendars []string

@@ -218,8 +218,8 @@ func (c *Catalog) Calendars(ctx context.Context) (sla.Calendars, error) {
 }
 
 // Policies returns the current version of each tier's policy, standard first.
-func (c *Catalog) Policies(ctx context.Context) ([]Policy, error) {
-	out := []Policy{}
+func (c *Catalog) Policies(ctx context.Context) ([]PolicyVersion, error) {
+	out := []PolicyVersion{}
 	for _, t := range sla.Tiers {
 		p, err := c.CurrentPolicy(ctx, t)
 		if err != nil {
@@ -236,37 +236,37 @@ func (c *Catalog) Policies(ctx context.Context) ([]Policy, error) {
 // PutPolicy stores a new version of a tier's policy: the given cells replace theirs, cells not
 // given keep their value. The new version applies to incidents planned from now on.
 // Errors: forbidden, invalid_value (with the field), conflict (a concurrent edit; retry).
-func (c *Catalog) PutPolicy(ctx context.Context, actorID uuid.UUID, tier sla.Tier, cells []Cell) (Policy, error) {
+func (c *Catalog) PutPolicy(ctx context.Context, actorID uuid.UUID, tier sla.Tier, cells []Cell) (PolicyVersion, error) {
 	if len(cells) == 0 {
-		return Policy{}, apperr.InvalidField("cells", "give at least one cell")
+		return PolicyVersion{}, apperr.InvalidField("cells", "give at least one cell")
 	}
 	cur, err := c.CurrentPolicy(ctx, tier)
 	if err != nil {
-		return Policy{}, err
+		return PolicyVersion{}, err
 	}
 	cals, err := c.Calendars(ctx)
 	if err != nil {
-		return Policy{}, err
+		return PolicyVersion{}, err
 	}
 	given := make([]sla.Cell, len(cells))
 	for i, cell := range cells {
 		if given[i], err = cell.ToCell("cells[" + itoa(i) + "]"); err != nil {
-			return Policy{}, err
+			return PolicyVersion{}, err
 		}
 	}
 	// Validate the request's cells so error paths point into the request, then the result.
 	if err := (sla.Policy{Tier: tier, Cells: given}).Validate(cals.Has); err != nil {
-		return Policy{}, err
+		return PolicyVersion{}, err
 	}
 	next := cur.Merge(given)
 	if err := next.Validate(cals.Has); err != nil {
-		return Policy{}, err
+		return PolicyVersion{}, err
 	}
 	next.Version = cur.Version + 1
 	now := c.clock.Now()
 	r := policyRow{Tier: string(tier), Version: next.Version, Cells: FromPolicy(next, now).Cells, CreatedBy: &actorID, CreatedAt: now}
 	if err := c.store.insertPolicy(ctx, r); err != nil {
-		return Policy{}, err
+		return PolicyVersion{}, err
 	}
 	c.invalidate()
 	return FromPolicy(next, now), nil

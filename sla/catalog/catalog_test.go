@@ -134,7 +134,7 @@ func TestWireRoundTrips(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var back catalog.Policy
+		var back catalog.PolicyVersion
 		if err := json.Unmarshal(b, &back); err != nil {
 			t.Fatal(err)
 		}

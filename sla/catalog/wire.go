@@ -146,17 +146,18 @@ func FromCell(c sla.Cell) Cell {
 	return out
 }
 
-// Policy is a policy version in JSON.
-type Policy struct {
+// PolicyVersion is one stored version of a tier's policy as it is edited and shown: its cells in
+// editable form and when it was made (sla.Policy is the same version ready for planning).
+type PolicyVersion struct {
 	Tier      string
 	Version   int
 	Cells     []Cell
 	CreatedAt time.Time
 }
 
-// FromPolicy converts a policy to JSON.
-func FromPolicy(p sla.Policy, createdAt time.Time) Policy {
-	out := Policy{Tier: string(p.Tier), Version: p.Version, Cells: make([]Cell, len(p.Cells)), CreatedAt: createdAt}
+// FromPolicy turns a plannable policy into its editable version.
+func FromPolicy(p sla.Policy, createdAt time.Time) PolicyVersion {
+	out := PolicyVersion{Tier: string(p.Tier), Version: p.Version, Cells: make([]Cell, len(p.Cells)), CreatedAt: createdAt}
 	for i, c := range p.Cells {
 		out.Cells[i] = FromCell(c)
 	}
