@@ -102,7 +102,7 @@ func (t *Teller) TellAll(ctx context.Context, dtx dbx.Tx, steps []tickets.Step) 
 			keys = append(keys, hookKey{kind: y.kind, org: x.inc.OrganizationID})
 		}
 	}
-	auds, err := findAudiences(ctx, dtx, incs)
+	auds, err := findAudiences(ctx, dtx, incs, opened(steps))
 	if err != nil {
 		return nil, err
 	}
@@ -218,4 +218,18 @@ func lastN(ids []uuid.UUID, n int) []uuid.UUID {
 func answeredByMail(x told, recipient uuid.UUID) bool {
 	return x.kind == KindIncidentReceived && x.event.ActorID != nil && *x.event.ActorID == recipient &&
 		fmt.Sprint(x.event.Data["channel"]) == string(tickets.ChannelEmail)
+}
+
+// opened returns the incidents that steps open: their first e-mail is being written now, so
+// no thread about them exists to answer (intake asks nothing of notifications).
+func opened(steps []tickets.Step) map[uuid.UUID]bool {
+	out := map[uuid.UUID]bool{}
+	for _, st := range steps {
+		for _, e := range st.Events {
+			if e.Kind == tickets.KindOpened {
+				out[st.Incident.ID] = true
+			}
+		}
+	}
+	return out
 }

@@ -38,8 +38,9 @@ const audienceChunk = 2000
 // each an active customer of the incident's organisation who may see the incident now (members
 // of an organisation whose members see their own see only their circle's). However many
 // incidents, it reads the people in one statement, the assignees' names in one and the
-// recipients' e-mail threads in one.
-func findAudiences(ctx context.Context, dtx dbx.Tx, incs []tickets.Incident) (map[uuid.UUID]*audience, error) {
+// recipients' e-mail threads in one; it asks for no thread of an incident in opened (opened in
+// this step: nothing about it was sent yet), so an intake spends no statement on threads.
+func findAudiences(ctx context.Context, dtx dbx.Tx, incs []tickets.Incident, opened map[uuid.UUID]bool) (map[uuid.UUID]*audience, error) {
 	tx := dtx.Gorm()
 	out := make(map[uuid.UUID]*audience, len(incs))
 	var uniq []tickets.Incident
@@ -59,7 +60,7 @@ func findAudiences(ctx context.Context, dtx dbx.Tx, incs []tickets.Incident) (ma
 	if err := findEngineers(ctx, tx, incs, out); err != nil {
 		return nil, err
 	}
-	if err := findThreads(ctx, tx, out); err != nil {
+	if err := findThreads(ctx, tx, out, opened); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -147,9 +148,12 @@ func findEngineers(ctx context.Context, tx *gorm.DB, incs []tickets.Incident, ou
 
 // findThreads fills in, per incident and recipient, the latest e-mails about the incident sent
 // to them (oldest first, at most mailmsg.MaxReferences).
-func findThreads(ctx context.Context, tx *gorm.DB, out map[uuid.UUID]*audience) error {
+func findThreads(ctx context.Context, tx *gorm.DB, out map[uuid.UUID]*audience, opened map[uuid.UUID]bool) error {
 	var args []any
 	for inc, aud := range out {
+		if opened[inc] {
+			continue // opened in this step: nothing about it was sent yet
+		}
 		for _, p := range aud.people {
 			args = append(args, inc, p.ID)
 		}
