@@ -3,7 +3,6 @@ package tickets
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/supportd/supportd/sla"
 )
 
@@ -89,8 +87,8 @@ func (s *Store) EachHistory(ctx context.Context, f HistoryFilter, byHandOnly boo
 	qTiming := `SELECT e.incident_id, e.id, e.kind, e.at
 		FROM incidents i JOIN incident_events e ON e.incident_id = i.id AND e.kind IN (` + timingKinds + `)
 		WHERE ` + where + ` ORDER BY e.incident_id, e.id`
-	return s.withPgx(ctx, func(a *pgx.Conn) error {
-		return s.withPgx(ctx, func(b *pgx.Conn) error {
+	return s.withReplayConn(ctx, func(a *pgx.Conn) error {
+		return s.withReplayConn(ctx, func(b *pgx.Conn) error {
 			va, err := a.Query(ctx, qValued, args...)
 			if err != nil {
 				return err
@@ -104,33 +102,6 @@ func (s *Store) EachHistory(ctx context.Context, f HistoryFilter, byHandOnly boo
 			return mergeHistories(va, tb, fn)
 		})
 	})
-}
-
-// withPgx runs fn on a pooled connection's pgx connection, with JIT off: compiling these plans
-// costs more than it saves on a stream of simple rows.
-func (s *Store) withPgx(ctx context.Context, fn func(*pgx.Conn) error) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return translate(err, "incidents")
-	}
-	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("tickets: EachHistory needs the pgx driver, not %T", dc)
-		}
-		c := sc.Conn()
-		if _, err := c.Exec(ctx, "SET jit = off"); err != nil {
-			return err
-		}
-		defer func() { _, _ = c.Exec(context.WithoutCancel(ctx), "RESET jit") }()
-		return fn(c)
-	})
-	return translate(err, "incidents")
 }
 
 // timingRow is one row of the timing stream, read one ahead.

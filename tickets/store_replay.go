@@ -102,7 +102,7 @@ func (s *Store) withReplayConn(ctx context.Context, fn func(*pgx.Conn) error) er
 	err = conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("tickets: StreamHistories needs the pgx driver, not %T", dc)
+			return fmt.Errorf("tickets: the history streams need the pgx driver, not %T", dc)
 		}
 		c := sc.Conn()
 		if _, err := c.Exec(ctx, "SET jit = off; SET max_parallel_workers_per_gather = 0"); err != nil {
