@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/supportd/supportd/internal/accounts"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailmsg"
 	"github.com/supportd/supportd/sla"
@@ -56,11 +57,25 @@ var foldedKinds = map[string]bool{tickets.KindWaitEnded: true, tickets.KindEscal
 // opener's groups, never to the person whose action it was; and one webhook delivery per
 // subscription of the organisation (and global ones) to the kind.
 type Teller struct {
-	email bool
+	customers Audiences
+	email     bool
 }
 
-// NewTeller returns a teller. A nil mailer (SMTP_URL unset) writes no e-mail rows.
-func NewTeller(m *Mailer) *Teller { return &Teller{email: m != nil} }
+// Audiences answers who of an organisation's customers hear of its incidents, and the names of
+// assignees (internal/accounts owns users, organisations and groups); both read in the step's
+// transaction. *accounts.Store implements it.
+type Audiences interface {
+	// FindReachIn answers each ask: the active customers it names, with the opener's group
+	// co-members when it asks for them, each marked whether they share a group with the opener.
+	FindReachIn(ctx context.Context, tx dbx.Tx, asks []accounts.ReachAsk) ([][]accounts.Reached, error)
+	Recipients
+}
+
+// NewTeller returns a teller; customers finds the audiences. A nil mailer (SMTP_URL unset)
+// writes no e-mail rows.
+func NewTeller(customers Audiences, m *Mailer) *Teller {
+	return &Teller{customers: customers, email: m != nil}
+}
 
 // told is one entry as a customer reads it, with the notification kind it is told as.
 type told struct {
@@ -102,11 +117,7 @@ func (t *Teller) TellAll(ctx context.Context, dtx dbx.Tx, steps []tickets.Step) 
 			keys = append(keys, hookKey{kind: y.kind, org: x.inc.OrganizationID})
 		}
 	}
-	auds, err := findAudiences(ctx, dtx, incs, opened(steps))
-	if err != nil {
-		return nil, err
-	}
-	hooks, err := findHooks(ctx, dtx, keys)
+	auds, hooks, err := t.findAudiences(ctx, dtx, incs, keys, opened(steps))
 	if err != nil {
 		return nil, err
 	}

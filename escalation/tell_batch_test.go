@@ -61,7 +61,7 @@ func TestFiringBatchStatementsDoNotGrow(t *testing.T) {
 	}
 	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc},
 		Planner: catalog.New(catalog.NewStore(db), f.clock), Escalator: escalation.NewLadder(acc, escalation.NewOutbox(acc, mailer)),
-		Teller: escalation.NewTeller(mailer), Users: acc, Clock: f.clock})
+		Teller: escalation.NewTeller(acc, mailer), Users: acc, Clock: f.clock})
 
 	type org struct {
 		accounts.Organization

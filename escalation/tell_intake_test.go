@@ -51,7 +51,7 @@ func TestIntakeReadsNoThread(t *testing.T) {
 	}
 	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc},
 		Planner: catalog.New(catalog.NewStore(db), f.clock), Escalator: escalation.NewLadder(acc, escalation.NewOutbox(acc, mailer)),
-		Teller: escalation.NewTeller(mailer), Users: acc, Clock: f.clock})
+		Teller: escalation.NewTeller(acc, mailer), Users: acc, Clock: f.clock})
 	rec := &sqlRecord{}
 	sev := 2
 	inc, _, err := svc.Open(context.WithValue(f.ctx, sqlKey{}, rec), f.opener, tickets.NewIncident{Product: "endpoint", Title: "down", Description: "d", Severity: &sev}, "")

@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"context"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
@@ -29,126 +30,161 @@ type audience struct {
 	thread map[uuid.UUID][]uuid.UUID
 }
 
-// audienceChunk bounds the incidents of one audience statement (3 parameters each) well under
-// PostgreSQL's 65,535 parameters; a firing batch is far smaller.
+// audienceChunk bounds the incidents (3 parameters each) and the webhook keys (3 each) of one
+// statement well under PostgreSQL's 65,535 parameters; a firing batch is far smaller.
 const audienceChunk = 2000
 
-// findAudiences returns each incident's customer audience (by incident ID): the opener, the
-// followers and, when the organisation asks for it, everyone sharing a group with the opener;
-// each an active customer of the incident's organisation who may see the incident now (members
-// of an organisation whose members see their own see only their circle's). However many
-// incidents, it reads the people in one statement, the assignees' names in one and the
-// recipients' e-mail threads in one; it asks for no thread of an incident in opened (opened in
-// this step: nothing about it was sent yet), so an intake spends no statement on threads.
-func findAudiences(ctx context.Context, dtx dbx.Tx, incs []tickets.Incident, opened map[uuid.UUID]bool) (map[uuid.UUID]*audience, error) {
-	tx := dtx.Gorm()
-	out := make(map[uuid.UUID]*audience, len(incs))
-	var uniq []tickets.Incident
-	for _, inc := range incs {
-		if _, ok := out[inc.ID]; !ok {
-			out[inc.ID] = &audience{thread: map[uuid.UUID][]uuid.UUID{}}
-			uniq = append(uniq, inc)
-		}
-	}
-	for len(uniq) > 0 {
-		n := min(len(uniq), audienceChunk)
-		if err := findPeople(ctx, tx, uniq[:n], out); err != nil {
-			return nil, err
-		}
-		uniq = uniq[n:]
-	}
-	if err := findEngineers(ctx, tx, incs, out); err != nil {
-		return nil, err
-	}
-	if err := findThreads(ctx, tx, out, opened); err != nil {
-		return nil, err
-	}
-	return out, nil
+// own is what escalation's own tables say of a batch.
+type own struct {
+	followers map[uuid.UUID][]uuid.UUID // by incident
+	orgs      map[uuid.UUID]orgSettings // organisations with settings
+	prefs     map[uuid.UUID]preference  // users with preferences
+	asked     map[uuid.UUID]bool        // users whose preferences were read (had or not)
+	hooks     map[hookKey][]uuid.UUID
 }
 
-// findPeople fills in the people of each incident's audience.
-func findPeople(ctx context.Context, tx *gorm.DB, incs []tickets.Incident, out map[uuid.UUID]*audience) error {
-	var rows []struct {
-		IncidentID uuid.UUID
-		ID         uuid.UUID
-		Email      string
-		Name       string
-		Role       string
-		Mail       bool
-		Language   string
-		InCircle   bool
-		Visibility string
+// orgSettings is an organisation's notification settings.
+type orgSettings struct {
+	groups   bool   // members of the opener's groups hear of the opener's incidents
+	language string // "": none chosen
+}
+
+// preference is a user's notification preferences.
+type preference struct {
+	mail     bool
+	language string // "": the organisation's
+}
+
+// ownRow is one row of readOwn's statement; What says which table it comes from.
+type ownRow struct {
+	What     int // 0 follower (A incident, B user), 1 settings (A org), 2 preferences (A user), 3 webhook (A id)
+	A        uuid.UUID
+	B        *uuid.UUID
+	Key      int
+	Flag     bool
+	Language string
+}
+
+// readOwn reads, per chunk of incidents and webhook keys, in one statement: the incidents'
+// followers, their organisations' settings, the preferences of their openers and followers and
+// the active webhooks that want each key (as findSubscribers answers for each).
+func readOwn(ctx context.Context, tx dbx.Tx, incs []tickets.Incident, keys []hookKey) (*own, error) {
+	o := &own{followers: map[uuid.UUID][]uuid.UUID{}, orgs: map[uuid.UUID]orgSettings{},
+		prefs: map[uuid.UUID]preference{}, asked: map[uuid.UUID]bool{}, hooks: map[hookKey][]uuid.UUID{}}
+	var uniqKeys []hookKey
+	for _, k := range keys {
+		if _, ok := o.hooks[k]; !ok {
+			o.hooks[k] = nil
+			uniqKeys = append(uniqKeys, k)
+		}
 	}
-	args := make([]any, 0, 3*len(incs))
-	for _, inc := range incs {
-		args = append(args, inc.ID, inc.OrganizationID, inc.OpenedBy)
+	for len(incs) > 0 || len(uniqKeys) > 0 {
+		ni, nk := min(len(incs), audienceChunk), min(len(uniqKeys), audienceChunk)
+		if err := o.read(ctx, tx, incs[:ni], uniqKeys[:nk]); err != nil {
+			return nil, err
+		}
+		for _, inc := range incs[:ni] {
+			o.asked[inc.OpenedBy] = true
+			for _, f := range o.followers[inc.ID] {
+				o.asked[f] = true
+			}
+		}
+		incs, uniqKeys = incs[ni:], uniqKeys[nk:]
 	}
-	err := tx.WithContext(ctx).Raw(`WITH inc (id, org, opener) AS (VALUES `+dbx.Values(len(incs), "(?::uuid, ?::uuid, ?::uuid)")+`),
-		org AS (
-			SELECT o.id, o.incident_visibility, coalesce(s.notify_groups, false) AS notify_groups, s.language
-			FROM organizations o LEFT JOIN organization_notification_settings s ON s.organization_id = o.id
-			WHERE o.id IN (SELECT org FROM inc)),
-		circle AS (SELECT DISTINCT me.user_id AS opener, co.user_id FROM group_members me JOIN group_members co ON co.group_id = me.group_id
-			WHERE me.user_id IN (SELECT opener FROM inc)),
-		cand AS (SELECT inc.id AS incident_id, inc.opener AS user_id FROM inc
-			UNION SELECT f.incident_id, f.user_id FROM incident_followers f WHERE f.incident_id IN (SELECT id FROM inc)
-			UNION SELECT inc.id, c.user_id FROM inc JOIN circle c ON c.opener = inc.opener JOIN org ON org.id = inc.org WHERE org.notify_groups)
-		SELECT cand.incident_id, u.id, u.email, u.name, u.role, coalesce(p.email, true) AS mail,
-			coalesce(p.language, org.language, 'en') AS language,
-			(u.id = inc.opener OR EXISTS (SELECT 1 FROM circle c WHERE c.opener = inc.opener AND c.user_id = u.id)) AS in_circle,
-			org.incident_visibility AS visibility
-		FROM cand JOIN inc ON inc.id = cand.incident_id LEFT JOIN org ON org.id = inc.org
-			JOIN users u ON u.id = cand.user_id LEFT JOIN notification_preferences p ON p.user_id = u.id
-		WHERE u.organization_id = inc.org AND u.role IN ('member', 'org_admin') AND u.deactivated_at IS NULL
-		ORDER BY cand.incident_id, u.id`, args...).Scan(&rows).Error
+	return o, nil
+}
+
+func (o *own) read(ctx context.Context, tx dbx.Tx, incs []tickets.Incident, keys []hookKey) error {
+	var parts []string
+	var args []any
+	if len(incs) > 0 {
+		for _, inc := range incs {
+			args = append(args, inc.ID, inc.OrganizationID, inc.OpenedBy)
+		}
+		parts = append(parts, `SELECT 0 AS what, incident_id AS a, user_id AS b, 0 AS key, 0::bigint AS ord, false AS flag, ''::text AS language FROM fol
+			UNION ALL SELECT 1, organization_id, NULL, 0, 0, notify_groups, coalesce(language, '') FROM organization_notification_settings
+				WHERE organization_id IN (SELECT org FROM inc)
+			UNION ALL SELECT 2, user_id, NULL, 0, 0, email, coalesce(language, '') FROM notification_preferences
+				WHERE user_id IN (SELECT opener FROM inc UNION SELECT user_id FROM fol)`)
+	}
+	if len(keys) > 0 {
+		for i, k := range keys {
+			var org *uuid.UUID // a staff-only kind: global subscriptions alone
+			if NoteAudience(k.kind) == tickets.AudienceCustomer {
+				org = &k.org
+			}
+			args = append(args, i, k.kind, org)
+		}
+		parts = append(parts, `SELECT 3 AS what, w.id AS a, NULL::uuid AS b, k.key, row_number() OVER (ORDER BY w.created_at, w.id) AS ord, false AS flag, ''::text AS language FROM webhooks w
+			JOIN (VALUES `+dbx.Values(len(keys), "(?::int, ?::text, ?::uuid)")+`) AS k (key, kind, org)
+				ON (w.events = '[]'::jsonb OR w.events @> jsonb_build_array(k.kind)) AND (w.organization_id IS NULL OR w.organization_id = k.org)
+			WHERE w.active`)
+	}
+	// The VALUES list of incidents always opens the statement so that argument order follows it.
+	incValues := "(NULL::uuid, NULL::uuid, NULL::uuid)"
+	if len(incs) > 0 {
+		incValues = dbx.Values(len(incs), "(?::uuid, ?::uuid, ?::uuid)")
+	}
+	var rows []ownRow
+	err := tx.Gorm().WithContext(ctx).Raw(`WITH inc (id, org, opener) AS (VALUES `+incValues+`),
+		fol AS (SELECT incident_id, user_id FROM incident_followers WHERE incident_id IN (SELECT id FROM inc))
+		`+strings.Join(parts, " UNION ALL ")+` ORDER BY what, ord`, args...).Scan(&rows).Error
 	if err != nil {
 		return dbx.Translate(err, "recipients")
 	}
 	for _, r := range rows {
-		if accounts.Role(r.Role) == accounts.Member && accounts.Visibility(r.Visibility) == accounts.VisibilityOwn && !r.InCircle {
-			continue // they no longer see it
+		switch r.What {
+		case 0:
+			o.followers[r.A] = append(o.followers[r.A], *r.B)
+		case 1:
+			o.orgs[r.A] = orgSettings{groups: r.Flag, language: r.Language}
+		case 2:
+			o.prefs[r.A] = preference{mail: r.Flag, language: r.Language}
+		case 3:
+			k := keys[r.Key]
+			o.hooks[k] = append(o.hooks[k], r.A)
 		}
-		// An address known to bounce still gets its row: the delivery worker asks the mail channel
-		// (DeliveryConfig.Undeliverable) and fails it at once, visibly, instead of sending.
-		aud := out[r.IncidentID]
-		aud.people = append(aud.people, person{ID: r.ID, Email: r.Email, Name: r.Name, Language: r.Language, Mail: r.Mail})
 	}
 	return nil
 }
 
-// findEngineers fills in the assignee's name of each assigned incident's audience.
-func findEngineers(ctx context.Context, tx *gorm.DB, incs []tickets.Incident, out map[uuid.UUID]*audience) error {
+// readMorePrefs reads the preferences of the reached customers readOwn did not ask about (group
+// co-members), in one statement, only when there are any.
+func (o *own) readMorePrefs(ctx context.Context, tx dbx.Tx, reached [][]accounts.Reached) error {
 	var ids []uuid.UUID
-	for _, inc := range incs {
-		if inc.AssigneeID != nil {
-			ids = append(ids, *inc.AssigneeID)
+	for _, rs := range reached {
+		for _, r := range rs {
+			if !o.asked[r.User.ID] {
+				o.asked[r.User.ID] = true
+				ids = append(ids, r.User.ID)
+			}
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
 	var rows []struct {
-		ID   uuid.UUID
-		Name string
+		UserID   uuid.UUID
+		Email    bool
+		Language *string
 	}
-	if err := tx.WithContext(ctx).Table("users").Select("id, name").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
-		return dbx.Translate(err, "engineer")
+	if err := tx.Gorm().WithContext(ctx).Raw(`SELECT user_id, email, language FROM notification_preferences WHERE user_id IN ?`, ids).
+		Scan(&rows).Error; err != nil {
+		return dbx.Translate(err, "notification preferences")
 	}
-	names := make(map[uuid.UUID]string, len(rows))
 	for _, r := range rows {
-		names[r.ID] = r.Name
-	}
-	for _, inc := range incs {
-		if inc.AssigneeID != nil {
-			out[inc.ID].engineer = names[*inc.AssigneeID]
+		p := preference{mail: r.Email}
+		if r.Language != nil {
+			p.language = *r.Language
 		}
+		o.prefs[r.UserID] = p
 	}
 	return nil
 }
 
 // findThreads fills in, per incident and recipient, the latest e-mails about the incident sent
 // to them (oldest first, at most mailmsg.MaxReferences).
-func findThreads(ctx context.Context, tx *gorm.DB, out map[uuid.UUID]*audience, opened map[uuid.UUID]bool) error {
+func findThreads(ctx context.Context, dtx dbx.Tx, out map[uuid.UUID]*audience, opened map[uuid.UUID]bool) error {
 	var args []any
 	for inc, aud := range out {
 		if opened[inc] {
@@ -160,7 +196,7 @@ func findThreads(ctx context.Context, tx *gorm.DB, out map[uuid.UUID]*audience, 
 	}
 	for len(args) > 0 {
 		n := min(len(args), 2*audienceChunk)
-		if err := findThreadsOf(ctx, tx, args[:n], out); err != nil {
+		if err := findThreadsOf(ctx, dtx.Gorm(), args[:n], out); err != nil {
 			return err
 		}
 		args = args[n:]
@@ -196,45 +232,4 @@ func findThreadsOf(ctx context.Context, tx *gorm.DB, pairs []any, out map[uuid.U
 type hookKey struct {
 	kind string
 	org  uuid.UUID
-}
-
-// findHooks returns, for each kind and organisation, the active webhooks that want notes of
-// that kind about that organisation's incidents (as findSubscribers answers for each), in one
-// statement for them all.
-func findHooks(ctx context.Context, dtx dbx.Tx, keys []hookKey) (map[hookKey][]uuid.UUID, error) {
-	tx := dtx.Gorm()
-	out := map[hookKey][]uuid.UUID{}
-	var uniq []hookKey
-	var args []any
-	for _, k := range keys {
-		if _, ok := out[k]; ok {
-			continue
-		}
-		out[k] = nil
-		var org *uuid.UUID // a staff-only kind: global subscriptions alone
-		if NoteAudience(k.kind) == tickets.AudienceCustomer {
-			org = &k.org
-		}
-		args = append(args, len(uniq), k.kind, org)
-		uniq = append(uniq, k)
-	}
-	if len(uniq) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		Key int
-		ID  uuid.UUID
-	}
-	err := tx.WithContext(ctx).Raw(`SELECT k.key, w.id FROM webhooks w
-		JOIN (VALUES `+dbx.Values(len(uniq), "(?::int, ?::text, ?::uuid)")+`) AS k (key, kind, org)
-			ON (w.events = '[]'::jsonb OR w.events @> jsonb_build_array(k.kind)) AND (w.organization_id IS NULL OR w.organization_id = k.org)
-		WHERE w.active ORDER BY w.created_at, w.id`, args...).Scan(&rows).Error
-	if err != nil {
-		return nil, dbx.Translate(err, "webhooks")
-	}
-	for _, r := range rows {
-		k := uniq[r.Key]
-		out[k] = append(out[k], r.ID)
-	}
-	return out, nil
 }

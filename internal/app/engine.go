@@ -112,7 +112,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*En
 	e.Registry = prometheus.NewRegistry()
 	e.Metrics = metrics.New(e.Registry)
 	e.Incidents = tickets.NewService(tickets.Deps{Store: e.IncidentStore, Entitler: entitlementCheck{svc: e.Entitlements}, Planner: e.Catalog,
-		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Outbox), Teller: escalation.NewTeller(e.Mailer), Credits: entitlement.NewLedger(db),
+		Scheduler: e.Queue, Escalator: escalation.NewLadder(e.Accounts, e.Outbox), Teller: escalation.NewTeller(e.Accounts, e.Mailer), Credits: entitlement.NewLedger(db),
 		Observer: e.Metrics, Users: e.Accounts, Leads: ents, Clock: c, Log: log})
 	e.MailQueue = workers.NewMailQueue(e.Redis)
 	e.openMail(nil)
