@@ -6,8 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,19 +14,35 @@ import (
 	"github.com/supportd/supportd/sla"
 )
 
-// StreamHistories is EachHistory for replays over millions of incidents, with the same
-// arguments, order and results, at a fraction of the cost:
+// StreamHistories streams the incidents f selects, with their planning events, to fn, in
+// incident id order, in constant memory: nothing is loaded beyond the incident at hand, so it
+// runs over millions of incidents. Two queries stream side by side on two connections, each
+// merged by PostgreSQL with the incidents' primary key in (incident, id) order without sorting,
+// and are merged here by incident: the entries with a value in data (opened, severity changes,
+// escalations, remediation, scope) from incident_events_valued_idx, reading data only for them,
+// and the far more numerous ones that matter by kind and time alone from
+// incident_events_timing_idx, an index-only scan. Notes, replies, assignments and sla_planned
+// records, with their bodies and explanations, are never visited. Every incident has its
+// "opened" entry (intake writes it with the incident); one without it is not streamed unless
+// another valued entry stands in for it.
+// Escalations carry no Cause: a replay plans under another policy, where the planner judges it.
+//
+// When byHandOnly is set, escalations the engine's own timers recorded (reason "deadline", and
+// "higher_level" for the levels below one reached) are left out, so a replay under another
+// policy plans them itself; customer requests and other escalations by hand stay. fn must not
+// keep h.Input.Events: the slice is reused for the next incident. An error from fn stops the
+// stream and is returned.
+//
+// What makes it cheap:
 //
 //   - the session plans without parallel workers (and without JIT): the valued entries then
 //     stream by a merge join in index order, where PostgreSQL would otherwise hash-join them in
 //     parallel and sort the result, spilling to disk, before the first row;
-//   - rows are decoded from their binary form by hand (no Scan per row), kinds and tiers map to
+//   - rows are read with pgx and decoded from their binary form by hand (no Scan per row, no
+//     database/sql conversions, which cost more than the planning), kinds and tiers map to
 //     their constants, and the only string made per incident is its reference.
 func (s *Store) StreamHistories(ctx context.Context, f HistoryFilter, byHandOnly bool, fn func(h *History) error) error {
 	where, args := f.where()
-	for n := 1; strings.Contains(where, "?"); n++ {
-		where = strings.Replace(where, "?", "$"+strconv.Itoa(n), 1)
-	}
 	valued := "e.kind IN (" + valuedKinds + ")"
 	if byHandOnly {
 		valued += " AND (e.kind <> 'escalated' OR coalesce(e.data->>'reason', '') NOT IN ('deadline', 'higher_level'))"
@@ -67,15 +81,12 @@ func (s *Store) StreamHistories(ctx context.Context, f HistoryFilter, byHandOnly
 	})
 }
 
-// CountStreamHistories counts the incidents StreamHistories would stream (CountHistories for
-// replays): without parallel workers, and from incidents_accepted_idx alone where the filter is
+// CountStreamHistories counts the incidents f selects, as a replay's total (StreamHistories
+// leaves out the rare one without its opened entry): without parallel workers, and from incidents_accepted_idx alone where the filter is
 // the period only, where PostgreSQL would otherwise count a million incidents with three
 // processes scanning the table, a second of CPU.
 func (s *Store) CountStreamHistories(ctx context.Context, f HistoryFilter) (int, error) {
 	where, args := f.where()
-	for n := 1; strings.Contains(where, "?"); n++ {
-		where = strings.Replace(where, "?", "$"+strconv.Itoa(n), 1)
-	}
 	var n int64
 	err := s.withReplayConn(ctx, func(c *pgx.Conn) error {
 		if _, err := c.Exec(ctx, "SET enable_seqscan = off"); err != nil {
@@ -247,9 +258,8 @@ func scopeName(b []byte) sla.Scope {
 	return sla.Scope(b)
 }
 
-// mergeRawHistories is mergeHistories on binary rows: it groups the valued stream into
-// histories and adds each incident's timing rows; both are in (incident, id) order. Events end
-// in timeline (id) order.
+// mergeRawHistories groups the valued stream (binary rows) into histories and adds each
+// incident's timing rows; both are in (incident, id) order. Events end in timeline (id) order.
 func mergeRawHistories(valued, timing pgx.Rows, fn func(h *History) error) error {
 	var (
 		d      rawDecoder

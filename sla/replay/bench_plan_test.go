@@ -60,7 +60,7 @@ func BenchmarkReplayPlanning(b *testing.B) {
 	loadHistories(b, db, n, t0, org.ID.String(), admin.ID.String())
 	f := tickets.HistoryFilter{From: t0, To: t0.AddDate(1, 0, 0)}
 	var mem memorySource
-	err = tickets.NewStore(db).EachHistory(ctx, f, true, func(h *tickets.History) error {
+	err = tickets.NewStore(db).StreamHistories(ctx, f, true, func(h *tickets.History) error {
 		c := *h
 		c.Input.Events = slices.Clone(h.Input.Events)
 		mem = append(mem, c)

@@ -123,7 +123,9 @@ func rowsOf(r replay.Result) map[refKey]refRow {
 }
 
 // reference replays without Run's shortcuts: every incident planned in full under both
-// policies, its cadence cycles judged under both, one at a time.
+// policies, its cadence cycles judged under both, one at a time. It reads the incidents with
+// StreamHistories, as Run does: what the stream gives is checked against the engine's own reads
+// in TestStreamHistoriesMatchesEngineReads; here only the planning is in question.
 func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.HistoryFilter, s replay.Setup) (map[refKey]refRow, []replay.Change) {
 	t.Helper()
 	count := func(c *replay.Counts, o replay.Outcome) {
@@ -143,7 +145,7 @@ func reference(t *testing.T, ctx context.Context, src *tickets.Store, f tickets.
 	}
 	out := map[refKey]refRow{}
 	var changes []replay.Change
-	err := src.EachHistory(ctx, f, true, func(h *tickets.History) error {
+	err := src.StreamHistories(ctx, f, true, func(h *tickets.History) error {
 		rec, err := s.Recorded(sla.Tier(h.Tier), h.PolicyVersion)
 		if err != nil {
 			return err
