@@ -66,12 +66,12 @@ type Service struct {
 	log       *slog.Logger
 }
 
-// Deps are what the service uses. Store, Incidents and Users are required. Box, Notifier,
-// Sender, Signer and Queue may be nil: no sealing (secrets stored as given), no admin notes, no
-// automatic answers, threading without our tokens (by Message-ID and subject only), processing
-// found by the sweeper. A process that reads mail builds the service with its Signer (the
-// composition root does so once the database holds the key); one that only serves the API
-// does not need it.
+// Deps are what the service uses. Store, Clock, Incidents, Users and Log are required. Box,
+// Notifier, Sender, Signer and Queue may be nil: no sealing (secrets stored as given), no admin
+// notes, no automatic answers, threading without our tokens (by Message-ID and subject only),
+// processing found by the sweeper. A process that reads mail builds the service with its
+// Signer (the composition root does so once the database holds the key); one that only serves
+// the API does not need it.
 type Deps struct {
 	Store     *Store
 	Box       *secretbox.Box
@@ -85,14 +85,15 @@ type Deps struct {
 	Log       *slog.Logger
 }
 
-// New returns the mail channel service. d.Log nil discards its log lines (the composition root
-// injects the process logger; slog.Default would bypass its settings).
+// New returns the mail channel service. It panics when d.Log or d.Clock is nil: the composition
+// root injects the process logger and the one clock, and a default here would bypass the
+// logger's settings or the tests' clock; a wiring mistake is found at start, not by a mail.
 func New(d Deps, cfg Config) *Service {
 	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
+		panic("inbound.New: Log is required")
 	}
 	if d.Clock == nil {
-		d.Clock = clock.Real{}
+		panic("inbound.New: Clock is required")
 	}
 	return &Service{store: d.Store, box: d.Box, clock: d.Clock, incidents: d.Incidents, users: d.Users, notifier: d.Notifier,
 		sender: d.Sender, signer: d.Signer, queue: d.Queue, cfg: cfg.withDefaults(), log: d.Log}
