@@ -11,8 +11,8 @@ import (
 	"github.com/supportd/supportd/tickets/inbound"
 )
 
-// TestNewRefusesMissingDeps: the logger and the clock are injected, never defaulted; New stops
-// without one with a message naming it.
+// TestNewRefusesMissingDeps: the logger and the clock are injected, never defaulted, and a
+// negative reopening window is no setting; New stops on each with a message naming it.
 func TestNewRefusesMissingDeps(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	c := clock.NewFake(time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC))
@@ -23,6 +23,7 @@ func TestNewRefusesMissingDeps(t *testing.T) {
 	}{
 		{"Log is required", inbound.Deps{Clock: c}, inbound.Config{}},
 		{"Clock is required", inbound.Deps{Log: log}, inbound.Config{}},
+		{"ReopenWithin is negative", inbound.Deps{Log: log, Clock: c}, inbound.Config{ReopenWithin: -time.Hour}},
 	} {
 		func() {
 			defer func() {
