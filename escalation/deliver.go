@@ -76,8 +76,15 @@ type Addresses interface {
 }
 
 // NewDeliverer returns a deliverer of store's outbox; users finds the recipients' addresses. A
-// nil mailer fails e-mail rows (none are written while e-mail is off, see NewOutbox).
+// nil mailer fails e-mail rows (none are written while e-mail is off, see NewOutbox). It panics
+// when c or log is nil: both are injected by the composition root, never defaulted here.
 func NewDeliverer(store *Store, users Addresses, m *Mailer, c clock.Clock, log *slog.Logger, cfg DeliveryConfig) *Deliverer {
+	if c == nil {
+		panic("escalation.NewDeliverer: clock is required")
+	}
+	if log == nil {
+		panic("escalation.NewDeliverer: log is required")
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -94,9 +101,6 @@ func NewDeliverer(store *Store, users Addresses, m *Mailer, c clock.Clock, log *
 		// while public that now resolves inward (rebinding) is caught here.
 		cfg.HTTPClient = &http.Client{Transport: netguard.Transport(cfg.AllowPrivate),
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
 	}
 	return &Deliverer{store: store, users: users, clock: c, mailer: m, webhooks: WebhookSender{Client: cfg.HTTPClient}, cfg: cfg, log: log,
 		failing: newBreaker(time.Minute)}

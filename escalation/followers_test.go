@@ -48,7 +48,7 @@ func TestWhoMayFollow(t *testing.T) {
 	if _, err := f.acc.UpdateOrganization(f.ctx, f.admin, org.ID, accounts.OrganizationPatch{IncidentVisibility: &own}); err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Users: f.acc, Clock: f.clock})
 	inc, _, err := svc.Open(f.ctx, opener, tickets.NewIncident{Product: "endpoint", Title: "followed", Description: "d"}, "")
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ func TestBreachedRecipientsInABatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Users: f.acc, Clock: f.clock})
 	now := f.clock.Now()
 	breach := func(tier string, assignee *uuid.UUID) tickets.Breach {
 		inc, _, err := svc.Open(f.ctx, member, tickets.NewIncident{Product: "endpoint", Title: "breached", Description: "d"}, "")

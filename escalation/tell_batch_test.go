@@ -59,7 +59,7 @@ func TestFiringBatchStatementsDoNotGrow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc},
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc},
 		Planner: catalog.New(catalog.NewStore(db), f.clock), Escalator: escalation.NewLadder(acc, escalation.NewOutbox(acc, mailer)),
 		Teller: escalation.NewTeller(acc, mailer), Users: acc, Clock: f.clock})
 

@@ -91,7 +91,7 @@ func newTellFixture(t *testing.T, tier string) *tellFixture {
 	}
 	f.deliver = escalation.NewDeliverer(f.store, f.acc, mailer, f.clock, quietLog(), escalation.DeliveryConfig{AllowPrivate: true, Signer: f.signer})
 	f.teller = escalation.NewTeller(f.acc, mailer)
-	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(f.db), f.clock), Escalator: escalation.NewLadder(f.acc, escalation.NewOutbox(f.acc, mailer)), Teller: f.teller, Users: f.acc, Clock: f.clock})
+	f.svc = tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(f.db), f.clock), Escalator: escalation.NewLadder(f.acc, escalation.NewOutbox(f.acc, mailer)), Teller: f.teller, Users: f.acc, Clock: f.clock})
 
 	f.hooks = &hookBox{}
 	srv := httptest.NewServer(f.hooks)

@@ -30,7 +30,7 @@ func TestWarnedRecipients(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(f.db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: f.clock})
 	mk := func(role accounts.Role, senior bool) uuid.UUID {
 		u, err := acc.CreateUser(f.ctx, f.admin, accounts.NewUser{Email: uuid.NewString()[:8] + "@" + office + ".test", Name: "s", Role: role, Senior: senior, Office: office})
 		if err != nil {

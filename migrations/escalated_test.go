@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -54,7 +55,7 @@ func TestEscalatedNotBreached(t *testing.T) {
 		($1, 'sla_planned', now(), '{"planned": [], "stopped": [{"target": "first_response", "state": "breached"},
 			{"target": "support_manager", "state": "breached"}, {"target": "update_cadence", "state": "met"}]}')`, inc)
 
-	if err := migrations.Up(ctx, db); err != nil {
+	if err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,15 +31,19 @@ func provider(db *sql.DB) (*goose.Provider, error) {
 	return p, nil
 }
 
-// Up applies every migration that has not been applied yet.
-func Up(ctx context.Context, db *sql.DB) error {
+// Up applies every migration that has not been applied yet and logs each one (at debug) to
+// log, the process's logger. Errors: a nil log, or a migration that fails.
+func Up(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	if log == nil {
+		return errors.New("migrations.Up: log is required")
+	}
 	p, err := provider(db)
 	if err != nil {
 		return err
 	}
 	res, err := p.Up(ctx)
 	for _, r := range res {
-		slog.Debug("migration applied", "version", r.Source.Version, "path", r.Source.Path, "duration", r.Duration)
+		log.Debug("migration applied", "version", r.Source.Version, "path", r.Source.Path, "duration", r.Duration)
 	}
 	if err != nil {
 		return fmt.Errorf("migrations up: %w", err)

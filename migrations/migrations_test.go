@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -39,7 +40,15 @@ func TestDownAndUpAgain(t *testing.T) {
 	if err := db.QueryRow("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'goose_db_version'").Scan(&tables); err != nil || tables != 0 {
 		t.Fatalf("%d tables left after rolling everything back (%v)", tables, err)
 	}
-	if err := migrations.Up(ctx, db); err != nil {
+	if err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("up again: %v", err)
+	}
+}
+
+// TestUpRefusesMissingLog: applied migrations are logged to the process's logger, never the
+// global one; Up without it fails before touching the database.
+func TestUpRefusesMissingLog(t *testing.T) {
+	if err := migrations.Up(context.Background(), nil, nil); err == nil || !strings.Contains(err.Error(), "log is required") {
+		t.Errorf("Up without a logger: %v", err)
 	}
 }

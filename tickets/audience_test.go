@@ -37,7 +37,7 @@ type everyKind struct {
 func makeEveryKind(t *testing.T, f fixture, db *gorm.DB) everyKind {
 	t.Helper()
 	ctx := context.Background()
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
 	// Staff of an office of their own: other tests count the escalation recipients in tokyo.
 	office := "audience-" + uuid.NewString()[:8]
 	mk := func(role accounts.Role, org *uuid.UUID) accounts.User {

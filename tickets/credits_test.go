@@ -38,7 +38,7 @@ func TestMissedFirstResponseCreditsOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	cat := catalog.New(catalog.NewStore(db), f.clock)
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: contractEntitler{id: ent.ID}, Planner: cat, Credits: entitlement.NewLedger(db), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: contractEntitler{id: ent.ID}, Planner: cat, Credits: entitlement.NewLedger(db), Users: f.acc, Clock: f.clock})
 	inc, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "endpoint", Title: "down", Description: "d", Severity: sev(1)}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestCreditsOfABatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: contractEntitler{id: ent.ID}, Planner: catalog.New(catalog.NewStore(db), f.clock), Credits: entitlement.NewLedger(db), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: contractEntitler{id: ent.ID}, Planner: catalog.New(catalog.NewStore(db), f.clock), Credits: entitlement.NewLedger(db), Users: f.acc, Clock: f.clock})
 	var timers []uuid.UUID
 	for _, s := range []int{1, 1, 2, 3} {
 		inc, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "endpoint", Title: "t", Description: "d", Severity: sev(s)}, "")

@@ -27,7 +27,7 @@ func TestFireTimersDecidesABatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Escalator: escalation.NewLadder(f.acc, escalation.NewOutbox(f.acc, nil)), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Escalator: escalation.NewLadder(f.acc, escalation.NewOutbox(f.acc, nil)), Users: f.acc, Clock: f.clock})
 	open := func() tickets.Incident {
 		inc, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "endpoint", Title: "down", Description: "d", Severity: sev(1)}, "")
 		if err != nil {

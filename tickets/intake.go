@@ -65,9 +65,9 @@ type Users interface {
 }
 
 // Deps are what the incident service works with, all given at construction. Store, Entitler,
-// Users and Clock are required. Planner nil plans nothing (no sla blocks: tests of intake
+// Users, Clock and Log are required. Planner nil plans nothing (no sla blocks: tests of intake
 // alone); Scheduler nil delivers no deadline, Escalator nil escalates nobody and Teller nil tells
-// customers nothing. Log nil discards the service's log lines.
+// customers nothing.
 type Deps struct {
 	Store     *Store
 	Entitler  Entitler
@@ -86,11 +86,8 @@ type Deps struct {
 // NewService returns the incident service on d. It panics when a required dependency is
 // missing: a wiring mistake, found at start rather than by the first request that needs it.
 func NewService(d Deps) *Service {
-	if d.Store == nil || d.Entitler == nil || d.Users == nil || d.Clock == nil {
-		panic("tickets.NewService: Store, Entitler, Users and Clock are required")
-	}
-	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
+	if d.Store == nil || d.Entitler == nil || d.Users == nil || d.Clock == nil || d.Log == nil {
+		panic("tickets.NewService: Store, Entitler, Users, Clock and Log are required")
 	}
 	return &Service{store: d.Store, entitle: d.Entitler, planner: d.Planner, sched: d.Scheduler, esc: d.Escalator,
 		teller: d.Teller, credits: d.Credits, obs: d.Observer, users: d.Users, leads: d.Leads, clock: d.Clock, log: d.Log}

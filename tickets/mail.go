@@ -35,9 +35,10 @@ const (
 
 // MailReply records a customer's mail as their reply to the incident, exactly as PostUpdate
 // does for a customer (it ends waiting on the customer, which resumes the cadence), with the
-// message's key on the event so that processing the mail again adds nothing. A resolved
-// incident resolved within reopenWithin is reopened first; after that, or once a customer
-// confirmed the resolution, ErrReopenWindowPassed (the mail opens a follow-up incident).
+// message's key on the event so that processing the mail again adds nothing. An incident
+// resolved less than reopenWithin ago is reopened first; after that, or once a customer
+// confirmed the resolution, ErrReopenWindowPassed (the mail opens a follow-up incident). A zero
+// reopenWithin never reopens (MAIL_REOPEN_DAYS=0), even a reply in the instant of resolving.
 // Errors: not_found, not_in_group (the sender may not act on it), invalid_value (body),
 // ErrReopenWindowPassed.
 func (s *Service) MailReply(ctx context.Context, actor accounts.User, id uuid.UUID, body, key string, attachments int, reopenWithin time.Duration) (Incident, MailReplyOutcome, error) {
@@ -64,7 +65,7 @@ func (s *Service) MailReply(ctx context.Context, actor accounts.User, id uuid.UU
 					resolvedAt = e.At
 				}
 			}
-			if now.Sub(resolvedAt) > reopenWithin || inc.ResolutionConfirmedAt != nil {
+			if now.Sub(resolvedAt) >= reopenWithin || inc.ResolutionConfirmedAt != nil {
 				return nil, ErrReopenWindowPassed
 			}
 			inc.Status = StatusNew

@@ -66,7 +66,7 @@ func TestManagerWorklists(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
 	mgr, err := f.acc.CreateUser(ctx, f.admin, accounts.NewUser{Email: "mgr-" + uuid.NewString() + "@x.example", Name: "Mgr", Role: accounts.SupportManager, Office: "tokyo"})
 	if err != nil {
 		t.Fatal(err)

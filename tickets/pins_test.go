@@ -43,7 +43,7 @@ func TestClosedIncidentKeepsItsCalendars(t *testing.T) {
 	f := newFixtureOn(t, db)
 	ctx := context.Background()
 	cat := catalog.New(catalog.NewStore(db), f.clock)
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: cat, Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: cat, Users: f.acc, Clock: f.clock})
 	// Standard severity 2: first response 8 h on jp-business.
 	inc, _, err := svc.Open(ctx, f.memberB, tickets.NewIncident{Product: "endpoint", Title: "slow", Description: "d", Severity: sev(2)}, "")
 	if err != nil {
@@ -128,7 +128,7 @@ func TestPlanningNeedsOneConnection(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	cat := catalog.New(catalog.NewStore(db), f.clock)
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: cat, Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: cat, Users: f.acc, Clock: f.clock})
 	open := func(member tickets.NewIncident, who int) tickets.Incident {
 		actor := f.memberA
 		if who == 1 {
@@ -153,7 +153,7 @@ func TestPlanningNeedsOneConnection(t *testing.T) {
 	}
 	// A new process: its catalogue has loaded nothing. Premium and standard severity 1 first
 	// responses (1 h and 4 h) are both due.
-	cold := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
+	cold := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
 	f.clock.Advance(5 * time.Hour)
 	ids := []uuid.UUID{pendingTimer(t, db, standard, "first_response"), pendingTimer(t, db, premium, "update_cadence")}
 	out, err := cold.FireTimers(ctx, ids)

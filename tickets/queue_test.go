@@ -170,7 +170,7 @@ func TestQueueFollowsTimers(t *testing.T) {
 	f := newQueueFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
+	f.svc = tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
 	inc := f.open(t, "premium", 1, "p")
 	check := func(step string, want sla.Target) {
 		t.Helper()

@@ -32,7 +32,7 @@ func TestSLAReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(gdb), Entitler: contractEntitler{id: ent.ID}, Planner: catalog.New(catalog.NewStore(gdb), f.clock), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(gdb), Entitler: contractEntitler{id: ent.ID}, Planner: catalog.New(catalog.NewStore(gdb), f.clock), Users: f.acc, Clock: f.clock})
 	f.clock.Set(t0)
 	var ids []uuid.UUID
 	for _, title := range []string{"A", "B", "C"} {
@@ -111,7 +111,7 @@ func TestEscalationByDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(gdb), Entitler: contractEntitler{id: ent.ID}, Planner: catalog.New(catalog.NewStore(gdb), f.clock), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(gdb), Entitler: contractEntitler{id: ent.ID}, Planner: catalog.New(catalog.NewStore(gdb), f.clock), Users: f.acc, Clock: f.clock})
 	f.clock.Set(t0)
 	inc, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "endpoint", Title: "x", Description: "d", Severity: sev(1)}, "")
 	if err != nil {

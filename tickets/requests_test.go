@@ -18,7 +18,7 @@ func TestReclassificationAfterThirtyDays(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
 	early, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "p", Title: "slow", Description: "d", Severity: sev(3)}, "")
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func TestNextEscalationTellsWhenAvailable(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	db := testenv.DB(t)
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock), Users: f.acc, Clock: f.clock})
 	prem, _, err := svc.Open(ctx, f.memberA, tickets.NewIncident{Product: "p", Title: "major", Description: "d", Severity: sev(2)}, "")
 	if err != nil {
 		t.Fatal(err)

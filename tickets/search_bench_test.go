@@ -53,7 +53,7 @@ func BenchmarkSearch100k(b *testing.B) {
 	if err := db.Exec(`ANALYZE incidents`).Error; err != nil {
 		b.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: clock.Real{}})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: clock.Real{}})
 	for _, c := range []struct {
 		name string
 		who  accounts.User

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/supportd/supportd/tickets/ticketstest"
+	"log/slog"
 	"reflect"
 	"sync"
 	"testing"
@@ -67,7 +68,7 @@ func newFixtureOn(t *testing.T, db *gorm.DB) fixture {
 	f := fixture{acc: acc, clock: c, admin: admin,
 		memberA: mkUser("a", accounts.Member, &a.ID), memberB: mkUser("b", accounts.Member, &b.ID),
 		engineer: mkUser("e", accounts.Engineer, nil)}
-	f.svc = tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: c})
+	f.svc = tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: c})
 	return f
 }
 
@@ -162,3 +163,6 @@ func TestIdempotencyKeyIsPerCaller(t *testing.T) {
 		t.Fatalf("replay: %v %v", replayed, err)
 	}
 }
+
+// quietLog is the logger services get in tests: NewService refuses to run without one.
+func quietLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

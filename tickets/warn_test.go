@@ -32,7 +32,7 @@ func newWarnKit(t *testing.T) warnKit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock),
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: f.acc}, Planner: catalog.New(catalog.NewStore(db), f.clock),
 		Escalator: escalation.NewLadder(f.acc, escalation.NewOutbox(f.acc, nil)), Users: f.acc, Clock: f.clock})
 	return warnKit{f: f, db: db, svc: svc, senior: senior}
 }

@@ -13,8 +13,9 @@ import (
 	"github.com/supportd/supportd/tickets/inbound"
 )
 
-// Deps are what the handlers use. The workers write no SQL of their own: what they need of a
-// table they ask its owner, through the interfaces below.
+// Deps are what the handlers use; Clock and Log are required (Run refuses to start without
+// them). The workers write no SQL of their own: what they need of a table they ask its owner,
+// through the interfaces below.
 type Deps struct {
 	Clock     clock.Clock
 	Log       *slog.Logger

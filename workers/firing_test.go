@@ -39,7 +39,7 @@ func TestFirerBatchesConcurrentDeliveries(t *testing.T) {
 		t.Fatal(err)
 	}
 	store := tickets.NewStore(db)
-	svc := tickets.NewService(tickets.Deps{Store: store, Entitler: ticketstest.OrgTier{Orgs: acc}, Planner: catalog.New(catalog.NewStore(db), c), Users: acc, Clock: c})
+	svc := tickets.NewService(tickets.Deps{Log: slog.New(slog.DiscardHandler), Store: store, Entitler: ticketstest.OrgTier{Orgs: acc}, Planner: catalog.New(catalog.NewStore(db), c), Users: acc, Clock: c})
 	const n = 40
 	var timers []uuid.UUID
 	for i := 0; i < n; i++ {

@@ -25,7 +25,7 @@ import (
 type MailReader struct {
 	Mail     *inbound.Service
 	Interval time.Duration // poll interval, the longest IDLE, and the retry delay after a failure
-	Log      *slog.Logger
+	Log      *slog.Logger  // required: Run panics without it
 
 	mu    sync.Mutex
 	loops map[uuid.UUID]mailLoop
@@ -43,7 +43,7 @@ func (r *MailReader) Run(ctx context.Context) {
 		r.Interval = DefaultMailPollInterval
 	}
 	if r.Log == nil {
-		r.Log = slog.New(slog.DiscardHandler)
+		panic("workers.MailReader.Run: Log is required") // injected, never defaulted
 	}
 	r.loops = map[uuid.UUID]mailLoop{}
 	defer r.stopAll()

@@ -62,10 +62,14 @@ type DeliveryHandlers struct {
 	log       *slog.Logger
 }
 
-// NewDeliveryHandlers returns the handlers over d; log nil discards their log lines.
+// NewDeliveryHandlers returns the handlers over d. It panics when c or log is nil: both are
+// injected by the composition root, never defaulted here.
 func NewDeliveryHandlers(d *escalation.Deliverer, c clock.Clock, log *slog.Logger) *DeliveryHandlers {
+	if c == nil {
+		panic("workers.NewDeliveryHandlers: clock is required")
+	}
 	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+		panic("workers.NewDeliveryHandlers: log is required")
 	}
 	return &DeliveryHandlers{deliverer: d, clock: c, log: log}
 }

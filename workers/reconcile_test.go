@@ -43,7 +43,7 @@ func TestTimersThatNeverReachedRedisAreFound(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	store := tickets.NewStore(db)
 	open := func(q *TimerQueue) []uuid.UUID {
-		svc := tickets.NewService(tickets.Deps{Store: store, Entitler: ticketstest.OrgTier{Orgs: acc}, Planner: catalog.New(catalog.NewStore(db), c), Scheduler: q, Users: acc, Clock: c})
+		svc := tickets.NewService(tickets.Deps{Log: slog.New(slog.DiscardHandler), Store: store, Entitler: ticketstest.OrgTier{Orgs: acc}, Planner: catalog.New(catalog.NewStore(db), c), Scheduler: q, Users: acc, Clock: c})
 		inc, _, err := svc.Open(ctx, member, tickets.NewIncident{Product: "p", Title: "t", Description: "d"}, "")
 		if err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ package workers
 
 import (
 	"context"
+	"errors"
 
 	"fmt"
 	"log/slog"
@@ -103,11 +104,15 @@ func AsynqConfig(cfg Config, log *slog.Logger) asynq.Config {
 }
 
 // Run serves tasks and runs the periodic scheduler until ctx ends, then lets in-flight tasks
-// finish (up to ShutdownTimeout) before returning.
+// finish (up to ShutdownTimeout) before returning. Errors: d.Clock or d.Log nil (the composition
+// root injects both; neither is defaulted), or the asynq server failing to start.
 func Run(ctx context.Context, redis asynq.RedisConnOpt, cfg Config, d Deps) error {
 	cfg = cfg.withDefaults()
+	if d.Clock == nil {
+		return errors.New("workers.Run: Deps.Clock is required")
+	}
 	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
+		return errors.New("workers.Run: Deps.Log is required")
 	}
 	srv := asynq.NewServer(redis, AsynqConfig(cfg, d.Log))
 	mux := asynq.NewServeMux()

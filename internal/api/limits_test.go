@@ -17,7 +17,9 @@ import (
 // before any handler runs (body limit, methods, headers).
 func serve(t *testing.T, bodyLimit int) string {
 	t.Helper()
-	s := New(Deps{BodyLimit: bodyLimit})
+	d := bareDeps()
+	d.BodyLimit = bodyLimit
+	s := New(d)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

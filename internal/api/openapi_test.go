@@ -8,7 +8,7 @@ import (
 // TestOpenAPICoversEveryRoute compares the routes Fiber actually serves with /openapi.json, both
 // ways, so a route registered outside the table or a stale document fails the build.
 func TestOpenAPICoversEveryRoute(t *testing.T) {
-	s := New(Deps{})
+	s := New(bareDeps())
 	doc := s.Document()
 	paths := doc["paths"].(map[string]any)
 	registered := map[string]bool{}

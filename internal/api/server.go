@@ -64,16 +64,18 @@ type Server struct {
 	table []route
 }
 
-// New builds the Fiber app with every route of routes().
+// New builds the Fiber app with every route of routes(). It panics when d.Log or d.Clock is nil:
+// the composition root injects the process logger (request IDs, level, format) and the one
+// clock, and a default here would silently bypass either; a wiring mistake is found at start.
 func New(d Deps) *Server {
 	if d.Log == nil {
-		d.Log = slog.Default()
+		panic("api.New: Log is required")
+	}
+	if d.Clock == nil {
+		panic("api.New: Clock is required")
 	}
 	if d.Registry == nil {
 		d.Registry = prometheus.NewRegistry()
-	}
-	if d.Clock == nil {
-		d.Clock = clock.Real{}
 	}
 	if d.BodyLimit <= 0 {
 		d.BodyLimit = 1 << 20

@@ -84,7 +84,7 @@ var Vars = []Var{
 	{"MAIL_DOMAIN", "", "Domain of our Message-IDs; default: the domain of SMTP_URL's from address."},
 	{"LMTP_ADDR", "", "Where `supportd work` accepts mail over LMTP from a mail server (e.g. 127.0.0.1:2424); unset: no listener."},
 	{"MAIL_POLL_INTERVAL", shortDuration(workers.DefaultMailPollInterval), "How often a mailbox without IDLE is read; also the longest IDLE and the retry delay of a failing mailbox."},
-	{"MAIL_REOPEN_DAYS", strconv.Itoa(int(inbound.DefaultReopenWithin / (24 * time.Hour))), "A mail reply reopens an incident resolved fewer days ago; later it opens a new incident linked to it."},
+	{"MAIL_REOPEN_DAYS", strconv.Itoa(int(inbound.DefaultReopenWithin / (24 * time.Hour))), "A mail reply reopens an incident resolved fewer days ago; later it opens a new incident linked to it. 0: never reopen (every reply to a resolved incident opens a new, linked one)."},
 	{"MAIL_MAX_BYTES", strconv.Itoa(mailmsg.DefaultLimits.MaxMessageBytes), "Largest incoming message; a larger one is refused with a polite answer."},
 	{"MAIL_ATTACHMENT_MAX_BYTES", strconv.FormatInt(mailmsg.DefaultLimits.MaxAttachmentBytes, 10), "Largest attachment kept (from mail or uploaded)."},
 	{"MAIL_AUTO_REPLY_CAP", strconv.Itoa(inbound.DefaultAutoReplyCap), "Automatic mails one address gets per day at most."},

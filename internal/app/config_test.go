@@ -95,3 +95,23 @@ func TestWorkerDefaultsAreOneSet(t *testing.T) {
 		t.Errorf("shortDuration: %s, %s", shortDuration(workers.DefaultReminderInterval), shortDuration(2*time.Hour))
 	}
 }
+
+// MAIL_REOPEN_DAYS: unset is the mail channel's default; 0 is a setting of its own (never
+// reopen), not "unset"; fractions are days; negative or not a number stops the start.
+func TestMailReopenDays(t *testing.T) {
+	for _, c := range []struct {
+		value string
+		want  time.Duration
+	}{{"", inbound.DefaultReopenWithin}, {"0", 0}, {"1.5", 36 * time.Hour}, {" 7 ", 7 * 24 * time.Hour}} {
+		cfg, err := FromEnv(func(k string) string { return map[string]string{"MAIL_REOPEN_DAYS": c.value}[k] })
+		if err != nil || cfg.Mail.ReopenWithin != c.want {
+			t.Errorf("MAIL_REOPEN_DAYS=%q: %v, %v; want %v", c.value, cfg.Mail.ReopenWithin, err, c.want)
+		}
+	}
+	for _, bad := range []string{"-1", "x", "NaN", "1e9"} {
+		_, err := FromEnv(func(k string) string { return map[string]string{"MAIL_REOPEN_DAYS": bad}[k] })
+		if err == nil || !strings.Contains(err.Error(), "MAIL_REOPEN_DAYS") {
+			t.Errorf("MAIL_REOPEN_DAYS=%q: error %v does not name the variable", bad, err)
+		}
+	}
+}

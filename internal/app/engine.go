@@ -81,7 +81,7 @@ func NewLogger(cfg Config, w io.Writer) *slog.Logger {
 
 // Open connects to PostgreSQL and Redis and builds the services. It does not migrate.
 func Open(ctx context.Context, cfg Config, log *slog.Logger, c clock.Clock) (*Engine, error) {
-	db, err := dbx.Open(ctx, cfg.DatabaseURL, dbx.Options{MaxOpenConns: cfg.DBMaxConns, Clock: c})
+	db, err := dbx.Open(ctx, cfg.DatabaseURL, dbx.Options{MaxOpenConns: cfg.DBMaxConns, Clock: c, Log: log})
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func (e *Engine) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := migrations.Up(ctx, sqlDB); err != nil {
+	if err := migrations.Up(ctx, sqlDB, e.Log); err != nil {
 		return err
 	}
 	return e.Catalog.EnsureDefaults(ctx)

@@ -22,19 +22,25 @@ import (
 	"gorm.io/gorm/logger"
 )
 
-// Options tune the connection pool.
+// Options tune the connection pool and carry the process's clock and logger (both required).
 type Options struct {
 	MaxOpenConns int
 	Clock        clock.Clock
+	Log          *slog.Logger
 }
 
 // Open connects to dsn and checks the connection. GORM's NowFunc reads the injected clock, so
-// timestamps GORM writes agree with the times the domain computes.
+// timestamps GORM writes agree with the times the domain computes. Errors: a nil opt.Clock or
+// opt.Log (the composition root injects both; a default would bypass the tests' clock or the
+// logger's settings), or a connection that cannot be opened or pinged.
 func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
-	c := opt.Clock
-	if c == nil {
-		c = clock.Real{}
+	if opt.Clock == nil {
+		return nil, errors.New("dbx.Open: Options.Clock is required")
 	}
+	if opt.Log == nil {
+		return nil, errors.New("dbx.Open: Options.Log is required")
+	}
+	c := opt.Clock
 	db, err := gorm.Open(postgres.Open(dsn), &gorm.Config{
 		NowFunc:                func() time.Time { return c.Now() },
 		Logger:                 logger.Default.LogMode(logger.Silent),
@@ -59,7 +65,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*gorm.DB, error) {
 	if err := sqlDB.PingContext(pctx); err != nil {
 		return nil, fmt.Errorf("ping database: %w", err)
 	}
-	slog.Debug("database connected")
+	opt.Log.Debug("database connected")
 	return db, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/mailmsg"
@@ -23,6 +24,7 @@ func TestClassifyRules(t *testing.T) {
 	own, err := fixtureSigner.Compose(mailmsg.Outgoing{
 		From: mailmsg.Address{Email: "support@support.example.com"}, To: []mailmsg.Address{{Email: "x@customer.example"}},
 		Subject: "s", Reference: "INC-2026-000042", IncidentID: incidentA, NotificationID: uuid.New(), Text: "t",
+		Date: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,8 @@ type Outgoing struct {
 	// AutoReplied marks an automatic answer to a customer's mail (Auto-Submitted:
 	// auto-replied) rather than a notification (auto-generated), as RFC 3834 distinguishes.
 	AutoReplied bool
-	Date        time.Time
+	// Date is the Date field, from the caller's clock; required.
+	Date time.Time
 }
 
 // Composed is a message ready for SMTP.
@@ -57,10 +58,15 @@ type Composed struct {
 // X-Auto-Response-Suppress), and a multipart/alternative body with text and HTML in UTF-8,
 // quoted-printable or base64, whichever is shorter for the text. Non-ASCII names and subjects
 // are RFC 2047 encoded and long fields folded.
-// Errors: no recipient, or a field holding a line break.
+// Errors: no recipient, no date (the caller gives it from its clock), or a field holding a
+// line break.
 func (s *Signer) Compose(o Outgoing) (*Composed, error) {
 	if len(o.To) == 0 {
 		return nil, errors.New("mailmsg: compose: no recipient")
+	}
+	if o.Date.IsZero() {
+		// The caller's clock gives the date: a wall-clock default would bypass the injected one.
+		return nil, errors.New("mailmsg: compose: no date")
 	}
 	for _, v := range []string{o.Subject, o.Reference, o.InReplyTo, o.From.Name, o.From.Email} {
 		if strings.ContainsAny(v, "\r\n") {
@@ -69,11 +75,7 @@ func (s *Signer) Compose(o Outgoing) (*Composed, error) {
 	}
 	id := s.MessageID(o.NotificationID, o.IncidentID)
 	var h gomail.Header
-	date := o.Date
-	if date.IsZero() {
-		date = time.Now()
-	}
-	h.SetDate(date)
+	h.SetDate(o.Date)
 	h.Set("From", formatAddresses([]Address{o.From}))
 	h.Set("To", formatAddresses(o.To))
 	if len(o.Cc) > 0 {

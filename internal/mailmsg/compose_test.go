@@ -132,6 +132,7 @@ func TestComposeAutoReplied(t *testing.T) {
 		From: mailmsg.Address{Email: "support@support.example.com"}, To: []mailmsg.Address{{Email: "alice@acme.example"}},
 		Subject: "Re: [INC-2026-000042] Mail gateway", Reference: "INC-2026-000042", IncidentID: incidentA,
 		NotificationID: uuid.New(), Text: "We received your message.", AutoReplied: true,
+		Date: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,13 @@ func TestComposeAutoReplied(t *testing.T) {
 	if _, err := fixtureSigner.Compose(mailmsg.Outgoing{Subject: "x"}); err == nil {
 		t.Error("composed a mail without recipient")
 	}
-	if _, err := fixtureSigner.Compose(mailmsg.Outgoing{To: []mailmsg.Address{{Email: "a@b.example"}}, Subject: "x\r\nBcc: victim@example.com"}); err == nil {
+	if _, err := fixtureSigner.Compose(mailmsg.Outgoing{To: []mailmsg.Address{{Email: "a@b.example"}}, Subject: "x\r\nBcc: victim@example.com",
+		Date: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}); err == nil {
 		t.Error("a line break in the subject was accepted")
+	}
+	// No date: the caller's clock gives it, Compose does not read the wall clock.
+	if _, err := fixtureSigner.Compose(mailmsg.Outgoing{To: []mailmsg.Address{{Email: "a@b.example"}}, Subject: "x"}); err == nil ||
+		!strings.Contains(err.Error(), "no date") {
+		t.Errorf("composed a mail without a date: %v", err)
 	}
 }

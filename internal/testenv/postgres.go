@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -165,7 +166,7 @@ func createDatabase(ctx context.Context, srv *pgServer, name string, m marker) (
 			return err
 		}
 		defer db.Close()
-		return migrations.Up(ctx, db)
+		return migrations.Up(ctx, db, slog.New(slog.DiscardHandler)) // the harness keeps no log of its own
 	}()
 	if err != nil {
 		_ = dropDatabase(context.Background(), srv, name)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -78,7 +79,7 @@ func PrivatePostgres(tb testing.TB) *localsvc.Postgres {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	if err := migrations.Up(ctx, db); err != nil {
+	if err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
 		tb.Fatalf("testenv: migrate private PostgreSQL: %v", err)
 	}
 	return pg

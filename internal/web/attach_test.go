@@ -173,7 +173,7 @@ func TestAttachmentCSRFRequired(t *testing.T) {
 // language; on the new-incident form the incident still opens and says a file was not attached.
 func TestAttachmentRefusedPolitely(t *testing.T) {
 	s := newSite(t, func(d *web.Deps) {
-		d.Files = inbound.New(inbound.Deps{Store: inbound.NewStore(testenv.DB(t)), Incidents: d.Incidents, Users: d.Accounts},
+		d.Files = inbound.New(inbound.Deps{Store: inbound.NewStore(testenv.DB(t)), Incidents: d.Incidents, Users: d.Accounts, Clock: d.Clock, Log: d.Log},
 			inbound.Config{Limits: mailmsg.Limits{MaxAttachmentBytes: 64}})
 	})
 	inc := s.open(s.member, "Size limits", "", 3)

@@ -6,6 +6,7 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"time"
 
@@ -58,14 +59,16 @@ type Server struct {
 	oidc  *oidcClient // nil when OIDC is not configured
 }
 
-// New parses the embedded templates and catalogues; it fails when a view the handlers use is
-// missing or a template names a message the catalogues lack.
+// New parses the embedded templates and catalogues; it fails when d.Log or d.Clock is nil (the
+// composition root injects the process logger and the one clock: a default here would bypass
+// the logger's settings or the tests' clock), when a view the handlers use is missing, or when
+// a template names a message the catalogues lack.
 func New(d Deps) (*Server, error) {
 	if d.Log == nil {
-		d.Log = slog.Default()
+		return nil, errors.New("web.New: Log is required")
 	}
 	if d.Clock == nil {
-		d.Clock = clock.Real{}
+		return nil, errors.New("web.New: Clock is required")
 	}
 	if d.Zone == nil {
 		d.Zone = time.UTC

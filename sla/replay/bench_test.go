@@ -139,7 +139,7 @@ func replayAll(b *testing.B, ctx context.Context, db *gorm.DB, n int, t0 time.Ti
 		b.ReportMetric(per, "s/replay")
 		fmt.Fprintf(os.Stderr, "read_only: %d incidents streamed in %.2fs\n", n, per)
 	})
-	svc := replay.NewService(replay.NewStore(db), store, cg, c, nil)
+	svc := replay.NewService(replay.NewStore(db), store, cg, c, quietLog())
 	variants := []struct {
 		name     string
 		calendar string

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -24,7 +25,7 @@ func migrate(b *testing.B, dsn string) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	if err := migrations.Up(context.Background(), db); err != nil {
+	if err := migrations.Up(context.Background(), db, slog.New(slog.DiscardHandler)); err != nil {
 		b.Fatal(err)
 	}
 }

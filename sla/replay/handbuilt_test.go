@@ -78,7 +78,7 @@ func TestReplayHandBuiltHistory(t *testing.T) {
 	f.incident("standard", at(3), 1, 1, ack(5*h), resolve(6*h))
 
 	before := snapshot(t, db)
-	svc := replay.NewService(replay.NewStore(db), tickets.NewStore(db), cg, c, nil)
+	svc := replay.NewService(replay.NewStore(db), tickets.NewStore(db), cg, c, quietLog())
 	req := replay.Request{From: t0, To: t0.Add(24 * time.Hour), Tier: "premium",
 		Policy: json.RawMessage(`{"cells": [{"severity": 2, "target": "first_response", "duration": "1h"}]}`)}
 	rep, inline, err := svc.Start(ctx, admin, req)

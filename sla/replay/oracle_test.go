@@ -28,7 +28,7 @@ type engineReads struct {
 
 func newEngineReads(t *testing.T, db *gorm.DB, c clock.Clock, admin accounts.User) engineReads {
 	acc := accounts.NewStore(db, c)
-	svc := tickets.NewService(tickets.Deps{Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: c})
+	svc := tickets.NewService(tickets.Deps{Log: quietLog(), Store: tickets.NewStore(db), Entitler: ticketstest.OrgTier{Orgs: acc}, Users: acc, Clock: c})
 	return engineReads{t: t, svc: svc, admin: admin}
 }
 

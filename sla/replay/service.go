@@ -67,10 +67,14 @@ type Service struct {
 	jobs  sync.WaitGroup
 }
 
-// NewService returns the replay service: src reads incidents, st holds sla_replays.
+// NewService returns the replay service: src reads incidents, st holds sla_replays. It panics
+// when c or log is nil: both are injected by the composition root, never defaulted here.
 func NewService(st *Store, src Source, cat Catalog, c clock.Clock, log *slog.Logger) *Service {
+	if c == nil {
+		panic("replay.NewService: clock is required")
+	}
 	if log == nil {
-		log = slog.Default()
+		panic("replay.NewService: log is required")
 	}
 	return &Service{st: st, src: src, cat: cat, clock: c, log: log}
 }

@@ -74,7 +74,7 @@ func TestCorpusThroughThePipeline(t *testing.T) {
 
 	mb := v.mailbox(dove.IMAPAddr, "support", dove.Password)
 	ctx, cancel := context.WithCancel(v.ctx)
-	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond}
+	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond, Log: v.e.Log}
 	done := make(chan struct{})
 	go func() { defer close(done); reader.Run(ctx) }()
 	// The position is recorded after each message and the read's success after the last: wait

@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/escalation"
 	"github.com/supportd/supportd/internal/accounts"
-	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/dbx"
 	"github.com/supportd/supportd/internal/mailtest"
 	"github.com/supportd/supportd/tickets/inbound"
@@ -43,7 +42,7 @@ func TestOutboundMailSkipsUndeliverable(t *testing.T) {
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("%v %v", ids, err)
 	}
-	d := escalation.NewDeliverer(escalation.NewStore(v.e.DB), v.e.Accounts, v.e.Mailer, clock.Real{}, nil, escalation.DeliveryConfig{Undeliverable: v.e.Mail.IsUndeliverable})
+	d := escalation.NewDeliverer(escalation.NewStore(v.e.DB), v.e.Accounts, v.e.Mailer, v.e.Clock, v.e.Log, escalation.DeliveryConfig{Undeliverable: v.e.Mail.IsUndeliverable})
 	for _, id := range ids {
 		err := d.Deliver(context.Background(), mustUUID(id))
 		if err != nil && !errors.Is(err, escalation.ErrNotDelivered) {
@@ -91,7 +90,7 @@ func TestAfterImportActionsAndProductMapping(t *testing.T) {
 	dove.Append(t, "deleter", "INBOX", mailFrom("alice@acme.example", "delete me", "x"))
 
 	ctx, cancel := context.WithCancel(v.ctx)
-	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond}
+	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond, Log: v.e.Log}
 	done := make(chan struct{})
 	go func() { defer close(done); reader.Run(ctx) }()
 	waitFor(t, "both stored", 20*time.Second, func() bool { return len(v.messages("")) == 2 })

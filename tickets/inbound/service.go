@@ -16,7 +16,10 @@ import (
 // Config tunes the mail channel.
 type Config struct {
 	// ReopenWithin: a reply to an incident resolved less long ago reopens it; a later one opens
-	// a new incident linked to it (default DefaultReopenWithin).
+	// a new incident linked to it. Zero means never reopen: every reply to a resolved incident
+	// opens a new one linked to it. Unlike the other fields, zero is not replaced by a default,
+	// because it is a setting an operator chooses (MAIL_REOPEN_DAYS=0); internal/app gives
+	// DefaultReopenWithin when the variable is unset. Negative is refused by New.
 	ReopenWithin time.Duration
 	// AutoReplyCap is how many automatic mails one address gets per day at most (default
 	// DefaultAutoReplyCap).
@@ -27,18 +30,16 @@ type Config struct {
 	From string
 }
 
-// Defaults of Config's zero values; internal/app's MAIL_REOPEN_DAYS and MAIL_AUTO_REPLY_CAP
-// take theirs from here (and MAIL_MAX_BYTES, MAIL_ATTACHMENT_MAX_BYTES from
-// mailmsg.DefaultLimits).
+// The mail channel's defaults; internal/app's MAIL_REOPEN_DAYS and MAIL_AUTO_REPLY_CAP take
+// theirs from here (and MAIL_MAX_BYTES, MAIL_ATTACHMENT_MAX_BYTES from mailmsg.DefaultLimits).
+// DefaultAutoReplyCap also replaces a zero AutoReplyCap; DefaultReopenWithin is only the
+// environment's default, since a zero ReopenWithin means "never reopen".
 const (
 	DefaultReopenWithin = 14 * 24 * time.Hour
 	DefaultAutoReplyCap = 5
 )
 
 func (c Config) withDefaults() Config {
-	if c.ReopenWithin <= 0 {
-		c.ReopenWithin = DefaultReopenWithin
-	}
 	if c.AutoReplyCap <= 0 {
 		c.AutoReplyCap = DefaultAutoReplyCap
 	}
@@ -66,12 +67,12 @@ type Service struct {
 	log       *slog.Logger
 }
 
-// Deps are what the service uses. Store, Incidents and Users are required. Box, Notifier,
-// Sender, Signer and Queue may be nil: no sealing (secrets stored as given), no admin notes, no
-// automatic answers, threading without our tokens (by Message-ID and subject only), processing
-// found by the sweeper. A process that reads mail builds the service with its Signer (the
-// composition root does so once the database holds the key); one that only serves the API
-// does not need it.
+// Deps are what the service uses. Store, Clock, Incidents, Users and Log are required. Box,
+// Notifier, Sender, Signer and Queue may be nil: no sealing (secrets stored as given), no admin
+// notes, no automatic answers, threading without our tokens (by Message-ID and subject only),
+// processing found by the sweeper. A process that reads mail builds the service with its
+// Signer (the composition root does so once the database holds the key); one that only serves
+// the API does not need it.
 type Deps struct {
 	Store     *Store
 	Box       *secretbox.Box
@@ -85,14 +86,19 @@ type Deps struct {
 	Log       *slog.Logger
 }
 
-// New returns the mail channel service. d.Log nil discards its log lines (the composition root
-// injects the process logger; slog.Default would bypass its settings).
+// New returns the mail channel service. It panics when d.Log or d.Clock is nil (the composition
+// root injects the process logger and the one clock; a default here would bypass the logger's
+// settings or the tests' clock) or when cfg.ReopenWithin is negative: wiring mistakes, found at
+// start rather than by the first mail.
 func New(d Deps, cfg Config) *Service {
 	if d.Log == nil {
-		d.Log = slog.New(slog.DiscardHandler)
+		panic("inbound.New: Log is required")
 	}
 	if d.Clock == nil {
-		d.Clock = clock.Real{}
+		panic("inbound.New: Clock is required")
+	}
+	if cfg.ReopenWithin < 0 {
+		panic("inbound.New: ReopenWithin is negative (zero means never reopen)")
 	}
 	return &Service{store: d.Store, box: d.Box, clock: d.Clock, incidents: d.Incidents, users: d.Users, notifier: d.Notifier,
 		sender: d.Sender, signer: d.Signer, queue: d.Queue, cfg: cfg.withDefaults(), log: d.Log}

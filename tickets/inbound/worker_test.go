@@ -48,7 +48,7 @@ func TestMailboxFailureIsIsolatedAndVisible(t *testing.T) {
 	ctx, cancel := context.WithCancel(v.ctx)
 	defer cancel()
 	// A long interval: only IDLE can bring the second message in time.
-	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 300 * time.Millisecond}
+	reader := &workers.MailReader{Mail: v.e.Mail, Interval: 300 * time.Millisecond, Log: v.e.Log}
 	done := make(chan struct{})
 	go func() { defer close(done); reader.Run(ctx) }()
 	dove.Append(t, "support", "INBOX", mailFrom("alice@acme.example", "first", "x"))
@@ -93,7 +93,7 @@ func TestMailboxFailureIsIsolatedAndVisible(t *testing.T) {
 	}
 	// A restarted reader reads nothing twice.
 	ctx2, cancel2 := context.WithCancel(v.ctx)
-	reader2 := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond}
+	reader2 := &workers.MailReader{Mail: v.e.Mail, Interval: 200 * time.Millisecond, Log: v.e.Log}
 	done2 := make(chan struct{})
 	go func() { defer close(done2); reader2.Run(ctx2) }()
 	dove.Append(t, "support", "INBOX", mailFrom("alice@acme.example", "third", "x"))
