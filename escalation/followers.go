@@ -43,6 +43,7 @@ type Customers interface {
 // NewFollowers returns the followers and preferences over store; users answers who may follow
 // and what followers are called.
 func NewFollowers(store *Store, users Customers, c clock.Clock) *Followers {
+	c = clock.Required(c, "escalation.NewFollowers")
 	return &Followers{store: store, users: users, clock: c}
 }
 

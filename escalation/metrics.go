@@ -20,6 +20,7 @@ type OutboxCollector struct {
 
 // NewOutboxCollector returns the collector reading store.
 func NewOutboxCollector(store *Store, c clock.Clock) *OutboxCollector {
+	c = clock.Required(c, "escalation.NewOutboxCollector")
 	return &OutboxCollector{store: store, clock: c,
 		backlog: prometheus.NewDesc("supportd_outbox_backlog", "Notifications waiting to be sent, by channel.", []string{"channel"}, nil),
 		failed:  prometheus.NewDesc("supportd_outbox_failed", "Notifications that used up their attempts, by channel.", []string{"channel"}, nil),

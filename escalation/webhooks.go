@@ -80,6 +80,7 @@ type WebhookOptions struct {
 // NewWebhooks returns the subscription service over store; orgs checks the organisation a new
 // subscription names.
 func NewWebhooks(store *Store, orgs Organizations, c clock.Clock, opts WebhookOptions) *Webhooks {
+	c = clock.Required(c, "escalation.NewWebhooks")
 	return &Webhooks{store: store, orgs: orgs, clock: c, opts: opts}
 }
 

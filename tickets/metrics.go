@@ -20,6 +20,7 @@ type timerCollector struct {
 
 // NewTimerCollector returns the collector of pending timers (see timerCollector) reading st.
 func NewTimerCollector(st *Store, c clock.Clock) prometheus.Collector {
+	c = clock.Required(c, "tickets.NewTimerCollector")
 	return &timerCollector{store: st, clock: c,
 		pending: prometheus.NewDesc("supportd_sla_timers_pending", "Pending SLA timers, by kind (deadline, warning).", []string{"kind"}, nil),
 		stuck: prometheus.NewDesc("supportd_sla_oldest_overdue_seconds",

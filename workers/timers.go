@@ -62,6 +62,7 @@ type TimerQueue struct {
 
 // NewTimerQueue returns the scheduler over a Redis connection.
 func NewTimerQueue(redis asynq.RedisConnOpt, store TimerStore, c clock.Clock, log *slog.Logger) *TimerQueue {
+	c = clock.Required(c, "workers.NewTimerQueue")
 	return &TimerQueue{client: asynq.NewClient(redis), insp: asynq.NewInspector(redis), store: store, clock: c, log: log}
 }
 

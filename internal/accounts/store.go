@@ -83,7 +83,9 @@ type Store struct {
 }
 
 // NewStore returns a store on db.
-func NewStore(db *gorm.DB, c clock.Clock) *Store { return &Store{db: db, clock: c} }
+func NewStore(db *gorm.DB, c clock.Clock) *Store {
+	return &Store{db: db, clock: clock.Required(c, "accounts.NewStore")}
+}
 
 // With returns the store reading through tx, so code inside a transaction does not take a second
 // pooled connection (which, under load, can starve the pool: every holder waiting for another).

@@ -48,3 +48,12 @@ func (f *Fake) Advance(d time.Duration) time.Time {
 	f.now = f.now.Add(d)
 	return f.now
 }
+
+// Required returns c, and panics naming the constructor who when c is nil: the clock is
+// injected, never defaulted, so a missing one fails at start and not at the first deadline.
+func Required(c Clock, who string) Clock {
+	if c == nil {
+		panic(who + ": clock is required")
+	}
+	return c
+}

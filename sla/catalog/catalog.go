@@ -46,6 +46,7 @@ type Catalog struct {
 
 // New returns a catalog over the store; c dates new versions and ages the current ones.
 func New(s *Store, c clock.Clock) *Catalog {
+	c = clock.Required(c, "catalog.New")
 	return &Catalog{store: s, clock: c, policies: map[policyKey]sla.Policy{}, created: map[policyKey]time.Time{},
 		calendars: map[string]*sla.Calendar{}}
 }
