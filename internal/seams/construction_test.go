@@ -2,10 +2,6 @@ package seams
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"io/fs"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -35,28 +31,9 @@ var defaultLogging = map[string]map[string]bool{
 // or builds the wall clock (clock.Real). A constructor given none refuses to run rather than
 // falling back on either, so tests' clocks and the process's log settings cannot be bypassed.
 func TestNoHiddenLoggerOrClock(t *testing.T) {
-	root := filepath.Join("..", "..")
 	var found []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, filepath.Dir(path))
-		pkg := filepath.ToSlash(rel)
-		if mayChooseDefaults(pkg) {
-			return nil
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
-		if err != nil {
-			return err
-		}
+	eachSourceFile(t, func(pkg, _ string) bool { return !mayChooseDefaults(pkg) }, func(src sourceFile) {
+		f := src.file
 		// The file's own names for the packages watched, aliases included.
 		names := map[string]string{}
 		for _, imp := range f.Imports {
@@ -73,7 +50,7 @@ func TestNoHiddenLoggerOrClock(t *testing.T) {
 			}
 		}
 		if len(names) == 0 {
-			return nil
+			return
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			sel, ok := n.(*ast.SelectorExpr)
@@ -84,7 +61,7 @@ func TestNoHiddenLoggerOrClock(t *testing.T) {
 			if !ok {
 				return true
 			}
-			where := pkg + "/" + d.Name() + ":" + strconv.Itoa(fset.Position(sel.Pos()).Line)
+			where := src.at(sel)
 			switch p := names[id.Name]; {
 			case p == "clock" && sel.Sel.Name == "Real":
 				found = append(found, where+": clock.Real: take the injected clock.Clock")
@@ -93,11 +70,7 @@ func TestNoHiddenLoggerOrClock(t *testing.T) {
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sort.Strings(found)
 	for _, f := range found {
 		t.Error(f)

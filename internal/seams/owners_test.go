@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -122,25 +121,8 @@ func TestNoSQLNamesAnotherPackagesTable(t *testing.T) {
 		}
 	}
 	found := map[string]bool{}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, filepath.Dir(path))
-		pkg := filepath.ToSlash(rel)
-		if free(pkg) {
-			return nil
-		}
-		f, err := parser.ParseFile(token.NewFileSet(), path, nil, 0)
-		if err != nil {
-			return err
-		}
+	eachSourceFile(t, func(pkg, _ string) bool { return !free(pkg) }, func(src sourceFile) {
+		pkg, f := src.pkg, src.file
 		note := func(table string) {
 			if readers[pkg] {
 				return // a reader may SELECT any table; TestReadersOnlyRead keeps it from writing
@@ -185,11 +167,7 @@ func TestNoSQLNamesAnotherPackagesTable(t *testing.T) {
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var added, paid []string
 	for c := range found {
 		if !crossings[c] {

@@ -2,10 +2,7 @@ package seams
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"io/fs"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -28,33 +25,10 @@ var sqlStatement = regexp.MustCompile(`(?is)^\s*(select\s.*(\bfrom\b|\?|\bpg_)|i
 // root (internal/app) and the commands, no code names *gorm.DB, unwraps a dbx.Tx with Gorm(), or
 // holds an SQL statement. Domain code asks its store.
 func TestDatabaseOnlyInStoreFiles(t *testing.T) {
-	root := filepath.Join("..", "..")
 	var found []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || storeFile(d.Name()) {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, filepath.Dir(path))
-		pkg := filepath.ToSlash(rel)
-		if free(pkg) {
-			return nil
-		}
-		fset := token.NewFileSet()
-		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
-		}
-		at := func(n ast.Node, what string) {
-			p := fset.Position(n.Pos())
-			found = append(found, pkg+"/"+d.Name()+":"+strconv.Itoa(p.Line)+": "+what)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
+	eachSourceFile(t, func(pkg, name string) bool { return !storeFile(name) && !free(pkg) }, func(src sourceFile) {
+		at := func(n ast.Node, what string) { found = append(found, src.at(n)+": "+what) }
+		ast.Inspect(src.file, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.SelectorExpr:
 				if id, ok := x.X.(*ast.Ident); ok && id.Name == "gorm" && x.Sel.Name == "DB" {
@@ -73,11 +47,7 @@ func TestDatabaseOnlyInStoreFiles(t *testing.T) {
 			}
 			return true
 		})
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sort.Strings(found)
 	for _, f := range found {
 		t.Errorf("%s outside a store file: move it into the package's store", f)
