@@ -65,16 +65,11 @@ func (l *Ladder) lookup(ctx context.Context, tx dbx.Tx, incs []tickets.Incident)
 
 // readAssignees reads the incidents' assignees for user, in one statement.
 func (lk *lookup) readAssignees(ctx context.Context, incs []tickets.Incident) error {
-	var ids []uuid.UUID
-	for _, inc := range incs {
-		if inc.AssigneeID != nil {
-			ids = append(ids, *inc.AssigneeID)
-		}
-	}
+	ids := assignees(incs)
 	if len(ids) == 0 {
 		return nil
 	}
-	users, err := lk.l.staff.FindUsersIn(ctx, lk.tx, uniqueIDs(ids))
+	users, err := lk.l.staff.FindUsersIn(ctx, lk.tx, ids)
 	if err != nil {
 		return err
 	}
@@ -82,6 +77,17 @@ func (lk *lookup) readAssignees(ctx context.Context, incs []tickets.Incident) er
 		lk.users[id] = u
 	}
 	return nil
+}
+
+// assignees returns the incidents' assignees, each once.
+func assignees(incs []tickets.Incident) []uuid.UUID {
+	var ids []uuid.UUID
+	for _, inc := range incs {
+		if inc.AssigneeID != nil {
+			ids = append(ids, *inc.AssigneeID)
+		}
+	}
+	return uniqueIDs(ids)
 }
 
 // staffOf returns the office's staff with the role; when the office has none, every office's,

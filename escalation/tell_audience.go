@@ -75,12 +75,7 @@ func (t *Teller) findAudiences(ctx context.Context, tx dbx.Tx, incs []tickets.In
 
 // findEngineers fills in the assignee's name of each assigned incident's audience.
 func (t *Teller) findEngineers(ctx context.Context, tx dbx.Tx, incs []tickets.Incident, out map[uuid.UUID]*audience) error {
-	var ids []uuid.UUID
-	for _, inc := range incs {
-		if inc.AssigneeID != nil {
-			ids = append(ids, *inc.AssigneeID)
-		}
-	}
+	ids := assignees(incs)
 	if len(ids) == 0 {
 		return nil
 	}
