@@ -2,6 +2,7 @@ package escalation
 
 import (
 	"context"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/accounts"
@@ -29,9 +30,9 @@ type audience struct {
 	thread map[uuid.UUID][]uuid.UUID
 }
 
-// threadChunk bounds the (incident, recipient) pairs of one thread statement (2 parameters
-// each) well under PostgreSQL's 65,535 parameters; a firing batch is far smaller.
-const threadChunk = 4000
+// audienceChunk bounds the incidents (3 parameters each) and the webhook keys (3 each) of one
+// statement well under PostgreSQL's 65,535 parameters; a firing batch is far smaller.
+const audienceChunk = 2000
 
 // own is what escalation's own tables say of a batch.
 type own struct {
@@ -64,46 +65,72 @@ type ownRow struct {
 	Language string
 }
 
-// readOwn reads in one statement, however many incidents and keys: the incidents' followers,
-// their organisations' settings, the preferences of their openers and followers and the active
-// webhooks that want each key (as findSubscribers answers for each).
+// readOwn reads, per chunk of incidents and webhook keys, in one statement: the incidents'
+// followers, their organisations' settings, the preferences of their openers and followers and
+// the active webhooks that want each key (as findSubscribers answers for each).
 func readOwn(ctx context.Context, tx dbx.Tx, incs []tickets.Incident, keys []hookKey) (*own, error) {
 	o := &own{followers: map[uuid.UUID][]uuid.UUID{}, orgs: map[uuid.UUID]orgSettings{},
 		prefs: map[uuid.UUID]preference{}, asked: map[uuid.UUID]bool{}, hooks: map[hookKey][]uuid.UUID{}}
-	ids, orgs, openers := make([]uuid.UUID, len(incs)), make([]uuid.UUID, len(incs)), make([]uuid.UUID, len(incs))
-	for i, inc := range incs {
-		ids[i], orgs[i], openers[i] = inc.ID, inc.OrganizationID, inc.OpenedBy
-	}
-	var uniq []hookKey
-	var kinds []string
-	var keyOrgs []uuid.UUID
+	var uniqKeys []hookKey
 	for _, k := range keys {
-		if _, ok := o.hooks[k]; ok {
-			continue
+		if _, ok := o.hooks[k]; !ok {
+			o.hooks[k] = nil
+			uniqKeys = append(uniqKeys, k)
 		}
-		o.hooks[k] = nil
-		org := uuid.Nil // a staff-only kind: global subscriptions alone
-		if NoteAudience(k.kind) == tickets.AudienceCustomer {
-			org = k.org
+	}
+	for len(incs) > 0 || len(uniqKeys) > 0 {
+		ni, nk := min(len(incs), audienceChunk), min(len(uniqKeys), audienceChunk)
+		if err := o.read(ctx, tx, incs[:ni], uniqKeys[:nk]); err != nil {
+			return nil, err
 		}
-		uniq, kinds, keyOrgs = append(uniq, k), append(kinds, k.kind), append(keyOrgs, org)
+		for _, inc := range incs[:ni] {
+			o.asked[inc.OpenedBy] = true
+			for _, f := range o.followers[inc.ID] {
+				o.asked[f] = true
+			}
+		}
+		incs, uniqKeys = incs[ni:], uniqKeys[nk:]
+	}
+	return o, nil
+}
+
+func (o *own) read(ctx context.Context, tx dbx.Tx, incs []tickets.Incident, keys []hookKey) error {
+	var parts []string
+	var args []any
+	if len(incs) > 0 {
+		for _, inc := range incs {
+			args = append(args, inc.ID, inc.OrganizationID, inc.OpenedBy)
+		}
+		parts = append(parts, `SELECT 0 AS what, incident_id AS a, user_id AS b, 0 AS key, 0::bigint AS ord, false AS flag, ''::text AS language FROM fol
+			UNION ALL SELECT 1, organization_id, NULL, 0, 0, notify_groups, coalesce(language, '') FROM organization_notification_settings
+				WHERE organization_id IN (SELECT org FROM inc)
+			UNION ALL SELECT 2, user_id, NULL, 0, 0, email, coalesce(language, '') FROM notification_preferences
+				WHERE user_id IN (SELECT opener FROM inc UNION SELECT user_id FROM fol)`)
+	}
+	if len(keys) > 0 {
+		for i, k := range keys {
+			var org *uuid.UUID // a staff-only kind: global subscriptions alone
+			if NoteAudience(k.kind) == tickets.AudienceCustomer {
+				org = &k.org
+			}
+			args = append(args, i, k.kind, org)
+		}
+		parts = append(parts, `SELECT 3 AS what, w.id AS a, NULL::uuid AS b, k.key, row_number() OVER (ORDER BY w.created_at, w.id) AS ord, false AS flag, ''::text AS language FROM webhooks w
+			JOIN (VALUES `+dbx.Values(len(keys), "(?::int, ?::text, ?::uuid)")+`) AS k (key, kind, org)
+				ON (w.events = '[]'::jsonb OR w.events @> jsonb_build_array(k.kind)) AND (w.organization_id IS NULL OR w.organization_id = k.org)
+			WHERE w.active`)
+	}
+	// The VALUES list of incidents always opens the statement so that argument order follows it.
+	incValues := "(NULL::uuid, NULL::uuid, NULL::uuid)"
+	if len(incs) > 0 {
+		incValues = dbx.Values(len(incs), "(?::uuid, ?::uuid, ?::uuid)")
 	}
 	var rows []ownRow
-	err := tx.Gorm().WithContext(ctx).Raw(`WITH inc AS (SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::uuid[]) AS i (id, org, opener)),
+	err := tx.Gorm().WithContext(ctx).Raw(`WITH inc (id, org, opener) AS (VALUES `+incValues+`),
 		fol AS (SELECT incident_id, user_id FROM incident_followers WHERE incident_id IN (SELECT id FROM inc))
-		SELECT 0 AS what, incident_id AS a, user_id AS b, 0::bigint AS key, 0::bigint AS ord, false AS flag, ''::text AS language FROM fol
-		UNION ALL SELECT 1, organization_id, NULL, 0, 0, notify_groups, coalesce(language, '') FROM organization_notification_settings
-			WHERE organization_id IN (SELECT org FROM inc)
-		UNION ALL SELECT 2, user_id, NULL, 0, 0, email, coalesce(language, '') FROM notification_preferences
-			WHERE user_id IN (SELECT opener FROM inc UNION SELECT user_id FROM fol)
-		UNION ALL SELECT 3, w.id, NULL, k.key - 1, row_number() OVER (ORDER BY w.created_at, w.id), false, '' FROM webhooks w
-			JOIN unnest(?::text[], ?::uuid[]) WITH ORDINALITY AS k (kind, org, key)
-				ON (w.events = '[]'::jsonb OR w.events @> jsonb_build_array(k.kind)) AND (w.organization_id IS NULL OR w.organization_id = k.org)
-			WHERE w.active
-		ORDER BY what, ord`, dbx.UUIDArray(ids), dbx.UUIDArray(orgs), dbx.UUIDArray(openers), dbx.TextArray(kinds), dbx.UUIDArray(keyOrgs)).
-		Scan(&rows).Error
+		`+strings.Join(parts, " UNION ALL ")+` ORDER BY what, ord`, args...).Scan(&rows).Error
 	if err != nil {
-		return nil, dbx.Translate(err, "recipients")
+		return dbx.Translate(err, "recipients")
 	}
 	for _, r := range rows {
 		switch r.What {
@@ -114,17 +141,11 @@ func readOwn(ctx context.Context, tx dbx.Tx, incs []tickets.Incident, keys []hoo
 		case 2:
 			o.prefs[r.A] = preference{mail: r.Flag, language: r.Language}
 		case 3:
-			k := uniq[r.Key]
+			k := keys[r.Key]
 			o.hooks[k] = append(o.hooks[k], r.A)
 		}
 	}
-	for _, inc := range incs {
-		o.asked[inc.OpenedBy] = true
-		for _, f := range o.followers[inc.ID] {
-			o.asked[f] = true
-		}
-	}
-	return o, nil
+	return nil
 }
 
 // readMorePrefs reads the preferences of the reached customers readOwn did not ask about (group
@@ -174,7 +195,7 @@ func findThreads(ctx context.Context, dtx dbx.Tx, out map[uuid.UUID]*audience, o
 		}
 	}
 	for len(args) > 0 {
-		n := min(len(args), 2*threadChunk)
+		n := min(len(args), 2*audienceChunk)
 		if err := findThreadsOf(ctx, dtx.Gorm(), args[:n], out); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/supportd/supportd/internal/dbx"
@@ -30,24 +31,29 @@ type Reached struct {
 // their own only when the opener is in their circle (the rule tickets.Visible applies).
 func (r Reached) Sees() bool { return !r.User.SeesOwnOnly() || r.WithOpener }
 
-// FindReachIn answers each ask (out[i] answers asks[i]), read in tx in one statement however many
-// asks and users: the active customers (members and org admins, not deactivated) of ask.Org
-// among ask.Users and, when ask.Groups, everyone sharing a group with ask.Opener; each once,
-// ordered by ID. Users of another organisation and staff are left out.
+// reachChunk bounds the asks of one statement (4 parameters each) well under PostgreSQL's
+// 65,535 parameters.
+const reachChunk = 4000
+
+// FindReachIn answers each ask (out[i] answers asks[i]), read in tx: the active customers
+// (members and org admins, not deactivated) of ask.Org among ask.Users and, when ask.Groups,
+// everyone sharing a group with ask.Opener; each once, ordered by ID. Users of another
+// organisation and staff are left out. One statement per 4,000 asks, however many users.
 // Errors: storage errors.
 func (s *Store) FindReachIn(ctx context.Context, tx dbx.Tx, asks []ReachAsk) ([][]Reached, error) {
 	out := make([][]Reached, len(asks))
-	if len(asks) == 0 {
-		return out, nil
-	}
-	orgs, openers, groups := make([]uuid.UUID, len(asks)), make([]uuid.UUID, len(asks)), make([]bool, len(asks))
-	var named []int // ask of each named user
-	var users []uuid.UUID
-	for i, a := range asks {
-		orgs[i], openers[i], groups[i] = a.Org, a.Opener, a.Groups
-		for _, u := range a.Users {
-			named, users = append(named, i), append(users, u)
+	for base := 0; base < len(asks); base += reachChunk {
+		if err := findReach(ctx, tx, asks[base:min(len(asks), base+reachChunk)], out[base:]); err != nil {
+			return nil, err
 		}
+	}
+	return out, nil
+}
+
+func findReach(ctx context.Context, tx dbx.Tx, asks []ReachAsk, out [][]Reached) error {
+	args := make([]any, 0, 5*len(asks))
+	for i, a := range asks {
+		args = append(args, i, a.Org, a.Opener, a.Groups, uuidArray(a.Users))
 	}
 	var rows []struct {
 		N                  int
@@ -55,26 +61,39 @@ func (s *Store) FindReachIn(ctx context.Context, tx dbx.Tx, asks []ReachAsk) ([]
 		IncidentVisibility string
 		WithOpener         bool
 	}
-	err := tx.Gorm().WithContext(ctx).Raw(`WITH ask AS (SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::bool[]) WITH ORDINALITY AS a (org, opener, grp, n)),
-		named AS (SELECT * FROM unnest(?::int[], ?::uuid[]) AS u (n, user_id)),
+	err := tx.Gorm().WithContext(ctx).Raw(`WITH ask (n, org, opener, grp, users) AS (VALUES `+dbx.Values(len(asks), "(?::int, ?::uuid, ?::uuid, ?::bool, ?::uuid[])")+`),
 		circle AS (SELECT DISTINCT me.user_id AS opener, co.user_id FROM group_members me JOIN group_members co ON co.group_id = me.group_id
 			WHERE me.user_id IN (SELECT opener FROM ask)),
-		cand AS (SELECT n, user_id FROM named
-			UNION SELECT ask.n - 1, circle.user_id FROM ask JOIN circle ON circle.opener = ask.opener WHERE ask.grp)
+		cand AS (SELECT ask.n, unnest(ask.users) AS user_id FROM ask
+			UNION SELECT ask.n, circle.user_id FROM ask JOIN circle ON circle.opener = ask.opener WHERE ask.grp)
 		SELECT cand.n, u.id, u.email, u.name, u.role, u.senior, u.organization_id, u.office, u.locale, u.time_zone,
 			u.deactivated_at, u.created_at, u.updated_at, o.incident_visibility,
 			(u.id = ask.opener OR EXISTS (SELECT 1 FROM circle c WHERE c.opener = ask.opener AND c.user_id = u.id)) AS with_opener
-		FROM cand JOIN ask ON ask.n - 1 = cand.n JOIN users u ON u.id = cand.user_id JOIN organizations o ON o.id = ask.org
+		FROM cand JOIN ask ON ask.n = cand.n JOIN users u ON u.id = cand.user_id JOIN organizations o ON o.id = ask.org
 		WHERE u.organization_id = ask.org AND u.role IN ('member', 'org_admin') AND u.deactivated_at IS NULL
-		ORDER BY cand.n, u.id`, dbx.UUIDArray(orgs), dbx.UUIDArray(openers), dbx.BoolArray(groups), dbx.IntArray(named), dbx.UUIDArray(users)).
-		Scan(&rows).Error
+		ORDER BY cand.n, u.id`, args...).Scan(&rows).Error
 	if err != nil {
-		return nil, dbx.Translate(err, "customers")
+		return dbx.Translate(err, "customers")
 	}
 	for _, r := range rows {
 		u := r.User.toUser()
 		u.IncidentVisibility = Visibility(r.IncidentVisibility)
 		out[r.N] = append(out[r.N], Reached{User: u, WithOpener: r.WithOpener})
 	}
-	return out, nil
+	return nil
+}
+
+// uuidArray is ids as a PostgreSQL array literal (UUIDs need no quoting).
+func uuidArray(ids []uuid.UUID) string {
+	var b strings.Builder
+	b.Grow(2 + 37*len(ids))
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(id.String())
+	}
+	b.WriteByte('}')
+	return b.String()
 }

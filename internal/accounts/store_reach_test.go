@@ -13,7 +13,7 @@ import (
 // TestFindReachIn: each ask is answered with the active customers of its organisation among
 // the users it names and, when it asks, the opener's group co-members; staff, users of another
 // organisation and deactivated users are left out; WithOpener and Sees follow the circle and
-// the organisation's visibility; thousands of asks are each answered, in order.
+// the organisation's visibility; thousands of asks are answered in order across statements.
 func TestFindReachIn(t *testing.T) {
 	p := newPeople(t)
 	g := p.group(p.adminA, "ops")
@@ -38,7 +38,7 @@ func TestFindReachIn(t *testing.T) {
 		{Org: p.orgB.ID, Opener: p.b1.ID, Users: []uuid.UUID{p.b1.ID, p.a1.ID}, Groups: true},
 		{Org: p.orgA.ID, Opener: p.a3.ID}, // nobody named
 	}
-	// Thousands of asks in the one statement: every copy must get its own answer.
+	// Enough asks for two statements (4,000 each); every copy must get its own answer.
 	for range 4100 {
 		asks = append(asks, accounts.ReachAsk{Org: p.orgB.ID, Opener: p.b1.ID, Users: []uuid.UUID{p.b1.ID}})
 	}
