@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+	"github.com/supportd/supportd/internal/clock"
 	"github.com/supportd/supportd/internal/testenv"
 	"github.com/supportd/supportd/tickets"
 )
@@ -21,7 +22,7 @@ func TestWaitingDeliveriesAgreesWithInspector(t *testing.T) {
 	ctx := context.Background()
 	rc := testenv.Redis(t)
 	opt := asynq.RedisClientOpt{Addr: rc.Addr, Password: rc.Password, DB: rc.DB}
-	q := NewTimerQueue(opt, nil, nil, slog.New(slog.DiscardHandler))
+	q := NewTimerQueue(opt, nil, clock.Real{}, slog.New(slog.DiscardHandler))
 	defer q.Close()
 	rdb := redis.NewClient(&redis.Options{Addr: rc.Addr, Password: rc.Password, DB: rc.DB})
 	defer rdb.Close()
