@@ -2,6 +2,7 @@ package accounts_test
 
 import (
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,8 +12,14 @@ import (
 
 var policy = accounts.SessionPolicy{Idle: 30 * time.Minute, Absolute: 8 * time.Hour}
 
+// clients numbers the clients of a test run: each call of client is another client, always. (It
+// used the clock's nanoseconds modulo 250, so two calls could be the same client and share its
+// sign-in throttle: TestSignInThrottled failed about once in 250 runs.)
+var clients atomic.Int64
+
 func client(t *testing.T) accounts.Client {
-	return accounts.Client{UserAgent: "test", IP: fmt.Sprintf("192.0.2.%d/%s", time.Now().UnixNano()%250, t.Name())}
+	n := clients.Add(1)
+	return accounts.Client{UserAgent: "test", IP: fmt.Sprintf("192.0.2.%d/%d/%s", n%250, n, t.Name())}
 }
 
 func (p *people) password(u accounts.User, pw string) {
