@@ -57,7 +57,13 @@ func TestMailboxFailureIsIsolatedAndVisible(t *testing.T) {
 		return m.Failures >= 3
 	})
 	dove.Append(t, "support", "INBOX", mailFrom("alice@acme.example", "second", "x"))
-	waitFor(t, "both messages of the good mailbox", 10*time.Second, func() bool { return len(v.messages("")) == 2 })
+	// The reader stores a message, then records its position: wait for both, or the cancel below
+	// may land between the two (a restarted reader would then fetch the message again and
+	// recognise it by its dedup key, which the end of this test checks).
+	waitFor(t, "both messages of the good mailbox, and its position after them", 10*time.Second, func() bool {
+		m, _ := v.e.Mail.GetMailbox(v.ctx, v.admin, good.ID)
+		return len(v.messages("")) == 2 && m.LastUID == 2 && m.State == inbound.StateOK
+	})
 	cancel()
 	<-done
 
