@@ -31,6 +31,9 @@ if [ "$keys" != 0 ] && [ "$(redis-cli -u "$REDIS_URL" EXISTS supportd:scratch)" 
 	echo "intake-bench: refusing $REDIS_URL: it holds $keys keys that no supportd benchmark wrote; point REDIS_URL at an empty database" >&2
 	exit 1
 fi
+# Empty it: an earlier run's queued deadline tasks (of incidents in a database since dropped)
+# would otherwise be delivered to this run's workers and skew its figures, more with each run.
+redis-cli -u "$REDIS_URL" FLUSHDB >/dev/null
 redis-cli -u "$REDIS_URL" SET supportd:scratch intake-bench >/dev/null
 # PostgreSQL: a database of its own, created here and dropped on exit.
 psql -q "$PG/postgres" -c "CREATE DATABASE $DB"
