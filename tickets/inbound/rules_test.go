@@ -145,17 +145,9 @@ func TestReplyByMailIsACustomerUpdate(t *testing.T) {
 // TestReplyToResolvedIncident: within MAIL_REOPEN_DAYS a reply reopens the incident; after it,
 // the reply opens a new incident, linked on both timelines.
 func TestReplyToResolvedIncident(t *testing.T) {
-	v := newEnv(t, "MAIL_REOPEN_DAYS", "0.00002") // about 1.7 s
-	v.customer("Acme", "alice@acme.example", "active")
-	eng := v.staff("eng@vendor.example", accounts.Engineer)
-	mb := v.mailbox("", "", "")
-	first := v.deliver(mailFrom("alice@acme.example", "Gateway slow", "it is slow"), mb)
-	id := *first.IncidentID
-	inc, _ := v.e.Incidents.Get(v.ctx, v.admin, id)
-	if _, err := v.e.Incidents.Resolve(v.ctx, eng, id, "fixed"); err != nil {
-		t.Fatal(err)
-	}
-	m := v.deliver(mailFrom("alice@acme.example", "Re: ["+inc.Reference+"] Gateway slow", "still slow"), mb)
+	r := resolvedByMail(t, "0.00002") // about 1.7 s
+	v, id, eng := r.v, r.id, r.eng
+	m := r.reply("still slow")
 	if m.Outcome != "reopened" || *m.IncidentID != id {
 		t.Fatalf("within the window: %+v", m)
 	}
@@ -166,7 +158,7 @@ func TestReplyToResolvedIncident(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Second)
-	m = v.deliver(mailFrom("alice@acme.example", "Re: ["+inc.Reference+"] Gateway slow", "slow once more"), mb)
+	m = r.reply("slow once more")
 	if m.Outcome != "follow_up_opened" || m.IncidentID == nil || *m.IncidentID == id {
 		t.Fatalf("after the window: %+v", m)
 	}
